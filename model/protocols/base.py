@@ -1,0 +1,96 @@
+"""The one interface every bargaining protocol implements.
+
+A protocol turns the current :class:`~model.state.BargainingState` into one round of
+bargaining: it moves positions (in place) and says what it forecasts per issue. Protocols
+are small classes registered by name in :mod:`model.protocols`; the engine, the CLI
+(`eunato run`, `eunato forecast`, `eunato compare`) and the app all reach them through
+:func:`model.protocols.get_protocol`, never by importing a module directly.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+
+from model.state import BargainingState
+
+
+@dataclass
+class RoundReport:
+    """What one round produced.
+
+    forecast: (m,) the protocol's forecast per issue after the round.
+    median, mean: (m,) the weighted median-voter position and the capability×salience
+        weighted mean after the round (both are reported by every protocol so that
+        protocols can be compared on the same footing).
+    interactions: records of challenges/offers/exchanges, each a dict with at least
+        ``kind`` (e.g. "confrontation", "compromise", "capitulation", "exchange"),
+        ``issue`` (issue id), ``actors`` (list of actor ids) and any numbers it used.
+    """
+
+    forecast: np.ndarray
+    median: np.ndarray
+    mean: np.ndarray
+    interactions: list[dict[str, Any]] = field(default_factory=list)
+
+
+class Protocol(ABC):
+    """Base class of bargaining protocols; subclasses set the metadata below."""
+
+    name: ClassVar[str]
+    #: one line for `eunato protocols` and the app's selector
+    summary: ClassVar[str]
+    #: the publication the implementation follows
+    reference: ClassVar[str] = ""
+
+    def __init__(self, **params: Any) -> None:
+        unknown = set(params) - set(self.parameters())
+        if unknown:
+            raise ValueError(f"protocol {self.name!r} has no parameter(s) {sorted(unknown)}")
+        self.params = {**self.parameters(), **params}
+
+    @classmethod
+    def parameters(cls) -> dict[str, Any]:
+        """Tunable parameters and their defaults."""
+        return {}
+
+    @abstractmethod
+    def step(self, state: BargainingState, rng: np.random.Generator) -> RoundReport:
+        """Play one round: update ``state.position`` in place and report."""
+
+    @abstractmethod
+    def forecast(self, state: BargainingState) -> np.ndarray:
+        """(m,) the outcome this protocol forecasts from the current positions."""
+
+
+def weighted_mean(state: BargainingState) -> np.ndarray:
+    """(m,) capability × salience weighted mean of positions (the compromise model)."""
+    w = state.capability[:, None] * state.salience
+    tot = w.sum(axis=0)
+    safe = np.where(tot > 0, tot, 1.0)
+    mean = (w * state.position).sum(axis=0) / safe
+    return np.where(tot > 0, mean, state.position.mean(axis=0))
+
+
+def weighted_median(state: BargainingState) -> np.ndarray:
+    """(m,) the weighted median position (capability × salience weights) per issue.
+
+    On one dimension with single-peaked preferences this is the position that beats every
+    other in pairwise capability×salience votes (the median voter), so it doubles as a
+    cheap O(n log n) stand-in for BDM's pairwise-vote median.
+    """
+    w = state.capability[:, None] * state.salience
+    out = np.empty(state.m)
+    for j in range(state.m):
+        x = state.position[:, j]
+        order = np.argsort(x, kind="stable")
+        cw = np.cumsum(w[order, j])
+        if cw[-1] <= 0:
+            out[j] = float(np.median(x))
+            continue
+        k = int(np.searchsorted(cw, 0.5 * cw[-1]))
+        out[j] = x[order[min(k, len(x) - 1)]]
+    return out
