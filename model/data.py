@@ -1,0 +1,174 @@
+"""Load the built-in data (actors, issues) into validated records.
+
+Everything about real countries and institutions lives in ``data/*.toml`` with its source
+and year beside it; this module only reads and checks it. Errors name the file, the field
+and the value (see :class:`DataError`).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+DATA_DIR = Path(os.environ.get("EUNATO_DATA", Path(__file__).resolve().parents[1] / "data"))
+
+STANCE_GROUPS = (
+    "eu_core", "eastern_flank", "non_eu_allies", "us", "eu_institution", "nato_institution",
+    "ukraine",
+)
+BLOCS = ("eu_core", "eastern_flank", "non_eu_allies", "us", "bureaucracy", "ukraine")
+
+
+class DataError(ValueError):
+    """Bad input: says which file, which field and which value."""
+
+    def __init__(self, file: str | Path, field: str, value: object, problem: str) -> None:
+        self.file, self.field, self.value, self.problem = str(file), field, value, problem
+        super().__init__(f"{file}: field '{field}' = {value!r}: {problem}")
+
+
+def _finite(v: float) -> float:
+    if v is not None and not math.isfinite(v):
+        raise ValueError("must be a finite number (not NaN or infinity)")
+    return v
+
+
+class ActorRecord(BaseModel):
+    """One actor as stored in ``data/actors.toml``."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    name: str
+    type: Literal["state", "us", "bureaucracy", "stakeholder"]
+    bloc: Literal["eu_core", "eastern_flank", "non_eu_allies", "us", "bureaucracy", "ukraine"]
+    memberships: list[str] = Field(default_factory=list)
+    defence_spending_musd: float | None = Field(default=None, ge=0)
+    gdp_busd: float | None = Field(default=None, ge=0)
+    population_m: float | None = Field(default=None, ge=0)
+    institutional_weight: float | None = Field(default=None, ge=0)
+    decoupling_fear: float = Field(ge=0, le=1)
+    competition: float = Field(ge=0, le=1)
+    risk: float = Field(default=1.0, ge=0.5, le=2.0)
+    home_pole: float | None = Field(default=None, ge=0, le=100)
+    engagement: float | None = Field(default=None, ge=0, le=1)
+    industrial_stance: float | None = Field(default=None, ge=0, le=1)
+
+    _f = field_validator(
+        "defence_spending_musd", "gdp_busd", "population_m", "institutional_weight",
+        "decoupling_fear", "competition", "risk",
+    )(_finite)
+
+    @property
+    def eu(self) -> bool:
+        return "EU" in self.memberships
+
+    @property
+    def nato(self) -> bool:
+        return "NATO" in self.memberships
+
+    @property
+    def votes(self) -> bool:
+        return self.type in ("state", "us")
+
+    @property
+    def stance_group(self) -> str:
+        if self.type == "bureaucracy":
+            return "nato_institution" if (self.home_pole or 0) < 50 else "eu_institution"
+        return self.bloc
+
+
+class IssueRecord(BaseModel):
+    """One negotiated issue as stored in ``data/issues.toml``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    name: str
+    pillar: Literal["ukraine", "industry", "interoperability"]
+    description: str = ""
+    status_quo: float = Field(ge=0, le=100)
+    status_quo_basis: str = ""
+    eu_rule: Literal["unanimity", "qmv"]
+    decoupling: float = Field(ge=0, le=1)
+    turf: float = Field(ge=0, le=1)
+    cooperation: bool = False
+    position: dict[str, float]
+    salience: dict[str, float]
+
+    @field_validator("position")
+    @classmethod
+    def _positions(cls, v: dict[str, float]) -> dict[str, float]:
+        for k, x in v.items():
+            if k not in STANCE_GROUPS:
+                raise ValueError(f"unknown stance group {k!r}")
+            if not (math.isfinite(x) and 0 <= x <= 100):
+                raise ValueError(f"position of {k!r} must lie in [0, 100], got {x}")
+        missing = set(STANCE_GROUPS) - set(v)
+        if missing:
+            raise ValueError(f"missing stance groups {sorted(missing)}")
+        return v
+
+    @field_validator("salience")
+    @classmethod
+    def _saliences(cls, v: dict[str, float]) -> dict[str, float]:
+        for k, x in v.items():
+            if k not in STANCE_GROUPS:
+                raise ValueError(f"unknown stance group {k!r}")
+            if not (math.isfinite(x) and 0 <= x <= 1):
+                raise ValueError(f"salience of {k!r} must lie in [0, 1], got {x}")
+        missing = set(STANCE_GROUPS) - set(v)
+        if missing:
+            raise ValueError(f"missing stance groups {sorted(missing)}")
+        return v
+
+
+def raise_data_error(path: str | Path, err: ValidationError, prefix: str = "") -> None:
+    """Turn the first pydantic error into one :class:`DataError` naming field and value."""
+    first = err.errors()[0]
+    field = ".".join(str(p) for p in (prefix, *first["loc"]) if p != "")
+    raise DataError(path, field, first.get("input"), first["msg"]) from None
+
+
+def read_toml(path: str | Path) -> dict:
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise DataError(path, "-", str(path), "file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise DataError(path, "-", None, f"not valid TOML: {exc}") from None
+
+
+def _load_list(path: Path, key: str, record: type[BaseModel]) -> list:
+    raw = read_toml(path)
+    items = raw.get(key)
+    if not isinstance(items, list) or not items:
+        raise DataError(path, key, items, f"expected a list of [[{key}]] tables")
+    out, seen = [], set()
+    for i, item in enumerate(items):
+        try:
+            rec = record.model_validate(item)
+        except ValidationError as err:
+            raise_data_error(path, err, prefix=f"{key}[{i}]")
+        if rec.id in seen:
+            raise DataError(path, f"{key}[{i}].id", rec.id, "duplicate id")
+        seen.add(rec.id)
+        out.append(rec)
+    return out
+
+
+def load_actors(path: str | Path | None = None) -> list[ActorRecord]:
+    """All actors of ``data/actors.toml`` (or another file of the same form)."""
+    return _load_list(Path(path) if path else DATA_DIR / "actors.toml", "actor", ActorRecord)
+
+
+def load_issues(path: str | Path | None = None) -> list[IssueRecord]:
+    """All issues of ``data/issues.toml`` (or another file of the same form)."""
+    return _load_list(Path(path) if path else DATA_DIR / "issues.toml", "issue", IssueRecord)

@@ -1,0 +1,242 @@
+"""Scenarios: TOML files in ``data/scenarios/`` (or anywhere) that override the built-in
+data and schedule events. Validated with pydantic; a bad file raises one
+:class:`~model.data.DataError` naming the file, the field and the value.
+
+A scenario may ``extends = "baseline-2024"`` another one; tables merge key by key.
+
+    name = "us-disengagement"
+    extends = "baseline-2024"
+    [parameters]            # model-wide (see ScenarioParameters)
+    us_engagement = 0.5
+    [blocs.eastern_flank]   # shift every member so the bloc's mean takes this value
+    decoupling_fear = 0.95
+    [actors.POL]            # one actor: parameters, capability, positions, saliences
+    competition = 0.2
+    position = { ind_procurement = 40 }
+    [issues.ukr_training]
+    status_quo = 55
+    [[events]]
+    round = 10
+    target = "us_engagement"          # or "participation_blockage",
+    value = 0.3                       # "bloc.<bloc>.<field>", "actor.<ID>.<field>"
+    note = "Indo-Pacific pivot"
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from model.data import BLOCS, DATA_DIR, DataError, read_toml
+
+SCENARIO_DIR = DATA_DIR / "scenarios"
+ACTOR_FIELDS = ("decoupling_fear", "competition", "risk")
+BLOC_FIELDS = ("decoupling_fear", "competition")
+
+
+def _check_finite(v: Any) -> Any:
+    if isinstance(v, float) and not math.isfinite(v):
+        raise ValueError("must be a finite number (not NaN or infinity)")
+    return v
+
+
+class ScenarioParameters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    us_engagement: float | None = Field(default=None, ge=0, le=1)
+    participation_blockage: bool = False
+    blockers: list[str] = Field(default_factory=lambda: ["CYP", "TUR"])
+    coalition_threshold: float = Field(default=0.15, gt=0, le=1)
+    coalition_cohesion: float = Field(default=0.25, ge=0, le=1)
+    coalition_activity: float = Field(default=0.3, ge=0, le=1)
+    settle_rounds: int = Field(default=3, ge=1)
+    settle_tolerance: float = Field(default=0.5, ge=0)
+    abstain_salience: float = Field(default=0.1, ge=0, le=1)
+
+    _f = field_validator("us_engagement", "coalition_threshold", "coalition_cohesion",
+                         "coalition_activity", "settle_tolerance",
+                         "abstain_salience")(_check_finite)
+
+
+class BlocOverride(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    decoupling_fear: float | None = Field(default=None, ge=0, le=1)
+    competition: float | None = Field(default=None, ge=0, le=1)
+    _f = field_validator("decoupling_fear", "competition")(_check_finite)
+
+
+class ActorOverride(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    decoupling_fear: float | None = Field(default=None, ge=0, le=1)
+    competition: float | None = Field(default=None, ge=0, le=1)
+    risk: float | None = Field(default=None, ge=0.5, le=2)
+    capability: float | None = Field(default=None, ge=0)
+    engagement: float | None = Field(default=None, ge=0, le=1)
+    position: dict[str, float] = Field(default_factory=dict)
+    salience: dict[str, float] = Field(default_factory=dict)
+    _f = field_validator("decoupling_fear", "competition", "risk", "capability",
+                         "engagement")(_check_finite)
+
+    @field_validator("position")
+    @classmethod
+    def _pos(cls, v: dict[str, float]) -> dict[str, float]:
+        for k, x in v.items():
+            if not (math.isfinite(x) and 0 <= x <= 100):
+                raise ValueError(f"position on {k!r} must lie in [0, 100], got {x}")
+        return v
+
+    @field_validator("salience")
+    @classmethod
+    def _sal(cls, v: dict[str, float]) -> dict[str, float]:
+        for k, x in v.items():
+            if not math.isfinite(x):
+                raise ValueError(f"salience on {k!r} must be a finite number, got {x}")
+            if x < 0:
+                raise ValueError(f"salience on {k!r} must not be negative, got {x}")
+            if x > 1:
+                raise ValueError(f"salience on {k!r} must be at most 1, got {x}")
+        return v
+
+
+class IssueOverride(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status_quo: float | None = Field(default=None, ge=0, le=100)
+    eu_rule: str | None = Field(default=None, pattern="^(unanimity|qmv)$")
+    _f = field_validator("status_quo")(_check_finite)
+
+
+class Event(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    round: int = Field(ge=1)
+    target: str
+    value: float | bool
+    note: str = ""
+    _f = field_validator("value")(_check_finite)
+
+
+class Scenario(BaseModel):
+    """A validated scenario (after ``extends`` has been merged)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    description: str = ""
+    extends: str | None = None
+    rounds: int = Field(default=50, ge=1)
+    protocol: str = "bdm"
+    parameters: ScenarioParameters = Field(default_factory=ScenarioParameters)
+    blocs: dict[str, BlocOverride] = Field(default_factory=dict)
+    actors: dict[str, ActorOverride] = Field(default_factory=dict)
+    issues: dict[str, IssueOverride] = Field(default_factory=dict)
+    events: list[Event] = Field(default_factory=list)
+    source: str = ""  # the file it came from (filled by the loader)
+
+    def check_references(self, actor_ids: list[str], issue_ids: list[str]) -> None:
+        """Unknown actors, blocs, issues or event targets: one DataError each."""
+        f = self.source or self.name
+        for b in self.blocs:
+            if b not in BLOCS:
+                raise DataError(f, f"blocs.{b}", b, f"unknown bloc; known: {', '.join(BLOCS)}")
+        for a, ov in self.actors.items():
+            if a not in actor_ids:
+                raise DataError(f, f"actors.{a}", a, "unknown actor (see `eunato actors`)")
+            for kind in ("position", "salience"):
+                for i in getattr(ov, kind):
+                    if i not in issue_ids:
+                        raise DataError(f, f"actors.{a}.{kind}.{i}", i,
+                                        f"unknown issue; known: {', '.join(issue_ids)}")
+        for i in self.issues:
+            if i not in issue_ids:
+                raise DataError(f, f"issues.{i}", i,
+                                f"unknown issue; known: {', '.join(issue_ids)}")
+        explicit = "blockers" in self.parameters.model_fields_set
+        for b in self.parameters.blockers if explicit else ():
+            if b not in actor_ids:
+                raise DataError(f, "parameters.blockers", b, "unknown actor")
+        for k, ev in enumerate(self.events):
+            parse_target(ev.target, actor_ids, where=(f, f"events[{k}].target"))
+            if ev.round > self.rounds:
+                raise DataError(f, f"events[{k}].round", ev.round,
+                                f"after the last round ({self.rounds})")
+
+
+def parse_target(
+    target: str, actor_ids: list[str], where: tuple[str, str] = ("-", "target"),
+) -> tuple[str, str | None, str | None]:
+    """("param", None, name) | ("bloc", bloc, field) | ("actor", id, field)."""
+    parts = target.split(".")
+    if parts[0] in ("us_engagement", "participation_blockage") and len(parts) == 1:
+        return "param", None, parts[0]
+    if parts[0] == "bloc" and len(parts) == 3:
+        if parts[1] not in BLOCS:
+            raise DataError(*where, target, f"unknown bloc {parts[1]!r}")
+        if parts[2] not in BLOC_FIELDS:
+            raise DataError(*where, target, f"a bloc event can set {', '.join(BLOC_FIELDS)}")
+        return "bloc", parts[1], parts[2]
+    if parts[0] == "actor" and len(parts) == 3:
+        if parts[1] not in actor_ids:
+            raise DataError(*where, target, f"unknown actor {parts[1]!r}")
+        if parts[2] not in (*ACTOR_FIELDS, "engagement"):
+            raise DataError(*where, target,
+                            f"an actor event can set {', '.join(ACTOR_FIELDS)}, engagement")
+        return "actor", parts[1], parts[2]
+    raise DataError(*where, target, "expected us_engagement, participation_blockage, "
+                    "bloc.<bloc>.<field> or actor.<ID>.<field>")
+
+
+def _merge(base: dict, over: dict) -> dict:
+    out = dict(base)
+    for k, v in over.items():
+        if k == "events":
+            out[k] = [*base.get(k, []), *v]
+        elif isinstance(v, dict) and isinstance(base.get(k), dict):
+            out[k] = _merge(base[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+def scenario_path(name_or_path: str | Path) -> Path:
+    p = Path(name_or_path)
+    if p.suffix == ".toml" or p.exists():
+        return p
+    return SCENARIO_DIR / f"{name_or_path}.toml"
+
+
+def _raw(name_or_path: str | Path, seen: tuple[str, ...] = ()) -> tuple[dict, Path]:
+    path = scenario_path(name_or_path)
+    if not path.exists():
+        known = ", ".join(list_scenarios())
+        raise DataError(path, "scenario", str(name_or_path),
+                        f"no such scenario file; built-in scenarios: {known}")
+    raw = read_toml(path)
+    parent = raw.get("extends")
+    if parent:
+        if str(parent) in seen:
+            raise DataError(path, "extends", parent, "scenarios extend each other in a loop")
+        base, _ = _raw(parent, (*seen, str(parent)))
+        base.pop("name", None)
+        base.pop("description", None)
+        raw = _merge(base, raw)
+    return raw, path
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """A built-in scenario by name, or a TOML file by path."""
+    raw, path = _raw(name_or_path)
+    raw.setdefault("name", path.stem)
+    try:
+        sc = Scenario.model_validate(raw)
+    except ValidationError as err:
+        first = err.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise DataError(path, field, first.get("input"), first["msg"]) from None
+    sc.source = str(path)
+    return sc
+
+
+def list_scenarios() -> list[str]:
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
