@@ -1,0 +1,196 @@
+"""`eunato`: the command line. One engine, several front doors.
+
+Core commands live here (run, scenarios, actors, protocols, forecast); other front doors
+register their own sub-commands from the modules in ``PLUGINS`` (each has a
+``register(subparsers)`` function), so adding one is one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from model.data import DataError
+
+#: modules that add sub-commands (app, batches, tuning, validation …)
+PLUGINS: list[str] = [
+]
+
+console = Console()
+
+
+def _run(args: argparse.Namespace) -> int:
+    from model.export import write_run
+    from model.model import EuNatoModel
+
+    kwargs = {}
+    if args.us_engagement is not None:
+        kwargs["us_engagement"] = args.us_engagement
+    if args.blockage is not None:
+        kwargs["participation_blockage"] = args.blockage == "on"
+    model = EuNatoModel(scenario_name=args.scenario, protocol=args.protocol,
+                        rounds=args.rounds, rng=args.seed, **kwargs)
+    model.run()
+    summary = model.summary()
+    print_summary(summary)
+    if args.out:
+        paths = write_run(model, args.out, summary)
+        console.print(f"wrote {', '.join(str(p) for p in paths.values())}")
+    return 0
+
+
+def print_summary(s: dict) -> None:
+    """The readable outcome table of a run."""
+    t = Table(title=f"{s['scenario']} · {s['protocol']} · seed {s['seed']} · "
+              f"{s['rounds_run']} rounds")
+    for col in ("issue", "pillar", "EU rule", "status quo", "outcome", "division of labour",
+                "round", "vetoed by"):
+        t.add_column(col, justify="right" if col in ("status quo", "outcome", "round")
+                     else "left")
+    for i in s["issues"]:
+        t.add_row(i["issue"], i["pillar"], i["eu_rule"], f"{i['status_quo']:.0f}",
+                  "—" if i["outcome"] is None else f"{i['outcome']:.1f}",
+                  i["division_of_labour"], "—" if i["round"] is None else str(i["round"]),
+                  ", ".join(i["vetoed_by"]) or "")
+    console.print(t)
+    console.print(f"agreed {s['agreed']}/{len(s['issues'])}; rounds to agreement: "
+                  f"{s['rounds_to_agreement'] or '— (not all issues agreed)'}; "
+                  f"duplication index {s['duplication_index']:.3f}; "
+                  f"gap index {s['gap_index']:.3f}")
+    co = s["coalitions"]
+    console.print(f"coalitions: {co['count']} (partition stability {co['stability']:.2f})")
+    for c in co["final"]:
+        blocks = [h for h, k in (("NATO", "can_block_nato"), ("EU unanimity",
+                  "can_block_eu_unanimity"), ("EU QMV", "can_block_eu_qmv")) if c[k]]
+        console.print(f"  {c['label']}+ capability {c['capability']:.3f}: "
+                      f"{', '.join(c['members'])}"
+                      + (f"  [can block: {', '.join(blocks)}]" if blocks else ""))
+    console.print("bloc utility: " + ", ".join(f"{b} {u:.3f}"
+                                              for b, u in s["bloc_utility"].items()))
+
+
+def _scenarios(args: argparse.Namespace) -> int:
+    from model.scenario import list_scenarios, load_scenario
+
+    t = Table(title="scenarios (data/scenarios)")
+    t.add_column("name")
+    t.add_column("extends")
+    t.add_column("events", justify="right")
+    t.add_column("description")
+    for name in list_scenarios():
+        sc = load_scenario(name)
+        t.add_row(name, sc.extends or "", str(len(sc.events)), " ".join(sc.description.split()))
+    console.print(t)
+    return 0
+
+
+def _actors(args: argparse.Namespace) -> int:
+    from model.model import EuNatoModel
+
+    model = EuNatoModel(scenario_name=args.scenario, protocol="compromise", rng=0)
+    if args.json:
+        print(json.dumps([a.describe() for a in model.agents], indent=2))
+        return 0
+    t = Table(title=f"actors ({args.scenario})")
+    for col in ("id", "name", "kind", "bloc", "memberships", "capability", "decoupling fear",
+                "competition", "spending $m", "population m", "source (spending)"):
+        t.add_column(col)
+    for a in model.agents:
+        r = a.record
+        t.add_row(a.actor_id, a.name, a.kind, a.bloc, ",".join(a.memberships),
+                  f"{a.capability:.4f}", f"{a.decoupling_fear:.2f}", f"{a.competition:.2f}",
+                  "" if r.defence_spending_musd is None else f"{r.defence_spending_musd:,.0f}",
+                  "" if r.population_m is None else f"{r.population_m:.2f}",
+                  getattr(r, "defence_spending_source", "") or "")
+    console.print(t)
+    return 0
+
+
+def _protocols(args: argparse.Namespace) -> int:
+    from model.protocols import PROTOCOLS
+
+    t = Table(title="protocols")
+    for col in ("name", "summary", "parameters", "reference"):
+        t.add_column(col)
+    for name, cls in sorted(PROTOCOLS.items()):
+        t.add_row(name, cls.summary, ", ".join(f"{k}={v}" for k, v in cls.parameters().items()),
+                  cls.reference)
+    console.print(t)
+    return 0
+
+
+def _forecast(args: argparse.Namespace) -> int:
+    from model.forecast import read_stakeholders, run_forecast
+
+    state = read_stakeholders(args.file)
+    records = run_forecast(state, args.protocol, rounds=args.rounds, seed=args.seed)
+    t = Table(title=f"{Path(args.file).name} · {args.protocol}")
+    for col in ("round", "forecast", "median", "mean"):
+        t.add_column(col, justify="right")
+    for r in records:
+        t.add_row(str(r["round"]), f"{r['forecast'][0]:.2f}", f"{r['median'][0]:.2f}",
+                  f"{r['mean'][0]:.2f}")
+    console.print(t)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="eunato", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("run", help="run one scenario and print the outcome per issue")
+    p.add_argument("--scenario", default="baseline-2024", help="name or path to a TOML file")
+    p.add_argument("--protocol", default="bdm")
+    p.add_argument("--rounds", type=int, default=None, help="default: the scenario's")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--us-engagement", type=float, default=None)
+    p.add_argument("--blockage", choices=("on", "off"), default=None,
+                   help="Türkiye-Cyprus participation blockage")
+    p.add_argument("--out", default=None, help="directory for steps/actors Parquet + JSON")
+    p.set_defaults(func=_run)
+
+    p = sub.add_parser("scenarios", help="list the built-in scenarios")
+    p.set_defaults(func=_scenarios)
+
+    p = sub.add_parser("actors", help="list the actors with their data")
+    p.add_argument("--scenario", default="baseline-2024")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_actors)
+
+    p = sub.add_parser("protocols", help="list the bargaining protocols")
+    p.set_defaults(func=_protocols)
+
+    p = sub.add_parser("forecast", help="forecast one issue from a stakeholder CSV")
+    p.add_argument("file")
+    p.add_argument("--protocol", default="bdm")
+    p.add_argument("--rounds", type=int, default=10)
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=_forecast)
+
+    for mod in PLUGINS:
+        importlib.import_module(mod).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except DataError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except ValueError as err:  # e.g. unknown protocol: a clear message, not a traceback
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

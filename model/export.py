@@ -1,0 +1,38 @@
+"""Turn a run into tables and files: used by `eunato run`, the app's download and batches."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from model.model import EuNatoModel
+
+
+def step_frames(model: EuNatoModel) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(per-round model table, per-round per-actor table) from the DataCollector."""
+    mdf = model.datacollector.get_model_vars_dataframe().reset_index(names="round")
+    adf = model.datacollector.get_agent_vars_dataframe()
+    if len(adf):
+        adf = adf.reset_index().rename(columns={"Step": "round", "AgentID": "agent_id"})
+        ids = {a.unique_id: a.actor_id for a in model.agents}
+        adf.insert(2, "actor", adf["agent_id"].map(ids))
+    return mdf, adf
+
+
+def write_run(model: EuNatoModel, out: str | Path, summary: dict[str, Any] | None = None
+              ) -> dict[str, Path]:
+    """Write steps.parquet, actors.parquet, summary.json and events.json into ``out``."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    mdf, adf = step_frames(model)
+    paths = {"steps": out / "steps.parquet", "actors": out / "actors.parquet",
+             "summary": out / "summary.json", "events": out / "events.json"}
+    mdf.to_parquet(paths["steps"], index=False)
+    adf.to_parquet(paths["actors"], index=False)
+    paths["summary"].write_text(json.dumps(summary or model.summary(), indent=2))
+    paths["events"].write_text(json.dumps(model.events_log, indent=2))
+    return paths
