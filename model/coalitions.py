@@ -57,46 +57,55 @@ def coalition_positions(state: BargainingState) -> tuple[np.ndarray, np.ndarray,
     return labs, num / den, cap
 
 
-def _distances(state: BargainingState, X: np.ndarray, chunk: int = 256) -> np.ndarray:
-    """(n, K) salience-weighted mean distance of each actor's ideal to each coalition."""
-    n = state.n
+def update(state: BargainingState, rng: np.random.Generator, rule: CoalitionRule) -> int:
+    """One round of coalition moves; updates ``state.coalition``; returns how many moved.
+
+    Active actors move one at a time in a random order (from ``rng``), each seeing the
+    coalitions as the previous movers left them: simultaneous moves would let two
+    singletons swap places forever instead of meeting."""
+    n, m = state.n, state.m
+    total = max(state.capability.sum(), 1e-12)
+    w = state.capability[:, None] * state.salience + 1e-12
+    lab = state.coalition.copy()
+    # running sums per coalition slot (slots are actor indices)
+    num = np.zeros((n, m))
+    den = np.zeros((n, m))
+    np.add.at(num, lab, w * state.position)
+    np.add.at(den, lab, w)
+    cap = np.bincount(lab, weights=state.capability, minlength=n)
+    size = np.bincount(lab, minlength=n)
     s = state.salience
     ssum = np.maximum(s.sum(axis=1), 1e-12)
-    out = np.empty((n, X.shape[0]))
-    for a in range(0, n, chunk):
-        b = min(a + chunk, n)
-        diff = np.abs(state.ideal[a:b, None, :] - X[None, :, :]) / state.width[None, None, :]
-        out[a:b] = (diff * s[a:b, None, :]).sum(axis=2) / ssum[a:b, None]
-    return out
-
-
-def update(state: BargainingState, rng: np.random.Generator, rule: CoalitionRule) -> int:
-    """One round of coalition moves; updates ``state.coalition``; returns how many moved."""
-    labs, X, C = coalition_positions(state)
-    total = max(state.capability.sum(), 1e-12)
-    inv = np.searchsorted(labs, state.coalition)
-    dist = _distances(state, X)
-    member = np.zeros((state.n, len(labs)), dtype=bool)
-    member[np.arange(state.n), inv] = True
-    pooled = (C[None, :] + np.where(member, 0.0, state.capability[:, None])) / total
-    payoff = rule.benefit * pooled * (rule.threshold - dist)
-    alone = rule.benefit * state.capability / total * rule.threshold
-    current = payoff[np.arange(state.n), inv]
-    # a singleton's "current" option is going alone
-    size = np.bincount(inv, minlength=len(labs))
-    current = np.where(size[inv] == 1, alone, current)
-    payoff[np.arange(state.n), inv] = -np.inf  # staying is `current`
-    best = np.argmax(payoff, axis=1)
-    best_val = payoff[np.arange(state.n), best]
-    active = rng.random(state.n) < rule.activity
-    join = active & (best_val > np.maximum(current, alone) + rule.margin)
-    leave = active & ~join & (size[inv] > 1) & (alone > current + rule.margin)
-    new = state.coalition.copy()
-    new[join] = labs[best[join]]
-    # leaving: a fresh label (own index may be the coalition's name, so offset, then relabel)
-    new[leave] = state.n + np.flatnonzero(leave)
-    state.coalition = relabel(new, state.capability)
-    return int(join.sum() + leave.sum())
+    moved = 0
+    for i in rng.permutation(np.flatnonzero(rng.random(n) < rule.activity)):
+        cur = lab[i]
+        # take i out, then value every coalition as the others form it
+        num[cur] -= w[i] * state.position[i]
+        den[cur] -= w[i]
+        cap[cur] -= state.capability[i]
+        size[cur] -= 1
+        slots = np.flatnonzero(size > 0)
+        X = num[slots] / np.maximum(den[slots], 1e-300)
+        dist = (np.abs(state.ideal[i] - X) / state.width * s[i]).sum(axis=1) / ssum[i]
+        pay = rule.benefit * (cap[slots] + state.capability[i]) / total * (rule.threshold - dist)
+        alone = rule.benefit * state.capability[i] / total * rule.threshold
+        here = np.flatnonzero(slots == cur)
+        current = pay[here[0]] if here.size else alone
+        best = int(np.argmax(pay)) if slots.size else -1
+        target = cur
+        if best >= 0 and pay[best] > max(current, alone) + rule.margin:
+            target = slots[best]
+        elif here.size and alone > current + rule.margin:
+            target = int(np.flatnonzero(size == 0)[0])  # a free slot: go alone
+        num[target] += w[i] * state.position[i]
+        den[target] += w[i]
+        cap[target] += state.capability[i]
+        size[target] += 1
+        if target != cur:
+            lab[i] = target
+            moved += 1
+    state.coalition = relabel(lab, state.capability)
+    return moved
 
 
 def coordinate(state: BargainingState, rule: CoalitionRule) -> None:
