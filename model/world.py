@@ -79,12 +79,22 @@ class World:
         )
 
     def set_bloc(self, bloc: str, name: str, value: float) -> None:
-        """Shift a bloc's members so the bloc's mean of ``name`` becomes ``value``
-        (keeping the differences between members), clipped to [0, 1]."""
+        """Shift a bloc's members by one common amount so the bloc's mean of ``name``
+        becomes ``value``, keeping the differences between members; members are clipped to
+        [0, 1], and the shift is found by bisection so that the clipped mean hits the value."""
         arr = getattr(self, name)
         members = self.blocs == bloc
-        if members.any():
-            arr[members] = np.clip(arr[members] + (value - arr[members].mean()), 0.0, 1.0)
+        if not members.any():
+            return
+        x = arr[members].copy()
+        lo, hi = -1.0, 1.0
+        for _ in range(60):  # the clipped mean is monotone in the shift
+            mid = 0.5 * (lo + hi)
+            if np.clip(x + mid, 0.0, 1.0).mean() < value:
+                lo = mid
+            else:
+                hi = mid
+        arr[members] = np.clip(x + 0.5 * (lo + hi), 0.0, 1.0)
 
 
 def build_world(
