@@ -46,6 +46,10 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _short(ids: list[str], k: int = 6) -> str:
+    return ", ".join(ids[:k]) + (f" (+{len(ids) - k})" if len(ids) > k else "")
+
+
 def print_summary(s: dict) -> None:
     """The readable outcome table of a run."""
     t = Table(title=f"{s['scenario']} · {s['protocol']} · seed {s['seed']} · "
@@ -58,7 +62,7 @@ def print_summary(s: dict) -> None:
         t.add_row(i["issue"], i["pillar"], i["eu_rule"], f"{i['status_quo']:.0f}",
                   "—" if i["outcome"] is None else f"{i['outcome']:.1f}",
                   i["division_of_labour"], "—" if i["round"] is None else str(i["round"]),
-                  ", ".join(i["vetoed_by"]) or "")
+                  _short(i["vetoed_by"]))
     console.print(t)
     console.print(f"agreed {s['agreed']}/{len(s['issues'])}; rounds to agreement: "
                   f"{s['rounds_to_agreement'] or '— (not all issues agreed)'}; "

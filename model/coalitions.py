@@ -10,10 +10,10 @@ and coalition K (every current coalition, or going alone):
 where X_K is K's capability×salience weighted position and θ the alignment threshold: pooling
 capability pays only with partners within θ of one's own ideal (on average, salience-weighted),
 and pays more the more capability they bring. Going alone is worth β · (c_i / C) · θ. An actor
-moves to its best option if it beats its current one by ``margin`` (hysteresis against
-flip-flopping). Coalitions then act together: members move ``cohesion`` of the way towards
-X_K before the protocol's round. A coalition's label is the index of its most capable member,
-so it keeps its name (and colour in the app) while it lasts.
+moves to its best option if it beats its current one by ``margin`` × its value of going
+alone (hysteresis against flip-flopping). Coalitions then act together: members move
+``cohesion`` of the way towards X_K before the protocol's round. A coalition's label is the
+index of its most capable member, so it keeps its name (and colour in the app) while it lasts.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from model.state import BargainingState
 class CoalitionRule:
     benefit: float = 1.0  # β
     threshold: float = 0.15  # θ, as a share of the scale
-    margin: float = 0.002
+    margin: float = 0.25  # hysteresis, as a share of the mover's value of going alone
     activity: float = 0.3
     cohesion: float = 0.25
 
@@ -93,9 +93,10 @@ def update(state: BargainingState, rng: np.random.Generator, rule: CoalitionRule
         current = pay[here[0]] if here.size else alone
         best = int(np.argmax(pay)) if slots.size else -1
         target = cur
-        if best >= 0 and pay[best] > max(current, alone) + rule.margin:
+        margin = rule.margin * alone
+        if best >= 0 and slots[best] != cur and pay[best] > max(current, alone) + margin:
             target = slots[best]
-        elif here.size and alone > current + rule.margin:
+        elif here.size and alone > current + margin:
             target = int(np.flatnonzero(size == 0)[0])  # a free slot: go alone
         num[target] += w[i] * state.position[i]
         den[target] += w[i]

@@ -65,12 +65,16 @@ def duplication_gap(model: EuNatoModel) -> tuple[np.ndarray, np.ndarray]:
 
 
 def partition_stability(model: EuNatoModel) -> float:
-    """Share of rounds in which nobody changed coalition."""
+    """Mean Rand index of consecutive partitions: the share of actor pairs whose
+    together/apart status did not change from one round to the next (1 = nobody moved)."""
     parts = model.partitions
     if len(parts) < 2:
         return 1.0
-    same = [np.array_equal(a, b) for a, b in zip(parts[:-1], parts[1:], strict=True)]
-    return float(np.mean(same))
+    n = len(parts[0])
+    iu = np.triu_indices(n, 1)
+    together = [(p[:, None] == p[None, :])[iu] for p in parts]
+    return float(np.mean([(a == b).mean() for a, b in zip(together[:-1], together[1:],
+                                                          strict=True)]))
 
 
 def summarize(model: EuNatoModel) -> dict[str, Any]:
