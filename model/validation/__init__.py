@@ -1,0 +1,1 @@
+"""Validation of the bargaining protocols against real negotiations (DEU III)."""

@@ -1,0 +1,122 @@
+"""Read DEU III (Arregui & Perarnaud 2022) issues into bargaining states and score protocols.
+
+The shipped file (``deu3-train.tsv``) is tab-separated: a header, one row of per-actor
+GDP-like weights, then one row per issue with ``p<actor>`` positions and ``s<actor>``
+saliences on 0-100, the Council rule (``counvte``), the procedure (``proc``), the reference
+point ``rp`` and the outcome ``out``. Only issues with a valid outcome and at least three
+positions are scored, as in the README's baselines.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from model.data import DataError
+from model.state import BargainingState
+
+ACTORS = ("com", "ep", "at", "be", "bu", "cr", "cy", "cz", "dk", "ee", "fi", "fr", "de", "el",
+          "hu", "ie", "it", "lv", "lt", "lu", "mt", "nl", "pl", "pt", "ro", "si", "sk", "es",
+          "se", "uk")
+INSTITUTIONS = ("com", "ep")
+
+
+@dataclass
+class DeuIssue:
+    """One DEU issue: who took which position, with what salience, and what came out."""
+
+    issue_id: str
+    proposal: str
+    rule: str  # "qmv" | "unanimity"
+    procedure: str  # COD, CNS, ...
+    intro_year: int
+    actors: list[str]
+    position: np.ndarray  # (k,) 0-100
+    salience: np.ndarray  # (k,) 0-1 (blank salience -> 0.5)
+    gdp: np.ndarray  # (k,) the file's weight row
+    reference: float | None
+    outcome: float
+
+    def state(self, capability: np.ndarray) -> BargainingState:
+        """A one-issue state; the status quo is the reference point, else the median."""
+        sq = self.reference if self.reference is not None else float(np.median(self.position))
+        return BargainingState.single_issue(
+            self.actors, capability, self.position, self.salience, status_quo=sq,
+            lo=0.0, hi=100.0, issue_id=self.issue_id)
+
+
+def _num(raw: str) -> float | None:
+    s = raw.strip()
+    if not s:
+        return None
+    v = float(s.replace(",", "."))
+    return v if math.isfinite(v) else None
+
+
+def read_deu(path: str | Path, min_positions: int = 3) -> list[DeuIssue]:
+    """All scorable issues of a DEU III TSV (errors name file, row, column and value)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise DataError(path, "-", str(path), "file not found") from None
+    rows = list(csv.reader(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"),
+                           delimiter="\t"))
+    rows = [r for r in rows if any(c.strip() for c in r)]
+    if len(rows) < 3:
+        raise DataError(path, "-", None, "needs a header, a weight row and issue rows")
+    head = [h.strip() for h in rows[0]]
+    col = {h: i for i, h in enumerate(head)}
+    for need in ("isnr", "prnr", "proc", "counvte", "intro", "rp", "out",
+                 *(f"p{a}" for a in ACTORS), *(f"s{a}" for a in ACTORS)):
+        if need not in col:
+            raise DataError(path, need, None, "missing column")
+
+    def cell(r: list[str], name: str) -> str:
+        i = col[name]
+        return r[i] if i < len(r) else ""
+
+    def num(r: list[str], name: str, k: int) -> float | None:
+        try:
+            return _num(cell(r, name))
+        except ValueError:
+            raise DataError(path, f"row {k}, column {name}", cell(r, name),
+                            "not a number") from None
+
+    weights = {a: num(rows[1], f"p{a}", 2) or 0.0 for a in ACTORS}
+    out: list[DeuIssue] = []
+    for k, r in enumerate(rows[2:], start=3):
+        o = num(r, "out", k)
+        if o is None:
+            continue
+        ids, pos, sal, gdp = [], [], [], []
+        for a in ACTORS:
+            p = num(r, f"p{a}", k)
+            if p is None:
+                continue
+            s = num(r, f"s{a}", k)
+            ids.append(a)
+            pos.append(p)
+            sal.append(0.5 if s is None else s / 100.0)
+            gdp.append(weights[a])
+        if len(ids) < min_positions:
+            continue
+        rule = cell(r, "counvte").strip().lower()
+        intro = cell(r, "intro").strip()
+        try:
+            yy = int(intro.split("-")[-1])
+        except ValueError:
+            raise DataError(path, f"row {k}, column intro", intro,
+                            "not a dd-mm-yy or dd-mm-yyyy date") from None
+        year = yy if yy >= 100 else (2000 + yy if yy < 70 else 1900 + yy)
+        out.append(DeuIssue(
+            issue_id=cell(r, "isnr").strip(), proposal=cell(r, "prnr").strip(),
+            rule="unanimity" if rule.startswith("un") else "qmv",
+            procedure=cell(r, "proc").strip() or "?", intro_year=year,
+            actors=ids, position=np.array(pos), salience=np.array(sal), gdp=np.array(gdp),
+            reference=num(r, "rp", k), outcome=o))
+    return out
