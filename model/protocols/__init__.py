@@ -6,11 +6,15 @@ from typing import Any
 
 from model.protocols.base import Protocol, RoundReport
 from model.protocols.compromise import Compromise
+from model.protocols.exchange import Exchange
+from model.protocols.nash import Nash
 
 PROTOCOLS: dict[str, type[Protocol]] = {
     cls.name: cls
     for cls in (
         Compromise,
+        Nash,
+        Exchange,
     )
 }
 
