@@ -10,6 +10,7 @@ positions are scored, as in the README's baselines.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +34,7 @@ class DeuIssue:
     proposal: str
     rule: str  # "qmv" | "unanimity"
     procedure: str  # COD, CNS, ...
-    intro_year: int
+    intro: dt.date
     actors: list[str]
     position: np.ndarray  # (k,) 0-100
     salience: np.ndarray  # (k,) 0-1 (blank salience -> 0.5)
@@ -55,6 +56,25 @@ def _num(raw: str) -> float | None:
         return None
     v = float(s.replace(",", "."))
     return v if math.isfinite(v) else None
+
+
+def _date(text: str) -> dt.date | None:
+    """dd-mm-yy, dd-mm-yyyy or yyyy-mm-dd (all occur in the public copy); None if none fits."""
+    try:
+        a, b, c = (int(x) for x in text.split("-"))
+    except ValueError:
+        return None
+    if a >= 1000:
+        y, mo, d = a, b, c
+    else:
+        y = c if c >= 100 else (2000 + c if c < 70 else 1900 + c)
+        mo, d = b, a
+    for mm, dd in ((mo, d), (d, mo)):  # a few rows are month-first
+        try:
+            return dt.date(y, mm, dd)
+        except ValueError:
+            continue
+    return None
 
 
 def read_deu(path: str | Path, min_positions: int = 3) -> list[DeuIssue]:
@@ -107,16 +127,21 @@ def read_deu(path: str | Path, min_positions: int = 3) -> list[DeuIssue]:
             continue
         rule = cell(r, "counvte").strip().lower()
         intro = cell(r, "intro").strip()
-        try:
-            yy = int(intro.split("-")[-1])
-        except ValueError:
-            raise DataError(path, f"row {k}, column intro", intro,
-                            "not a dd-mm-yy or dd-mm-yyyy date") from None
-        year = yy if yy >= 100 else (2000 + yy if yy < 70 else 1900 + yy)
+        prop = cell(r, "prnr").strip()
+        digits = "".join(ch for ch in prop[:3] if ch.isdigit())[:2]
+        if len(digits) < 2:
+            raise DataError(path, f"row {k}, column prnr", prop,
+                            "expected a proposal id with the year after the letter (d00032)")
+        pyear = 2000 + int(digits) if int(digits) < 70 else 1900 + int(digits)
+        intro_date = _date(intro)
+        # the public copy mangled some dates (spreadsheet conversion): where the date is not
+        # within a year of the proposal's own year, use mid-year of the proposal's year
+        if intro_date is None or abs(intro_date.year - pyear) > 1:
+            intro_date = dt.date(pyear, 7, 1)
         out.append(DeuIssue(
             issue_id=cell(r, "isnr").strip(), proposal=cell(r, "prnr").strip(),
             rule="unanimity" if rule.startswith("un") else "qmv",
-            procedure=cell(r, "proc").strip() or "?", intro_year=year,
+            procedure=cell(r, "proc").strip() or "?", intro=intro_date,
             actors=ids, position=np.array(pos), salience=np.array(sal), gdp=np.array(gdp),
             reference=num(r, "rp", k), outcome=o))
     return out
