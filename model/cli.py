@@ -21,6 +21,7 @@ from model.data import DataError
 
 #: modules that add sub-commands (app, batches, tuning, validation …)
 PLUGINS: list[str] = [
+    "model.validation.cli",
 ]
 
 console = Console()
@@ -131,17 +132,36 @@ def _protocols(args: argparse.Namespace) -> int:
 
 
 def _forecast(args: argparse.Namespace) -> int:
-    from model.forecast import read_stakeholders, run_forecast
+    from model.forecast import read_table, run_forecast
 
-    state = read_stakeholders(args.file)
-    records = run_forecast(state, args.protocol, rounds=args.rounds, seed=args.seed)
-    t = Table(title=f"{Path(args.file).name} · {args.protocol}")
-    for col in ("round", "forecast", "median", "mean"):
-        t.add_column(col, justify="right")
-    for r in records:
-        t.add_row(str(r["round"]), f"{r['forecast'][0]:.2f}", f"{r['median'][0]:.2f}",
-                  f"{r['mean'][0]:.2f}")
-    console.print(t)
+    rng = None
+    if args.range is not None:
+        if args.range[1] <= args.range[0]:
+            raise ValueError(f"--range: HI must exceed LO, got {args.range[0]:g} "
+                             f"{args.range[1]:g}")
+        rng = (args.range[0], args.range[1])
+    read = read_table(args.file, rng, args.status_quo)
+    console.print("understood columns: " + ", ".join(f"{k} = {v!r}"
+                                                     for k, v in read.columns.items()))
+    console.print("understood: " + "; ".join(read.notes))
+    records = run_forecast(read.state, args.protocol, rounds=args.rounds, seed=args.seed)
+    for j, issue in enumerate(read.state.issue_ids):
+        t = Table(title=f"{Path(args.file).name} · {issue} · {args.protocol}")
+        for col in ("round", "forecast", "median", "mean", "interactions"):
+            t.add_column(col, justify="right")
+        for r in records:
+            k = sum(1 for x in r["interactions"] if issue in x.get("issues", [x.get("issue")]))
+            t.add_row(str(r["round"]), f"{r['forecast'][j]:.2f}", f"{r['median'][j]:.2f}",
+                      f"{r['mean'][j]:.2f}", str(k))
+        console.print(t)
+    if args.json:
+        Path(args.json).write_text(json.dumps({"file": str(args.file),
+                                               "protocol": args.protocol,
+                                               "actors": read.state.actor_ids,
+                                               "issues": read.state.issue_ids,
+                                               "understood": read.notes,
+                                               "rounds": records}, indent=1))
+        console.print(f"wrote {args.json}")
     return 0
 
 
@@ -171,11 +191,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("protocols", help="list the bargaining protocols")
     p.set_defaults(func=_protocols)
 
-    p = sub.add_parser("forecast", help="forecast one issue from a stakeholder CSV")
+    p = sub.add_parser("forecast", help="forecast from a stakeholder table (one or several issues)")
     p.add_argument("file")
     p.add_argument("--protocol", default="bdm")
     p.add_argument("--rounds", type=int, default=10)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--range", nargs=2, type=float, metavar=("LO", "HI"), default=None,
+                   help="the position scale (default: inferred from the table)")
+    p.add_argument("--status-quo", type=float, default=None,
+                   help="reversion point (default: the median position)")
+    p.add_argument("--json", default=None, help="write every round to this JSON file")
     p.set_defaults(func=_forecast)
 
     for mod in PLUGINS:

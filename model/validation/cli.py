@@ -1,0 +1,129 @@
+"""Sub-commands `eunato compare`, `eunato validate deu3` and `eunato perception`.
+
+Registered through ``model.cli.PLUGINS``; errors in the input surface as one
+:class:`~model.data.DataError` line (file, row/field, value), never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+
+
+def _range(args: argparse.Namespace) -> tuple[float, float] | None:
+    if getattr(args, "range", None) is None:
+        return None
+    lo, hi = args.range
+    if hi <= lo:
+        raise ValueError(f"--range: HI must exceed LO, got {lo:g} {hi:g}")
+    return (lo, hi)
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from model.forecast import read_table, run_forecast
+    from model.protocols import PROTOCOLS
+
+    names = args.protocols or sorted(PROTOCOLS)
+    read = read_table(args.file, _range(args), args.status_quo)
+    console.print("understood: " + "; ".join(read.notes))
+    t = Table(title=f"{Path(args.file).name} · forecasts after {args.rounds} rounds")
+    t.add_column("issue")
+    for name in names:
+        t.add_column(name, justify="right")
+    results = {}
+    for name in names:
+        recs = run_forecast(read.state.copy(), name, rounds=args.rounds, seed=args.seed)
+        results[name] = recs[-1]["forecast"]
+    for j, iss in enumerate(read.state.issue_ids):
+        t.add_row(iss, *(f"{results[nm][j]:.2f}" for nm in names))
+    console.print(t)
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from model.protocols import PROTOCOLS
+    from model.validation.deu import read_deu
+    from model.validation.run import CAPABILITIES, score
+
+    if args.dataset != "deu3":
+        raise ValueError(f"unknown data set {args.dataset!r}; known: deu3")
+    t0 = time.perf_counter()
+    issues = read_deu(args.path)
+    caps = CAPABILITIES if args.capability == "all" else (args.capability,)
+    names = args.protocols or sorted(PROTOCOLS)
+    scores = []
+    for c in caps:
+        static = score(issues, "compromise", c, rounds=0)
+        static.protocol = "compromise (static)"
+        scores.append(static)  # the bar of the literature: the weighted mean of the table
+        scores += [score(issues, p, c, rounds=args.rounds, seed=args.seed) for p in names]
+    t = Table(title=f"DEU III · {len(issues)} issues · MAE on 0-100 (share within 10 points)")
+    groups = list(scores[0].groups())
+    for col in ("protocol", "capability", *groups, "median AE", "seconds"):
+        t.add_column(col, justify="left" if col in ("protocol", "capability") else "right")
+    for s in scores:
+        g = s.groups()
+        t.add_row(s.protocol, s.capability,
+                  *(f"{g[k]['mae']:.2f} ({g[k]['within10']:.0%}, n={g[k]['n']})" for k in groups),
+                  f"{g['all']['median']:.2f}", f"{s.seconds:.2f}")
+    console.print(t)
+    console.print(f"total {time.perf_counter() - t0:.2f} s")
+    if args.plot:
+        from model.validation.plot import error_plot
+        fig = error_plot(scores)
+        fig.savefig(args.plot, dpi=120)
+        console.print(f"wrote {args.plot}")
+    return 0
+
+
+def _perception(args: argparse.Namespace) -> int:
+    from model.forecast import read_table
+    from model.perception import perception_figure
+
+    read = read_table(args.file, _range(args), args.status_quo)
+    fig = perception_figure(read.state, args.actor, issue=args.issue)
+    fig.savefig(args.out, dpi=120)
+    console.print(f"wrote {args.out}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add compare, validate and perception to the `eunato` parser."""
+    p = sub.add_parser("compare", help="run every protocol on one stakeholder table")
+    p.add_argument("file")
+    p.add_argument("--protocols", nargs="+", default=None)
+    p.add_argument("--rounds", type=int, default=10)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--range", nargs=2, type=float, metavar=("LO", "HI"), default=None)
+    p.add_argument("--status-quo", type=float, default=None)
+    p.set_defaults(func=_compare)
+
+    p = sub.add_parser("validate", help="score the protocols on real negotiations (DEU III)")
+    p.add_argument("dataset", choices=("deu3",))
+    p.add_argument("path", help="deu3-train.tsv")
+    p.add_argument("--capability", default="gdp",
+                   choices=("gdp", "population", "banzhaf", "shapley", "equal", "all"))
+    p.add_argument("--protocols", nargs="+", default=None)
+    p.add_argument("--rounds", type=int, default=10,
+                   help="rounds each protocol plays before its forecast is scored")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--plot", default=None, help="PNG of the error distributions")
+    p.set_defaults(func=_validate)
+
+    p = sub.add_parser("perception", help="BDM perception chart of one actor (PNG)")
+    p.add_argument("file")
+    p.add_argument("--actor", required=True)
+    p.add_argument("--issue", default=None)
+    p.add_argument("--out", required=True)
+    p.add_argument("--range", nargs=2, type=float, metavar=("LO", "HI"), default=None)
+    p.add_argument("--status-quo", type=float, default=None)
+    p.set_defaults(func=_perception)
+
+
+__all__ = ["register"]
