@@ -63,15 +63,16 @@ def _validate(args: argparse.Namespace) -> int:
         static.protocol = "compromise (static)"
         scores.append(static)  # the bar of the literature: the weighted mean of the table
         scores += [score(issues, p, c, rounds=args.rounds, seed=args.seed) for p in names]
-    t = Table(title=f"DEU III · {len(issues)} issues · MAE on 0-100 (share within 10 points)")
-    groups = list(scores[0].groups())
-    for col in ("protocol", "capability", *groups, "median AE", "seconds"):
+    t = Table(title=f"DEU III · {len(issues)} issues · mean absolute error on 0-100")
+    groups = [k for k in scores[0].groups() if k != "all"]
+    for col in ("protocol", "capability", "MAE", "median", "≤10", *groups, "s"):
         t.add_column(col, justify="left" if col in ("protocol", "capability") else "right")
     for s in scores:
         g = s.groups()
-        t.add_row(s.protocol, s.capability,
-                  *(f"{g[k]['mae']:.2f} ({g[k]['within10']:.0%}, n={g[k]['n']})" for k in groups),
-                  f"{g['all']['median']:.2f}", f"{s.seconds:.2f}")
+        t.add_row(s.protocol, s.capability, f"{g['all']['mae']:.2f}",
+                  f"{g['all']['median']:.2f}", f"{g['all']['within10']:.0%}",
+                  *(f"{g[k]['mae']:.2f}" for k in groups), f"{s.seconds:.2f}")
+    console.print("groups: " + ", ".join(f"{k} n={scores[0].groups()[k]['n']}" for k in groups))
     console.print(t)
     console.print(f"total {time.perf_counter() - t0:.2f} s")
     if args.plot:
