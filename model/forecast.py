@@ -96,13 +96,14 @@ def _number(raw: str, decimal_comma: bool, path: Path, row: int, col: str) -> fl
 
 
 def _rescale_01(vals: np.ndarray, what: str, path: Path, col: str, rows: list[int],
-                notes: list[str]) -> np.ndarray:
-    """0–1 stays, 0–100 is divided by 100; negatives and > 100 are errors."""
-    for v, r in zip(vals, rows, strict=True):
+                notes: list[str], raws: list[str]) -> np.ndarray:
+    """0–1 stays, 0–100 is divided by 100; negatives and > 100 are errors (the error shows
+    the cell as written)."""
+    for v, r, raw in zip(vals, rows, raws, strict=True):
         if v < 0:
-            raise DataError(path, f"row {r}, column {col}", v, f"{what} must not be negative")
+            raise DataError(path, f"row {r}, column {col}", raw, f"{what} must not be negative")
         if v > 100:
-            raise DataError(path, f"row {r}, column {col}", v,
+            raise DataError(path, f"row {r}, column {col}", raw,
                             f"{what} must be on a 0-1 or 0-100 scale")
     if vals.size and vals.max() > 1:
         notes.append(f"{what} ({col}) read on a 0-100 scale (divided by 100)")
@@ -177,9 +178,11 @@ def read_table(
     # --- actors, capability, risk (one per actor) ---
     actor_rows: dict[str, int] = {}
     cap: dict[str, float] = {}
+    cap_raw: dict[str, str] = {}
     risk: dict[str, float] = {}
     long_mode = "issue" in cols and not wide
     recs: list[tuple[int, str, str, float, float]] = []  # row, actor, issue, pos, sal
+    sal_raws: list[str] = []
     for k, r in enumerate(body, start=2):
         a = r[cols["actor"]].strip()
         if not a:
@@ -193,7 +196,7 @@ def read_table(
             raise DataError(path, f"row {k}, column {name('capability')}", r[cols["capability"]],
                             f"actor {a!r} has capability {cap[a]:g} on row {actor_rows[a]}")
         if a not in cap:
-            actor_rows[a], cap[a] = k, c
+            actor_rows[a], cap[a], cap_raw[a] = k, c, r[cols["capability"]]
         if "risk" in cols and r[cols["risk"]].strip():
             rv = _number(r[cols["risk"]], decimal_comma, path, k, name("risk"))
             if not 0.5 <= rv <= 2.0:
@@ -208,6 +211,7 @@ def read_table(
                 p = _number(pr, decimal_comma, path, k, table[0][d["position"]].strip())
                 s = _number(sr, decimal_comma, path, k, table[0][d["salience"]].strip())
                 recs.append((k, a, iss, p, s))
+                sal_raws.append(sr)
         else:
             iss = r[cols["issue"]].strip() if long_mode else "issue"
             if long_mode and not iss:
@@ -221,6 +225,7 @@ def read_table(
                 raise DataError(path, f"row {k}, column {name('issue')}", iss,
                                 f"actor {a!r} already has a row for this issue")
             recs.append((k, a, iss, p, s))
+            sal_raws.append(r[cols["salience"]])
     if not issues:
         issues = ["issue"]
     if long_mode:
@@ -230,10 +235,11 @@ def read_table(
     # --- scales ---
     cap_v = np.array([cap[a] for a in actors])
     cap_v = _rescale_01(cap_v, "capability", path, name("capability"),
-                        [actor_rows[a] for a in actors], notes)
+                        [actor_rows[a] for a in actors], notes, [cap_raw[a] for a in actors])
     sal_col = name("salience") if "salience" in cols else "salience_*"
     sal_raw = np.array([x[4] for x in recs])
-    sal_all = _rescale_01(sal_raw, "salience", path, sal_col, [x[0] for x in recs], notes)
+    sal_all = _rescale_01(sal_raw, "salience", path, sal_col, [x[0] for x in recs], notes,
+                          sal_raws)
     pos = np.full((n, m), np.nan)
     sal = np.zeros((n, m))
     for (_k, a, iss, p, _s), s01 in zip(recs, sal_all, strict=True):
@@ -252,7 +258,7 @@ def read_table(
             if bad.any():
                 i = int(np.flatnonzero(bad)[0])
                 row = next(x[0] for x in recs if x[1] == actors[i] and x[2] == iss)
-                raise DataError(path, f"row {row}, column position", col[i],
+                raise DataError(path, f"row {row}, column position", f"{col[i]:g}",
                                 f"outside --range {lo[j]:g} {hi[j]:g}")
         else:
             lo[j], hi[j] = float(col[have].min()), float(col[have].max())
