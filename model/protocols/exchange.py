@@ -50,8 +50,8 @@ def find_exchanges(state: BargainingState, min_gain: float = 1e-9) -> list[dict[
             if a == b or W[a] <= 0 or W[b] <= 0:
                 continue
             for i in range(n):
-                for k in range(n):
-                    if i == k or side[i, a] == 0 or side[i, b] == 0:
+                for k in range(i + 1, n):  # (i, k, a, b) and (k, i, b, a) are one deal
+                    if side[i, a] == 0 or side[i, b] == 0:
                         continue
                     if side[k, a] != -side[i, a] or side[k, b] != -side[i, b]:
                         continue

@@ -1,0 +1,106 @@
+"""DEU III reader (the README's baselines), Council era rules, voting-power indices."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from model.data import DataError
+from model.validation.deu import read_deu
+from model.validation.eras import Era, banzhaf, era_for, load_eras, shapley_shubik
+from model.validation.run import capability, score
+
+DEU = Path("/work/shared/data/deu3/deu3-train.tsv")
+needs_deu = pytest.mark.skipif(not DEU.exists(), reason="DEU III half not available")
+
+
+@needs_deu
+def test_readme_baselines() -> None:
+    issues = read_deu(DEU)
+
+    def mae(f) -> float:
+        return float(np.mean([abs(f(i) - i.outcome) for i in issues]))
+
+    gdp = mae(lambda i: np.sum(i.gdp * i.salience * i.position) / np.sum(i.gdp * i.salience))
+    assert gdp == pytest.approx(20.5, abs=0.3)
+    eq = mae(lambda i: np.sum(i.salience * i.position) / np.sum(i.salience))
+    assert eq == pytest.approx(21.4, abs=0.3)
+    assert mae(lambda i: i.position.mean()) == pytest.approx(20.5, abs=0.3)
+    # the same number through the engine: the compromise protocol, no rounds, GDP capability
+    s = score(issues, "compromise", "gdp", rounds=0)
+    assert s.summary()["mae"] == pytest.approx(gdp, abs=1e-9)
+
+
+@needs_deu
+def test_reader_groups() -> None:
+    issues = read_deu(DEU)
+    assert {i.rule for i in issues} == {"qmv", "unanimity"}
+    assert all(len(i.actors) >= 3 for i in issues)
+    assert all(1995 <= i.intro.year <= 2020 for i in issues)
+
+
+def test_reader_error_names_row_and_column(tmp_path: Path) -> None:
+    cols = ["prnr", "isnr", "proc", "counvte", "intro", "rp", "out"]
+    actors = ["com", "ep", "at", "be", "bu", "cr", "cy", "cz", "dk", "ee", "fi", "fr", "de",
+              "el", "hu", "ie", "it", "lv", "lt", "lu", "mt", "nl", "pl", "pt", "ro", "si",
+              "sk", "es", "se", "uk"]
+    head = cols + [f"p{a}" for a in actors] + [f"s{a}" for a in actors]
+    row = ["d00001", "i1", "COD", "QMV", "01-01-00", "", "fifty"] + ["50"] * 60
+    text = "\t".join(head) + "\n" + "\t".join([""] * 7 + ["1"] * 60) + "\n" + "\t".join(row)
+    p = tmp_path / "d.tsv"
+    p.write_text(text)
+    with pytest.raises(DataError) as err:
+        read_deu(p)
+    assert err.value.field == "row 3, column out" and err.value.value == "fifty"
+
+
+def test_era_rules() -> None:
+    eras = load_eras()
+    assert era_for(dt.date(1999, 5, 1), eras).name == "amsterdam"
+    assert era_for(dt.date(2005, 5, 1), eras).name == "nice-eu25"
+    assert era_for(dt.date(2008, 5, 1), eras).name == "nice-eu27"
+    assert era_for(dt.date(2014, 10, 31), eras).name == "nice-eu28"
+    assert era_for(dt.date(2014, 11, 1), eras).name == "double-majority"
+    ams = era_for(dt.date(1999, 1, 1), eras)
+    assert sum(ams.weights) == 87 and ams.threshold == 62
+    nice27 = era_for(dt.date(2008, 1, 1), eras)
+    assert sum(nice27.weights) == 345
+    # Amsterdam: the big four + Spain (48) + 3 fives (15) = 63 >= 62 pass; minus one five fails
+    big = np.isin(ams.members, ["de", "fr", "it", "uk", "es", "be", "el", "nl"])
+    assert ams.wins(big)
+    assert not ams.wins(big & ~np.isin(ams.members, ["nl"]))
+    # double majority: everyone but three small members passes (blocking needs four)
+    dm = era_for(dt.date(2016, 1, 1), eras)
+    yes = ~np.isin(dm.members, ["de", "fr", "it"])
+    assert dm.wins(yes)  # 25 of 28 states, but only ~58% population ... and 3 blockers
+    yes4 = ~np.isin(dm.members, ["de", "fr", "it", "uk"])
+    assert not dm.wins(yes4)  # four big members block on population
+
+
+def test_voting_power_small_game() -> None:
+    # [3; 2, 1, 1]: a swings in {a,b}, {a,c}, {a,b,c}; b only in {a,b}; c only in {a,c}
+    g = Era("t", dt.date(2000, 1, 1), "weighted", ("a", "b", "c"), (2, 1, 1), 3)
+    assert banzhaf(g) == pytest.approx({"a": 0.6, "b": 0.2, "c": 0.2})
+    # a is pivotal in 4 of 6 orderings
+    assert shapley_shubik(g) == pytest.approx({"a": 2 / 3, "b": 1 / 6, "c": 1 / 6})
+
+
+def test_voting_power_eu15_known_values() -> None:
+    ams = load_eras()[0]
+    b = banzhaf(ams)
+    # Felsenthal & Machover (2001): normalised Banzhaf of the big four under EU-15 = 0.1116
+    assert b["de"] == pytest.approx(0.1116, abs=0.0005)
+    assert sum(shapley_shubik(ams).values()) == pytest.approx(1.0)
+
+
+@needs_deu
+def test_capability_choices() -> None:
+    iss = read_deu(DEU)[0]
+    for kind in ("gdp", "population", "banzhaf", "shapley", "equal"):
+        c = capability(iss, kind)
+        assert c.shape == (len(iss.actors),) and (c >= 0).all()
+    with pytest.raises(ValueError, match="capability"):
+        capability(iss, "typed-in")
