@@ -74,6 +74,17 @@ def _validate(args: argparse.Namespace) -> int:
                   *(f"{g[k]['mae']:.2f}" for k in groups), f"{s.seconds:.2f}")
     console.print("groups: " + ", ".join(f"{k} n={scores[0].groups()[k]['n']}" for k in groups))
     console.print(t)
+    if args.cv:
+        from model.validation.tune import cross_validate
+        ct = Table(title="compromise with calibrated capability**a × salience**b "
+                   "(5-fold CV by proposal, out-of-fold errors)")
+        for col in ("capability", "MAE (CV)", "≤10", "exponents chosen per fold"):
+            ct.add_column(col)
+        for c in caps:
+            r = cross_validate(issues, "compromise", c, seed=args.seed)
+            ct.add_row(c, f"{r.mae:.2f}", f"{(r.errors <= 10).mean():.0%}",
+                       " ".join(f"({a:g},{b:g})" for a, b in r.chosen))
+        console.print(ct)
     console.print(f"total {time.perf_counter() - t0:.2f} s")
     if args.plot:
         from model.validation.plot import error_plot
@@ -115,6 +126,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="rounds each protocol plays before its forecast is scored")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--plot", default=None, help="PNG of the error distributions")
+    p.add_argument("--cv", action="store_true",
+                   help="also tune capability/salience exponents under cross-validation")
     p.set_defaults(func=_validate)
 
     p = sub.add_parser("perception", help="BDM perception chart of one actor (PNG)")

@@ -91,6 +91,7 @@ def load_eras(path: str | None = None) -> tuple[Era, ...]:
     return tuple(sorted(eras, key=lambda e: e.start))
 
 
+@lru_cache(maxsize=4)
 def population(path: str | None = None) -> dict[str, float]:
     """Member populations (millions) of the data file."""
     p = Path(path) if path else ERA_FILE

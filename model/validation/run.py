@@ -59,8 +59,13 @@ def _index(era_name: str, kind: str) -> dict[str, float]:
     return _CACHE[key]
 
 
-def proposal_state(issues: list[DeuIssue], cap: str) -> BargainingState:
-    """All issues of one proposal as one multi-issue state (absent actors: salience 0)."""
+def proposal_state(issues: list[DeuIssue], cap: str, cap_power: float = 1.0,
+                   sal_power: float = 1.0) -> BargainingState:
+    """All issues of one proposal as one multi-issue state (absent actors: salience 0).
+
+    ``cap_power``/``sal_power`` calibrate capability and salience as ``c**a``, ``s**b``
+    (1, 1 = as read); they are tuned under cross-validation in :mod:`model.validation.tune`.
+    """
     actors: list[str] = []
     for iss in issues:
         actors += [a for a in iss.actors if a not in actors]
@@ -70,8 +75,9 @@ def proposal_state(issues: list[DeuIssue], cap: str) -> BargainingState:
     capv = np.zeros(n)
     for j, iss in enumerate(issues):
         pos[:, j] = float(np.mean(iss.position))
-        c = capability(iss, cap)
-        for a, p, s, cc in zip(iss.actors, iss.position, iss.salience, c, strict=True):
+        c = capability(iss, cap) ** cap_power
+        sv = iss.salience ** sal_power
+        for a, p, s, cc in zip(iss.actors, iss.position, sv, c, strict=True):
             i = actors.index(a)
             pos[i, j], sal[i, j], capv[i] = p, s, max(capv[i], cc)
     sq = [iss.reference if iss.reference is not None else float(np.median(iss.position))
@@ -109,7 +115,8 @@ class Score:
 
 
 def score(issues: list[DeuIssue], protocol: str, cap: str = "gdp", rounds: int = 10,
-          seed: int = 0, **params: Any) -> Score:
+          seed: int = 0, cap_power: float = 1.0, sal_power: float = 1.0,
+          **params: Any) -> Score:
     """Play ``protocol`` on every proposal (all its issues at once) and score each issue."""
     t0 = time.perf_counter()
     by_prop: dict[str, list[DeuIssue]] = defaultdict(list)
@@ -118,7 +125,7 @@ def score(issues: list[DeuIssue], protocol: str, cap: str = "gdp", rounds: int =
     fc: dict[str, float] = {}
     rng = np.random.default_rng(seed)
     for group in by_prop.values():
-        state = proposal_state(group, cap)
+        state = proposal_state(group, cap, cap_power, sal_power)
         proto = get_protocol(protocol, **params)
         f = proto.forecast(state)
         for _ in range(rounds):
