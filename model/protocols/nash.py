@@ -2,7 +2,7 @@
 
 As used in the EU decision-making literature (Achen 2006 in Thomson et al., *The European
 Union Decides*; Schneider, Finke & Bailer 2010, "Bargaining power in the European Union",
-Political Studies): the outcome maximises the weighted Nash product
+Political Studies 58(1): 85-103): the outcome maximises the weighted Nash product
 ``prod_i (u_i(x) - u_i(sq)) ** w_i`` with bargaining weights ``w_i = capability_i *
 salience_i``, over the outcomes ``x`` that every actor weakly prefers to the status quo
 ``sq`` (individual rationality). Utility is quadratic, ``u_i(x) = -(x - x_i)**2``, by default
@@ -53,7 +53,7 @@ class Nash(Protocol):
     name = "nash"
     summary = "asymmetric Nash bargaining solution (capability×salience weights, sq = threat)"
     reference = ("Achen (2006) in Thomson et al., The European Union Decides; "
-                 "Schneider, Finke & Bailer (2010), Political Studies 58(1)")
+                 "Schneider, Finke & Bailer (2010), Political Studies 58(1): 85-103")
 
     @classmethod
     def parameters(cls) -> dict[str, Any]:
