@@ -104,3 +104,29 @@ def test_capability_choices() -> None:
         assert c.shape == (len(iss.actors),) and (c >= 0).all()
     with pytest.raises(ValueError, match="capability"):
         capability(iss, "typed-in")
+
+
+@needs_deu
+def test_cross_validation_single_grid_point_equals_plain_score() -> None:
+    from model.validation.tune import cross_validate
+
+    issues = read_deu(DEU)
+    r = cross_validate(issues, "compromise", "gdp", grid_a=(1.0,), grid_b=(1.0,))
+    np.testing.assert_allclose(r.errors, score(issues, "compromise", "gdp", rounds=0).errors)
+    assert set(r.chosen) == {(1.0, 1.0)}
+
+
+def test_rule_constraint_hand_case() -> None:
+    from model.validation.deu import DeuIssue
+    from model.validation.run import rule_constrained
+
+    # unanimity, EU-15 era, sq = 50: France at 40 accepts [30, 50], Germany at 60 accepts
+    # [50, 70]; together only 50 passes, so a forecast of 80 is pulled back to 50
+    iss = DeuIssue("x", "d99001", "unanimity", "CNS", dt.date(1999, 1, 1), ["fr", "de"],
+                   np.array([40.0, 60.0]), np.array([1.0, 1.0]), np.array([1.0, 1.0]),
+                   50.0, 50.0)
+    assert rule_constrained(iss, 80.0) == pytest.approx(50.0)
+    assert rule_constrained(iss, 50.0) == pytest.approx(50.0)
+    # no reference point: the forecast is kept
+    iss.reference = None
+    assert rule_constrained(iss, 80.0) == 80.0

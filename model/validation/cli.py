@@ -49,7 +49,7 @@ def _compare(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from model.protocols import PROTOCOLS
     from model.validation.deu import read_deu
-    from model.validation.run import CAPABILITIES, score
+    from model.validation.run import CAPABILITIES, score, score_rule_constrained
 
     if args.dataset != "deu3":
         raise ValueError(f"unknown data set {args.dataset!r}; known: deu3")
@@ -62,6 +62,7 @@ def _validate(args: argparse.Namespace) -> int:
         static = score(issues, "compromise", c, rounds=0)
         static.protocol = "compromise (static)"
         scores.append(static)  # the bar of the literature: the weighted mean of the table
+        scores.append(score_rule_constrained(issues, static))
         scores += [score(issues, p, c, rounds=args.rounds, seed=args.seed) for p in names]
     t = Table(title=f"DEU III · {len(issues)} issues · mean absolute error on 0-100")
     groups = [k for k in scores[0].groups() if k != "all"]

@@ -137,3 +137,46 @@ def score(issues: list[DeuIssue], protocol: str, cap: str = "gdp", rounds: int =
     errors = np.abs(forecasts - np.array([i.outcome for i in issues]))
     return Score(protocol, cap, errors, [i.rule for i in issues], [i.procedure for i in issues],
                  time.perf_counter() - t0, forecasts)
+
+
+def rule_constrained(issue: DeuIssue, forecast: float, tol: float = 0.0,
+                     grid: int = 101) -> float:
+    """Move ``forecast`` to the nearest outcome that passes the Council rule of its era.
+
+    Member states vote for ``x`` against the reference point if they weakly prefer it
+    (within ``tol``); members that took no position go along (count as yes). Under QMV the
+    era's rule decides (:meth:`~model.validation.eras.Era.wins`), under unanimity every
+    member must say yes. Without a reference point, or if nothing passes, the forecast is
+    kept. This is the engine's vote-against-the-status-quo logic (``model.rules``) with the
+    rule of the issue's era.
+    """
+    if issue.reference is None:
+        return forecast
+    era = era_for(issue.intro)
+    sq = issue.reference
+    pos = dict(zip(issue.actors, issue.position, strict=True))
+    xs = np.linspace(0.0, 100.0, grid)
+    members = list(era.members)
+    p = np.array([pos.get(a, np.nan) for a in members])[:, None]
+    yes = np.where(np.isnan(p), True, np.abs(xs[None, :] - p) <= np.abs(sq - p) + tol)
+    if issue.rule == "unanimity":
+        ok = yes.all(axis=0)
+    else:
+        ok = np.array([era.wins(yes[:, g]) for g in range(grid)])
+    if not ok.any():
+        return forecast
+    k = int(np.argmin(np.abs(xs - forecast)))
+    if ok[k]:
+        return forecast
+    cand = xs[ok]
+    return float(cand[np.argmin(np.abs(cand - forecast))])
+
+
+def score_rule_constrained(issues: list[DeuIssue], base: Score, tol: float = 0.0) -> Score:
+    """``base``'s forecasts pushed into the era's win-set (see :func:`rule_constrained`)."""
+    t0 = time.perf_counter()
+    f = np.array([rule_constrained(i, float(x), tol)
+                  for i, x in zip(issues, base.forecasts, strict=True)])
+    errors = np.abs(f - np.array([i.outcome for i in issues]))
+    return Score(f"{base.protocol} + era rule", base.capability, errors, base.rule,
+                 base.procedure, base.seconds + time.perf_counter() - t0, f)

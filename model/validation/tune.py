@@ -35,7 +35,9 @@ class CvResult:
 
 
 def cross_validate(issues: list[DeuIssue], protocol: str = "compromise", cap: str = "gdp",
-                   folds: int = 5, seed: int = 0, rounds: int = 0) -> CvResult:
+                   folds: int = 5, seed: int = 0, rounds: int = 0,
+                   grid_a: tuple[float, ...] = GRID_A,
+                   grid_b: tuple[float, ...] = GRID_B) -> CvResult:
     """Out-of-fold MAE of ``protocol`` with (a, b) tuned on the other folds."""
     props = sorted({i.proposal for i in issues})
     rng = np.random.default_rng(seed)
@@ -44,7 +46,7 @@ def cross_validate(issues: list[DeuIssue], protocol: str = "compromise", cap: st
     # errors of every grid point on every issue (each grid point is one cheap run)
     table = {(a, b): score(issues, protocol, cap, rounds=rounds, seed=seed, cap_power=a,
                            sal_power=b).errors
-             for a in GRID_A for b in GRID_B}
+             for a in grid_a for b in grid_b}
     errors = np.empty(len(issues))
     chosen = []
     for k in range(folds):
