@@ -95,15 +95,17 @@ def _number(raw: str, decimal_comma: bool, path: Path, row: int, col: str) -> fl
     return v
 
 
-def _rescale_01(vals: np.ndarray, what: str, path: Path, col: str, rows: list[int],
+def _rescale_01(vals: np.ndarray, what: str, path: Path, col: str | list[str], rows: list[int],
                 notes: list[str], raws: list[str]) -> np.ndarray:
     """0–1 stays, 0–100 is divided by 100; negatives and > 100 are errors (the error shows
     the cell as written)."""
-    for v, r, raw in zip(vals, rows, raws, strict=True):
+    cols = col if isinstance(col, list) else [col] * len(rows)
+    col = col if isinstance(col, str) else ", ".join(dict.fromkeys(col))
+    for v, r, raw, c in zip(vals, rows, raws, cols, strict=True):
         if v < 0:
-            raise DataError(path, f"row {r}, column {col}", raw, f"{what} must not be negative")
+            raise DataError(path, f"row {r}, column {c}", raw, f"{what} must not be negative")
         if v > 100:
-            raise DataError(path, f"row {r}, column {col}", raw,
+            raise DataError(path, f"row {r}, column {c}", raw,
                             f"{what} must be on a 0-1 or 0-100 scale")
     if vals.size and vals.max() > 1:
         notes.append(f"{what} ({col}) read on a 0-100 scale (divided by 100)")
@@ -183,6 +185,7 @@ def read_table(
     long_mode = "issue" in cols and not wide
     recs: list[tuple[int, str, str, float, float]] = []  # row, actor, issue, pos, sal
     sal_raws: list[str] = []
+    sal_cols: list[str] = []
     for k, r in enumerate(body, start=2):
         a = r[cols["actor"]].strip()
         if not a:
@@ -212,6 +215,7 @@ def read_table(
                 s = _number(sr, decimal_comma, path, k, table[0][d["salience"]].strip())
                 recs.append((k, a, iss, p, s))
                 sal_raws.append(sr)
+                sal_cols.append(table[0][d["salience"]].strip())
         else:
             iss = r[cols["issue"]].strip() if long_mode else "issue"
             if long_mode and not iss:
@@ -226,6 +230,7 @@ def read_table(
                                 f"actor {a!r} already has a row for this issue")
             recs.append((k, a, iss, p, s))
             sal_raws.append(r[cols["salience"]])
+            sal_cols.append(name("salience"))
     if not issues:
         issues = ["issue"]
     if long_mode:
@@ -236,9 +241,8 @@ def read_table(
     cap_v = np.array([cap[a] for a in actors])
     cap_v = _rescale_01(cap_v, "capability", path, name("capability"),
                         [actor_rows[a] for a in actors], notes, [cap_raw[a] for a in actors])
-    sal_col = name("salience") if "salience" in cols else "salience_*"
     sal_raw = np.array([x[4] for x in recs])
-    sal_all = _rescale_01(sal_raw, "salience", path, sal_col, [x[0] for x in recs], notes,
+    sal_all = _rescale_01(sal_raw, "salience", path, sal_cols, [x[0] for x in recs], notes,
                           sal_raws)
     pos = np.full((n, m), np.nan)
     sal = np.zeros((n, m))

@@ -147,3 +147,11 @@ def test_forecast_json_has_every_round(tmp_path: Path) -> None:
     assert set(r1["actors"]["A"]) == {"position", "risk"}
     assert r1["interactions"][0]["kind"] == "exchange"
     assert sorted(r1["interactions"][0]["actors"]) == ["A", "B"]
+
+
+def test_wide_salience_error_names_its_column(tmp_path: Path) -> None:
+    text = ("actor,capability,position_a,salience_a,position_b,salience_b\n"
+            "A,1,0,0.5,0,0.5\nB,1,100,0.5,100,-1\n")
+    with pytest.raises(DataError) as err:
+        read_table(write(tmp_path, text))
+    assert err.value.field == "row 3, column salience_b" and err.value.value == "-1"
