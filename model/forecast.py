@@ -291,6 +291,10 @@ def read_table(
         voting=np.ones(n, dtype=bool), status_quo=sq, lo=lo, hi=hi,
     )
     understood = {c: table[0][i].strip() for c, i in cols.items()}
+    if wide and "position" not in cols:
+        for iss, d in wide.items():
+            understood[f"position[{iss}]"] = table[0][d["position"]].strip()
+            understood[f"salience[{iss}]"] = table[0][d["salience"]].strip()
     return TableRead(state=state, notes=notes, columns=understood)
 
 
