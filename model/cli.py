@@ -171,7 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="run one scenario and print the outcome per issue")
     p.add_argument("--scenario", default="baseline-2024", help="name or path to a TOML file")
-    p.add_argument("--protocol", default="bdm")
+    p.add_argument("--protocol", default="compromise")
     p.add_argument("--rounds", type=int, default=None, help="default: the scenario's")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--us-engagement", type=float, default=None)
@@ -193,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("forecast", help="forecast from a stakeholder table (one or several issues)")
     p.add_argument("file")
-    p.add_argument("--protocol", default="bdm")
+    p.add_argument("--protocol", default="compromise")
     p.add_argument("--rounds", type=int, default=10)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--range", nargs=2, type=float, metavar=("LO", "HI"), default=None,

@@ -43,7 +43,7 @@ class EuNatoModel(mesa.Model):
     """EU–NATO bargaining over the division of labour.
 
     Every argument is a plain keyword (so ``mesa.batch_run`` and the app can set it), and
-    the model builds with no arguments (the baseline scenario, BDM).
+    the model builds with no arguments (the baseline scenario, compromise protocol).
 
     Args:
         scenario_name: built-in scenario name, path to a TOML file, or a Scenario.
@@ -61,7 +61,7 @@ class EuNatoModel(mesa.Model):
     def __init__(
         self,
         scenario_name: str | Scenario = "baseline-2024",
-        protocol: str = "bdm",
+        protocol: str = "compromise",
         rounds: int | None = None,
         rng: Any = None,
         us_engagement: float | None = None,

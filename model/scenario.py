@@ -126,7 +126,7 @@ class Scenario(BaseModel):
     description: str = ""
     extends: str | None = None
     rounds: int = Field(default=50, ge=1)
-    protocol: str = "bdm"
+    protocol: str = "compromise"
     parameters: ScenarioParameters = Field(default_factory=ScenarioParameters)
     blocs: dict[str, BlocOverride] = Field(default_factory=dict)
     actors: dict[str, ActorOverride] = Field(default_factory=dict)

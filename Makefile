@@ -1,0 +1,35 @@
+# Set-up and entry points. `make run` and `make test` work on a fresh machine: they create
+# the Python 3.12 venv if missing and install the project before doing their job.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+# Find Python 3.12 by itself: on PATH, in pyenv's versions, or through pyenv's shim.
+PYTHON312 := $(or $(firstword $(wildcard /root/.pyenv/versions/3.12.*/bin/python3.12) $(wildcard $(HOME)/.pyenv/versions/3.12.*/bin/python3.12)),$(shell command -v python3.12 2>/dev/null))
+
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: venv run test lint bench
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@if [ ! -x $(PY) ]; then \
+	  if [ -z "$(PYTHON312)" ]; then echo "error: Python 3.12 not found (install it or pyenv 3.12)"; exit 1; fi; \
+	  PYENV_VERSION=3.12.1 $(PYTHON312) -m venv $(VENV); \
+	fi
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+run: venv
+	$(VENV)/bin/eunato run --scenario baseline-2024 --seed 1 --out out/baseline-2024
+
+test: venv
+	$(VENV)/bin/pytest -q
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+bench: venv
+	for f in benchmarks/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
