@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from model.protocols.base import Protocol, RoundReport
+from model.protocols.bdm import BDM
 from model.protocols.compromise import Compromise
 from model.protocols.exchange import Exchange
 from model.protocols.nash import Nash
@@ -13,6 +14,7 @@ PROTOCOLS: dict[str, type[Protocol]] = {
     cls.name: cls
     for cls in (
         Compromise,
+        BDM,
         Nash,
         Exchange,
     )
