@@ -1,0 +1,71 @@
+"""One run as one flat row: the unit of work of batches, tuning and sensitivity analysis.
+
+`run_one(params)` builds :class:`model.model.EuNatoModel` from plain keyword parameters
+(the same ones `eunato run`, the app and `mesa.batch_run` set), runs it and returns the
+inputs plus every scalar metric of the run summary, so every front door measures a run
+the same way. It is a module-level function of plain data so that a process pool or a
+Dask worker can import and call it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from model.model import BLOC_KNOBS, EuNatoModel
+
+#: model keyword parameters a run may set (besides ``scenario``, ``protocol``, ``seed``,
+#: ``rounds``); anything else in an experiment is an error.
+MODEL_PARAMETERS: tuple[str, ...] = ("us_engagement", "participation_blockage",
+                                     *BLOC_KNOBS)
+
+
+def build_model(params: dict[str, Any], collect_agents: bool = False) -> EuNatoModel:
+    """The model a parameter set describes (``scenario``, ``protocol``, ``seed``,
+    ``rounds`` and any of :data:`MODEL_PARAMETERS`)."""
+    unknown = set(params) - {"scenario", "protocol", "seed", "rounds", *MODEL_PARAMETERS}
+    if unknown:
+        raise ValueError(f"unknown model parameter(s): {', '.join(sorted(unknown))}")
+    kwargs = {k: params[k] for k in MODEL_PARAMETERS if params.get(k) is not None}
+    return EuNatoModel(scenario_name=params.get("scenario", "baseline-2024"),
+                       protocol=params.get("protocol", "compromise"),
+                       rounds=params.get("rounds"), rng=params.get("seed"),
+                       collect_agents=collect_agents, **kwargs)
+
+
+def flat_summary(summary: dict[str, Any]) -> dict[str, Any]:
+    """The scalar metrics of a run summary as one flat dict (NaN/None where undefined)."""
+    row: dict[str, Any] = {
+        "rounds_run": summary["rounds_run"],
+        "agreed": summary["agreed"],
+        "deadlocks": summary["deadlocks"],
+        "all_agreed": summary["deadlocks"] == 0,
+        "rounds_to_agreement": summary["rounds_to_agreement"],
+        "coalitions": summary["coalitions"]["count"],
+        "partition_stability": summary["coalitions"]["stability"],
+        "duplication_index": summary["duplication_index"],
+        "gap_index": summary["gap_index"],
+    }
+    for i in summary["issues"]:
+        row[f"outcome_{i['issue']}"] = i["outcome"]
+        row[f"agreed_{i['issue']}"] = i["status"] == "agreed"
+        row[f"forecast_{i['issue']}"] = i["forecast"]
+    for bloc, u in summary["bloc_utility"].items():
+        row[f"utility_{bloc}"] = u
+    # who ended with whom: {actor: coalition label}, kept as JSON for co-membership reports
+    members = {a: c["label"] for c in summary["coalitions"]["final"] for a in c["members"]}
+    row["partition"] = json.dumps(members, sort_keys=True)
+    return row
+
+
+def run_one(params: dict[str, Any], per_round: bool = False
+            ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Run one parameter set; return (summary row, per-round rows or [])."""
+    model = build_model(params)
+    model.run()
+    row = {**params, **flat_summary(model.summary())}
+    rounds: list[dict[str, Any]] = []
+    if per_round:
+        mdf = model.datacollector.get_model_vars_dataframe().reset_index(names="round")
+        rounds = mdf.to_dict("records")
+    return row, rounds
