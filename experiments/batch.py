@@ -1,0 +1,219 @@
+"""Headless batches: many runs of :func:`experiments.runs.run_one`, resumable, on any executor.
+
+Two entry points, kept stable for the other front doors (``eunato batch``, sensitivity
+analysis, tuning):
+
+* :func:`run_params` — run a list of parameter dicts, record them in a results directory,
+  return the runs table;
+* :func:`run_experiment` — the same for a validated :class:`~experiments.spec.Experiment`.
+
+A run is known by :func:`run_id`, a hash of its inputs, so a batch that is started again
+on the same directory skips the runs already recorded (whatever killed it), and the table
+is the same whichever executor ran it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Iterable
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from experiments.executor import open_executor
+from experiments.runs import run_one
+from experiments.store import LEAD_COLUMNS, ResultStore, _canonical, _table
+
+if TYPE_CHECKING:
+    from experiments.spec import Experiment
+
+
+class BatchFailed(RuntimeError):
+    """A run failed and the batch was asked to stop at the first error (``fail_fast``)."""
+
+
+def run_id(params: dict[str, Any]) -> str:
+    """The stable id of a run: a hash of its inputs (sorted JSON; ``None`` values dropped,
+    as they mean "the scenario's value"). The same inputs give the same id wherever and in
+    whatever order they run."""
+    clean = {k: v for k, v in params.items() if v is not None}
+    text = json.dumps(clean, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def run_chunk(tasks: list[tuple[str, dict[str, Any]]], per_round: bool = False
+              ) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """Run several runs in one task (worker side). A failing run becomes a row with
+    ``status = "error"`` and its message; it never raises."""
+    out = []
+    for rid, params in tasks:
+        try:
+            row, rounds = run_one(params, per_round)
+            row = {"run_id": rid, "status": "ok", "error": None, **row}
+            rounds = [{"run_id": rid, **r} for r in rounds]
+        except Exception as err:  # noqa: BLE001 - recorded in the table
+            row = {"run_id": rid, "status": "error", "error": f"{type(err).__name__}: {err}",
+                   **params}
+            rounds = []
+        out.append((row, rounds))
+    return out
+
+
+def _progress(enabled: bool):
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+    from rich.text import Text
+
+    class Rate(ProgressColumn):
+        def render(self, task) -> Text:  # noqa: ANN001
+            return Text("—  runs/s" if task.speed is None else f"{task.speed:.1f} runs/s")
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    Rate(), TextColumn("ETA"), TimeRemainingColumn(), TimeElapsedColumn(),
+                    disable=not enabled, transient=False)
+
+
+def run_params(params_list: Iterable[dict[str, Any]], out_dir: str | Path | None = None, *,
+               workers: int | None = None, dask_workers: int | None = None,
+               scheduler: str | None = None, executor: Executor | None = None,
+               per_round: bool = False, fail_fast: bool = False, progress: bool = True,
+               part_size: int | None = None, chunksize: int | None = None,
+               dask_processes: bool = True, description: str = "runs") -> pd.DataFrame:
+    """Run every parameter set (resuming), record it, return the runs table.
+
+    Args:
+        params_list: dicts of :func:`experiments.runs.build_model` parameters
+            (``scenario``, ``protocol``, ``seed``, ``rounds``, any of ``MODEL_PARAMETERS``).
+            Equal dicts are one run (same :func:`run_id`).
+        out_dir: results directory (``runs/part-*.parquet``, ``rounds/part-*.parquet``);
+            runs already recorded there are not run again. ``None``: keep nothing on disk.
+        workers, dask_workers, scheduler, dask_processes: where to run, as
+            :func:`experiments.executor.open_executor`; or pass an open ``executor``.
+        per_round: also record every round of every run (``rounds`` table).
+        fail_fast: stop at the first failed run (raise :class:`BatchFailed`, after
+            recording what finished); otherwise failures are rows with status ``error``.
+        progress: show a rich progress bar (runs done, rate, ETA).
+        part_size: runs per Parquet part (default 100; a part is also written at least
+            every 30 s).
+        chunksize: runs per task sent to a worker (default: from the batch size).
+
+    Returns:
+        One row per distinct requested run (those done earlier included), sorted by
+        ``run_id``: ``run_id``, ``status`` (ok/error), ``error``, the inputs, and every
+        summary metric of :func:`experiments.runs.flat_summary`. Map a parameter dict to
+        its row with ``df.set_index("run_id").loc[run_id(params)]``.
+    """
+    unique: dict[str, dict[str, Any]] = {}
+    for p in params_list:
+        unique.setdefault(run_id(p), dict(p))
+    store = ResultStore(out_dir) if out_dir is not None else None
+    done: set[str] = set()
+    if store is not None:
+        store.clean()
+        done = store.done_ids() & set(unique)
+    todo = [(rid, p) for rid, p in unique.items() if rid not in done]
+    memory: list[dict[str, Any]] = []
+    failed: list[dict[str, Any]] = []
+
+    if todo:
+        part_size = part_size or 100
+        buf_rows: list[dict[str, Any]] = []
+        buf_rounds: list[dict[str, Any]] = []
+        last_flush = time.monotonic()
+
+        def flush() -> None:
+            nonlocal last_flush
+            if buf_rows:
+                if store is not None:
+                    store.write_part(buf_rows, buf_rounds if per_round else None)
+                else:
+                    memory.extend(buf_rows)
+                buf_rows.clear()
+                buf_rounds.clear()
+            last_flush = time.monotonic()
+
+        owned = executor is None
+        ctx = (open_executor(workers, dask_workers, scheduler, dask_processes=dask_processes)
+               if owned else None)
+        ex = ctx.__enter__() if ctx is not None else executor
+        try:
+            width = int(getattr(ex, "width", 1))
+            if chunksize is None:
+                chunksize = max(1, min(25, len(todo) // (width * 8)))
+            chunks = [todo[i:i + chunksize] for i in range(0, len(todo), chunksize)]
+            window = 2 * width
+            pending: set[Future] = set()
+            nxt = 0
+            with _progress(progress) as bar:
+                task = bar.add_task(description, total=len(unique), completed=len(done))
+                while nxt < len(chunks) or pending:
+                    while nxt < len(chunks) and len(pending) < window:
+                        pending.add(ex.submit(run_chunk, chunks[nxt], per_round))
+                        nxt += 1
+                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for fut in finished:
+                        for row, rounds in fut.result():
+                            buf_rows.append(row)
+                            buf_rounds.extend(rounds)
+                            if row["status"] != "ok":
+                                failed.append(row)
+                        bar.advance(task, sum(1 for _ in fut.result()))
+                    if fail_fast and failed:
+                        for fut in pending:
+                            fut.cancel()
+                        break
+                    if len(buf_rows) >= part_size or time.monotonic() - last_flush > 30:
+                        flush()
+        finally:
+            flush()
+            if ctx is not None:
+                ctx.__exit__(None, None, None)
+        if fail_fast and failed:
+            f = failed[0]
+            where = f" (results so far in {out_dir})" if out_dir is not None else ""
+            raise BatchFailed(f"run {f['run_id']} failed: {f['error']}{where}")
+
+    if store is not None:
+        df = store.read_runs()
+        return df[df["run_id"].isin(unique)].reset_index(drop=True)
+    if not memory:
+        return pd.DataFrame(columns=["run_id", "status", "error"])
+    df = _table(memory).to_pandas()
+    return _canonical(df, LEAD_COLUMNS, ["run_id"])
+
+
+def swept(exp: Experiment) -> list[str]:
+    """The inputs an experiment varies (for reports)."""
+    names = [k for k in ("scenario", "protocol")
+             if len(exp.scenarios if k == "scenario" else exp.protocols) > 1]
+    return names + [k for k, v in exp.parameters.items()
+                    if not isinstance(v, list) or len(v) > 1]
+
+
+def run_experiment(exp: Experiment, out_dir: str | Path, **options: Any) -> pd.DataFrame:
+    """Run an experiment into ``out_dir`` (resuming); options as :func:`run_params`.
+
+    Also writes ``out_dir/experiment.json`` (the validated spec and the swept inputs),
+    which ``eunato report`` reads.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    points = exp.points()
+    meta = {"experiment": exp.model_dump(mode="json"), "swept": swept(exp),
+            "runs": len({run_id(p) for p in points})}
+    tmp = out / ".experiment.json.tmp"
+    tmp.write_text(json.dumps(meta, indent=1))
+    tmp.replace(out / "experiment.json")
+    return run_params(points, out, per_round=exp.per_round,
+                      description=options.pop("description", exp.name), **options)

@@ -1,0 +1,93 @@
+"""Where runs execute: in-process, a local process pool, or Dask — one interface.
+
+:func:`open_executor` yields a :class:`concurrent.futures.Executor` (``submit`` returns a
+``concurrent.futures.Future``) whatever runs behind it; its ``width`` attribute says how
+many tasks run at once. No scheduling of our own: a process pool, or Dask's
+``Client.get_executor()``.
+
+    with open_executor(workers=4) as ex:                     # local process pool
+    with open_executor(workers=1) as ex:                     # serial, in this process
+    with open_executor(dask_workers=2) as ex:                # a local Dask LocalCluster
+    with open_executor(scheduler="tcp://host:8786") as ex:   # an existing Dask cluster
+
+On an existing cluster, every worker needs this project installed (``pip install -e .``
+in the workers' environment) so that it can import ``experiments.runs``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+
+class SerialExecutor(Executor):
+    """Runs each task at once in the calling process (``--workers 1``): no pickling, easy
+    debugging, the reference for "identical whatever the executor"."""
+
+    width = 1
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        fut: Future = Future()
+        try:
+            fut.set_result(fn(*args, **kwargs))
+        except BaseException as err:  # noqa: BLE001 - handed to the caller via the future
+            fut.set_exception(err)
+        return fut
+
+
+@contextmanager
+def open_executor(workers: int | None = None, dask_workers: int | None = None,
+                  scheduler: str | None = None, *, dask_processes: bool = True,
+                  ) -> Iterator[Executor]:
+    """A concurrent.futures.Executor for runs; closed (cluster shut down) on exit.
+
+    Args:
+        workers: local process pool size (default ``os.cpu_count()``); ``1`` runs serially
+            in this process.
+        dask_workers: start a local Dask ``LocalCluster`` with this many workers (one
+            thread each) instead of the process pool.
+        scheduler: address of an existing Dask scheduler (``tcp://host:8786``); wins over
+            ``dask_workers`` and ``workers``.
+        dask_processes: LocalCluster workers as processes (default) or threads in this
+            process (faster start, shares the GIL).
+
+    The executor has a ``width`` attribute: the number of tasks that run at once.
+    """
+    if scheduler or dask_workers:
+        from distributed import Client, LocalCluster
+
+        cluster = None
+        if scheduler:
+            client = Client(scheduler)
+        else:
+            cluster = LocalCluster(n_workers=int(dask_workers), threads_per_worker=1,
+                                   processes=dask_processes, dashboard_address=None,
+                                   silence_logs="error")
+            client = Client(cluster)
+        try:
+            ex = client.get_executor(pure=False)
+            ex.width = max(1, sum(client.nthreads().values()))
+            yield ex
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+        return
+    n = (os.cpu_count() or 1) if workers is None else int(workers)
+    if n < 1:
+        raise ValueError(f"--workers must be at least 1, got {n}")
+    if n == 1:
+        yield SerialExecutor()
+        return
+    # forkserver: no fork of a process that runs threads (the progress bar, Dask)
+    ctx = multiprocessing.get_context("forkserver")
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx)
+    pool.width = n
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
