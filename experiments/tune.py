@@ -1,0 +1,665 @@
+"""Tune free parameters so that runs match targets (`eunato tune FILE`), with Optuna.
+
+A *tune file* (TOML, validated with pydantic; see docs/tuning.md) names a base scenario,
+the free parameters with their bounds, the seeds every trial is run with, and the targets
+with their weights::
+
+    name = "baseline-tune"
+    scenario = "baseline-2024"
+    seeds = [1, 2, 3]
+    [parameters.us_engagement]
+    low = 0.5
+    high = 1.0
+    [parameters."actor.POL.decoupling_fear"]
+    low = 0.5
+    high = 1.0
+    [[targets]]
+    kind = "outcome"          # outcome | rounds | agreed | together | apart | metric
+    issue = "ukr_training"
+    value = 55
+    weight = 2
+
+Free parameters are written the way a scenario file would set them, so every tuned
+parameter set *is* a scenario (the base plus overrides) and ``--write-scenario`` saves
+exactly what was evaluated:
+
+- ``us_engagement`` and the bloc knobs ``<bloc>_decoupling_fear`` / ``<bloc>_competition``
+  (the model keywords of :data:`experiments.runs.MODEL_PARAMETERS`), also spelt
+  ``bloc.<bloc>.<field>``;
+- ``parameters.<field>``: a numeric model-wide scenario parameter (coalition_threshold …);
+- ``actor.<ID>.<field>`` for decoupling_fear, competition, risk, capability, engagement;
+  ``actor.<ID>.position.<issue>`` and ``actor.<ID>.salience.<issue>``;
+- ``issue.<ID>.status_quo``.
+
+Loss: each target's distance d_k in [0, 1] (averaged over the seeds, or for yes/no facts
+the gap between the share of seeds where the fact holds and the target share), combined as
+Σ w_k d_k / Σ w_k. Multi-objective studies (NSGA-II) minimise one such loss per target group.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import json
+import math
+import tomllib
+import warnings
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from experiments.runs import run_one
+from model.data import BLOCS, DataError, load_actors, load_issues
+from model.scenario import (
+    ACTOR_FIELDS,
+    BLOC_FIELDS,
+    SCENARIO_DIR,
+    Scenario,
+    ScenarioParameters,
+    _merge,
+    _raw,
+    scenario_path,
+)
+
+KNOB_BLOCS = ("eu_core", "eastern_flank", "non_eu_allies", "bureaucracy")
+NUMERIC_SCENARIO_PARAMETERS = tuple(
+    k for k, f in ScenarioParameters.model_fields.items()
+    if f.annotation in (float, int, float | None))
+INT_SCENARIO_PARAMETERS = tuple(k for k, f in ScenarioParameters.model_fields.items()
+                                if f.annotation is int)
+SAMPLERS = ("tpe", "cmaes", "random", "nsga2")
+
+
+# --------------------------------------------------------------------------------------
+# parameter names -> scenario overrides
+# --------------------------------------------------------------------------------------
+def parameter_path(name: str, actor_ids: Iterable[str] | None = None,
+                   issue_ids: Iterable[str] | None = None) -> tuple[str, ...]:
+    """Where a free parameter sits in a scenario file, e.g. ``actor.POL.risk`` ->
+    ("actors", "POL", "risk"). Raises ValueError for a name it does not understand."""
+    actor_ids = list(actor_ids) if actor_ids is not None else None
+    issue_ids = list(issue_ids) if issue_ids is not None else None
+    parts = name.split(".")
+    if name == "us_engagement":
+        return ("parameters", "us_engagement")
+    for bloc in KNOB_BLOCS:
+        for f in BLOC_FIELDS:
+            if name == f"{bloc}_{f}":
+                return ("blocs", bloc, f)
+    if parts[0] == "bloc" and len(parts) == 3:
+        if parts[1] not in BLOCS:
+            raise ValueError(f"unknown bloc {parts[1]!r}; known: {', '.join(BLOCS)}")
+        if parts[2] not in BLOC_FIELDS:
+            raise ValueError(f"a bloc parameter is one of {', '.join(BLOC_FIELDS)}")
+        return ("blocs", parts[1], parts[2])
+    if parts[0] == "parameters" and len(parts) == 2:
+        if parts[1] not in NUMERIC_SCENARIO_PARAMETERS:
+            raise ValueError("a numeric scenario parameter is one of "
+                             + ", ".join(NUMERIC_SCENARIO_PARAMETERS))
+        return ("parameters", parts[1])
+    if parts[0] == "actor" and len(parts) in (3, 4):
+        if actor_ids is not None and parts[1] not in actor_ids:
+            raise ValueError(f"unknown actor {parts[1]!r} (see `eunato actors`)")
+        if len(parts) == 3:
+            fields = (*ACTOR_FIELDS, "capability", "engagement")
+            if parts[2] not in fields:
+                raise ValueError(f"an actor parameter is one of {', '.join(fields)}, "
+                                 "position.<issue>, salience.<issue>")
+            return ("actors", parts[1], parts[2])
+        if parts[2] not in ("position", "salience"):
+            raise ValueError("expected actor.<ID>.position.<issue> or "
+                             "actor.<ID>.salience.<issue>")
+        if issue_ids is not None and parts[3] not in issue_ids:
+            raise ValueError(f"unknown issue {parts[3]!r}; known: {', '.join(issue_ids)}")
+        return ("actors", parts[1], parts[2], parts[3])
+    if parts[0] == "issue" and len(parts) == 3 and parts[2] == "status_quo":
+        if issue_ids is not None and parts[1] not in issue_ids:
+            raise ValueError(f"unknown issue {parts[1]!r}; known: {', '.join(issue_ids)}")
+        return ("issues", parts[1], "status_quo")
+    raise ValueError("expected us_engagement, <bloc>_decoupling_fear, <bloc>_competition, "
+                     "bloc.<bloc>.<field>, parameters.<field>, actor.<ID>.<field>, "
+                     "actor.<ID>.position.<issue>, actor.<ID>.salience.<issue> or "
+                     "issue.<ID>.status_quo")
+
+
+def overrides_for(params: dict[str, float]) -> dict[str, Any]:
+    """The scenario tables that set ``params`` (nested dicts, as in a scenario file)."""
+    out: dict[str, Any] = {}
+    for name, value in params.items():
+        path = parameter_path(name)
+        d = out
+        for key in path[:-1]:
+            d = d.setdefault(key, {})
+        d[path[-1]] = value
+    return out
+
+
+def build_scenario(base: str, overrides: dict[str, Any], name: str = "tuned") -> Scenario:
+    """The base scenario with ``overrides`` merged in, exactly as a scenario file with
+    ``extends = base`` and these tables would load (see :func:`model.scenario.load_scenario`)."""
+    raw, path = _raw(base)
+    raw = _merge(raw, copy.deepcopy(overrides))
+    raw["name"] = name
+    raw.pop("description", None)
+    try:
+        sc = Scenario.model_validate(raw)
+    except ValidationError as err:
+        first = err.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise DataError(path, field, first.get("input"), first["msg"]) from None
+    sc.source = str(path)
+    return sc
+
+
+def status_quo(sc: Scenario) -> dict[str, float]:
+    """Each issue's status quo in a scenario (the arrangement in force on a deadlock)."""
+    out = {}
+    for i in load_issues():
+        ov = sc.issues.get(i.id)
+        out[i.id] = ov.status_quo if ov is not None and ov.status_quo is not None else i.status_quo
+    return out
+
+
+def evaluate_point(task: dict[str, Any]) -> dict[str, Any]:
+    """One run of a tuned parameter set (a worker function: plain data in, plain data out).
+
+    ``task``: base (scenario name or path), params ({free parameter: value}), protocol,
+    rounds, seed. Returns :func:`experiments.runs.run_one`'s row (scenario = the base)
+    plus ``arrangement_<issue>``: the agreed outcome, or the status quo on a deadlock.
+    """
+    params = dict(task.get("params") or {})
+    sc = build_scenario(task["base"], overrides_for(params))
+    row, _ = run_one({"scenario": sc, "protocol": task.get("protocol", "compromise"),
+                      "rounds": task.get("rounds"), "seed": task.get("seed")})
+    row["scenario"] = str(task["base"])
+    sq = status_quo(sc)
+    for issue, q in sq.items():
+        x = row.get(f"outcome_{issue}")
+        row[f"arrangement_{issue}"] = q if x is None or _isnan(x) else x
+    row.update(params)
+    return row
+
+
+def _isnan(x: Any) -> bool:
+    return isinstance(x, float) and math.isnan(x)
+
+
+# --------------------------------------------------------------------------------------
+# the tune file
+# --------------------------------------------------------------------------------------
+class Bound(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    low: float
+    high: float
+    log: bool = False
+    step: float | None = Field(default=None, gt=0)
+
+    @field_validator("low", "high")
+    @classmethod
+    def _finite(cls, v: float) -> float:
+        if not math.isfinite(v):
+            raise ValueError("must be a finite number")
+        return v
+
+
+class Target(BaseModel):
+    """One target. ``kind``:
+
+    - outcome: the agreed outcome on ``issue`` (0-100); distance |x - value| / scale
+      (scale 100), 1 on a deadlock;
+    - rounds: rounds to agreement of all issues; distance |r - value| / scale (scale: the
+      rounds run), 1 if some issue never agreed;
+    - agreed: ``issue`` agreed (or, without ``issue``, every issue agreed); value true/false
+      or a share of seeds; distance |share of seeds - value|;
+    - together / apart: ``actors`` end in one coalition / not all in one; value as for agreed;
+    - metric: any numeric column of a run row (``metric``), distance |x - value| / scale
+      (scale 1).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["outcome", "rounds", "agreed", "together", "apart", "metric"]
+    value: float | bool
+    weight: float = Field(default=1.0, ge=0)
+    issue: str | None = None
+    actors: list[str] = Field(default_factory=list)
+    metric: str | None = None
+    scale: float | None = Field(default=None, gt=0)
+    group: str | None = None
+    note: str = ""
+
+    @property
+    def label(self) -> str:
+        if self.kind in ("together", "apart"):
+            return f"{self.kind} {', '.join(self.actors)}"
+        if self.kind == "metric":
+            return f"metric {self.metric}"
+        return f"{self.kind} {self.issue}" if self.issue else self.kind
+
+    @property
+    def group_name(self) -> str:
+        return self.group or self.kind
+
+    @property
+    def is_share(self) -> bool:
+        return self.kind in ("agreed", "together", "apart")
+
+
+class TuneSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    description: str = ""
+    scenario: str = "baseline-2024"
+    protocol: str = "compromise"
+    rounds: int | None = Field(default=None, ge=1)
+    seeds: list[int] = Field(default_factory=lambda: [1], min_length=1)
+    sampler: Literal["tpe", "cmaes", "random", "nsga2"] = "tpe"
+    sampler_seed: int = 0
+    multi_objective: bool = False
+    parameters: dict[str, Bound] = Field(min_length=1)
+    start: dict[str, float] = Field(default_factory=dict)
+    targets: list[Target] = Field(min_length=1)
+    source: str = ""
+
+    @property
+    def groups(self) -> list[str]:
+        return list(dict.fromkeys(t.group_name for t in self.targets))
+
+    def check(self) -> None:
+        """Names, bounds and targets against the data; one DataError for the first problem."""
+        f = self.source or self.name
+        actors = [a.id for a in load_actors()]
+        issues = [i.id for i in load_issues()]
+        try:
+            base = scenario_path(self.scenario)
+            if not base.exists():
+                raise DataError(f, "scenario", self.scenario, "no such scenario (see "
+                                "`eunato scenarios`) or file")
+        except OSError as err:
+            raise DataError(f, "scenario", self.scenario, str(err)) from None
+        from model.protocols import PROTOCOLS
+        if self.protocol not in PROTOCOLS:
+            raise DataError(f, "protocol", self.protocol,
+                            f"unknown protocol; known: {', '.join(sorted(PROTOCOLS))}")
+        for name, b in self.parameters.items():
+            try:
+                path = parameter_path(name, actors, issues)
+            except ValueError as err:
+                raise DataError(f, f"parameters.{name}", name, str(err)) from None
+            if b.high <= b.low:
+                raise DataError(f, f"parameters.{name}.high", b.high,
+                                f"must exceed low ({b.low})")
+            if b.log and b.low <= 0:
+                raise DataError(f, f"parameters.{name}.low", b.low,
+                                "a log-scaled bound must be positive")
+            for end in ("low", "high"):  # each bound must itself be a valid scenario value
+                try:
+                    build_scenario(self.scenario, overrides_for({name: getattr(b, end)}))
+                except DataError as err:
+                    raise DataError(f, f"parameters.{name}.{end}", getattr(b, end),
+                                    f"not a valid scenario value for {'.'.join(path)}: "
+                                    f"{err.problem}") from None
+        for name, v in self.start.items():
+            if name not in self.parameters:
+                raise DataError(f, f"start.{name}", v, "not a free parameter")
+            b = self.parameters[name]
+            if not b.low <= v <= b.high:
+                raise DataError(f, f"start.{name}", v, f"outside [{b.low}, {b.high}]")
+        for k, t in enumerate(self.targets):
+            where = f"targets[{k}]"
+            if t.kind in ("outcome",) and t.issue is None:
+                raise DataError(f, f"{where}.issue", None, "an outcome target needs an issue")
+            if t.issue is not None and t.issue not in issues:
+                raise DataError(f, f"{where}.issue", t.issue,
+                                f"unknown issue; known: {', '.join(issues)}")
+            if t.kind in ("together", "apart"):
+                if len(t.actors) < 2:
+                    raise DataError(f, f"{where}.actors", t.actors,
+                                    "a coalition fact needs at least two actors")
+                for a in t.actors:
+                    if a not in actors:
+                        raise DataError(f, f"{where}.actors", a,
+                                        "unknown actor (see `eunato actors`)")
+            if t.kind == "metric" and not t.metric:
+                raise DataError(f, f"{where}.metric", t.metric,
+                                "a metric target needs a metric (a run-row column)")
+            if t.is_share:
+                if not 0 <= float(t.value) <= 1:
+                    raise DataError(f, f"{where}.value", t.value,
+                                    "a yes/no target is true/false or a share in [0, 1]")
+            elif isinstance(t.value, bool):
+                raise DataError(f, f"{where}.value", t.value, f"a {t.kind} target is a number")
+        if self.multi_objective and self.sampler in ("cmaes",):
+            raise DataError(f, "sampler", self.sampler,
+                            "CMA-ES is single-objective; use nsga2 for multi_objective")
+        if sum(t.weight for t in self.targets) <= 0:
+            raise DataError(f, "targets", "weights", "at least one weight must be positive")
+
+
+def _pydantic_error(path: Path | str, err: ValidationError) -> DataError:
+    first = err.errors()[0]
+    field = ".".join(str(p) for p in first["loc"]) or "(file)"
+    return DataError(path, field, first.get("input"), first["msg"])
+
+
+def load_spec(path: str | Path, model: type[BaseModel]) -> Any:
+    """Read and validate a TOML file into ``model``; a DataError names file, field, value."""
+    path = Path(path)
+    if not path.exists():
+        raise DataError(path, "(file)", str(path), "no such file")
+    try:
+        raw = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as err:
+        raise DataError(path, "(file)", path.name, f"not valid TOML: {err}") from None
+    raw.setdefault("name", path.stem)
+    try:
+        spec = model.model_validate(raw)
+    except ValidationError as err:
+        raise _pydantic_error(path, err) from None
+    spec.source = str(path)
+    return spec
+
+
+def load_tune(path: str | Path) -> TuneSpec:
+    """A validated tune file (names checked against the data)."""
+    spec = load_spec(path, TuneSpec)
+    spec.check()
+    return spec
+
+
+# --------------------------------------------------------------------------------------
+# loss
+# --------------------------------------------------------------------------------------
+def _together(row: dict[str, Any], actors: list[str]) -> bool:
+    part = row.get("partition")
+    members = json.loads(part) if isinstance(part, str) else (part or {})
+    labels = {members.get(a) for a in actors}
+    return len(labels) == 1 and None not in labels
+
+
+def target_fit(t: Target, rows: list[dict[str, Any]]) -> tuple[float, float]:
+    """(achieved, distance) of one target over the seeds' rows. ``achieved``: the mean
+    value (NaN if never defined) or the share of seeds where the fact holds."""
+    if t.is_share:
+        if t.kind == "agreed":
+            facts = [bool(r[f"agreed_{t.issue}"]) if t.issue else bool(r["all_agreed"])
+                     for r in rows]
+        else:
+            facts = [_together(r, t.actors) for r in rows]
+            if t.kind == "apart":
+                facts = [not x for x in facts]
+        share = float(np.mean(facts))
+        return share, abs(share - float(t.value))
+    if t.kind == "outcome":
+        xs = [r.get(f"outcome_{t.issue}") for r in rows]
+        scales = [t.scale or 100.0] * len(rows)
+    elif t.kind == "rounds":
+        xs = [r.get("rounds_to_agreement") for r in rows]
+        scales = [t.scale or float(r["rounds_run"]) for r in rows]
+    else:
+        if t.metric not in rows[0]:
+            raise ValueError(f"metric target: no column {t.metric!r} in a run row")
+        xs = [r.get(t.metric) for r in rows]
+        scales = [t.scale or 1.0] * len(rows)
+    d, vals = [], []
+    for x, s in zip(xs, scales, strict=True):
+        if x is None or _isnan(x):
+            d.append(1.0)
+        else:
+            vals.append(float(x))
+            d.append(min(abs(float(x) - float(t.value)) / s, 1.0))
+    return (float(np.mean(vals)) if vals else math.nan), float(np.mean(d))
+
+
+def fit(spec: TuneSpec, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Loss of one parameter set: total, per group, and per target."""
+    per = [target_fit(t, rows) for t in spec.targets]
+    w = np.array([t.weight for t in spec.targets])
+    d = np.array([p[1] for p in per])
+    groups = {}
+    for g in spec.groups:
+        m = np.array([t.group_name == g for t in spec.targets])
+        groups[g] = float((w[m] * d[m]).sum() / w[m].sum()) if w[m].sum() > 0 else 0.0
+    return {"loss": float((w * d).sum() / w.sum()), "groups": groups,
+            "achieved": [p[0] for p in per], "distance": [p[1] for p in per]}
+
+
+def tasks(spec: TuneSpec, params: dict[str, float]) -> list[dict[str, Any]]:
+    return [{"base": spec.scenario, "params": dict(params), "protocol": spec.protocol,
+             "rounds": spec.rounds, "seed": s} for s in spec.seeds]
+
+
+def evaluate(spec: TuneSpec, params: dict[str, float],
+             executor: Executor | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Run ``params`` for every seed (through ``executor`` if given); (fit, rows)."""
+    ts = tasks(spec, params)
+    rows = list(executor.map(evaluate_point, ts)) if executor else [evaluate_point(t)
+                                                                    for t in ts]
+    return fit(spec, rows), rows
+
+
+# --------------------------------------------------------------------------------------
+# the study
+# --------------------------------------------------------------------------------------
+def make_sampler(name: str, seed: int, multi: bool) -> Any:
+    import optuna
+
+    if name == "cmaes":
+        if multi:
+            raise ValueError("--sampler cmaes: CMA-ES is single-objective; "
+                             "multi_objective studies use nsga2")
+        if importlib.util.find_spec("cmaes") is None:
+            raise ValueError("--sampler cmaes needs the optional package `cmaes` "
+                             "(pip install cmaes), which is not installed; use tpe")
+        return optuna.samplers.CmaEsSampler(seed=seed)
+    if name == "random":
+        return optuna.samplers.RandomSampler(seed=seed)
+    if name == "nsga2" or multi:
+        return optuna.samplers.NSGAIISampler(seed=seed)
+    return optuna.samplers.TPESampler(seed=seed)
+
+
+def default_storage(out_dir: str | Path) -> str:
+    return f"sqlite:///{Path(out_dir).resolve() / 'study.db'}"
+
+
+def open_study(spec: TuneSpec, storage: str | None, out_dir: str | Path,
+               sampler: str | None = None, study_name: str | None = None) -> Any:
+    """Create the study or continue it (same name and storage: trial counts add up)."""
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    storage = storage or default_storage(out_dir)
+    multi = spec.multi_objective
+    directions = ["minimize"] * (len(spec.groups) if multi else 1)
+    name = study_name or spec.name
+    # a continued study gets a fresh sampler seed, so it does not replay the first run
+    try:
+        done = {s.study_name: s.n_trials for s in optuna.get_all_study_summaries(storage)}
+    except Exception as err:  # bad URL, unreachable database …
+        raise ValueError(f"--storage {storage}: {err}") from None
+    smp = make_sampler(sampler or spec.sampler, spec.sampler_seed + done.get(name, 0), multi)
+    try:
+        study = optuna.create_study(study_name=name, storage=storage, sampler=smp,
+                                    directions=directions, load_if_exists=True)
+    except ValueError as err:
+        raise ValueError(f"study {name!r} in {storage}: {err}") from None
+    if len(study.directions) != len(directions):
+        raise ValueError(f"study {name!r} in {storage} has {len(study.directions)} "
+                         f"objective(s), the tune file {len(directions)}; use another "
+                         "--study-name or --storage")
+    study.set_user_attr("parameters", sorted(spec.parameters))
+    study.set_user_attr("groups", spec.groups if multi else ["loss"])
+    return study
+
+
+def suggest(trial: Any, spec: TuneSpec) -> dict[str, float]:
+    out = {}
+    for name, b in spec.parameters.items():
+        integer = name.split(".")[-1] in INT_SCENARIO_PARAMETERS
+        if integer:
+            out[name] = trial.suggest_int(name, int(b.low), int(b.high), log=b.log)
+        else:
+            out[name] = trial.suggest_float(name, b.low, b.high, log=b.log, step=b.step)
+    return out
+
+
+def optimize(study: Any, spec: TuneSpec, trials: int, executor: Executor | None = None,
+             callback: Callable[[Any, Any], None] | None = None) -> Any:
+    """Run ``trials`` more trials of ``study``."""
+    if spec.start and not study.trials:
+        study.enqueue_trial(dict(spec.start), skip_if_exists=True)
+
+    def objective(trial: Any) -> float | tuple[float, ...]:
+        params = suggest(trial, spec)
+        f, _ = evaluate(spec, params, executor)
+        trial.set_user_attr("loss", f["loss"])
+        trial.set_user_attr("achieved", [None if _isnan(x) else x for x in f["achieved"]])
+        trial.set_user_attr("distance", f["distance"])
+        if spec.multi_objective:
+            return tuple(f["groups"][g] for g in spec.groups)
+        return f["loss"]
+
+    study.optimize(objective, n_trials=trials, callbacks=[callback] if callback else None)
+    return study
+
+
+def best_trial(study: Any) -> Any:
+    """The best trial; in a multi-objective study the Pareto trial with the lowest
+    weighted total loss."""
+    if len(study.directions) == 1:
+        return study.best_trial
+    return min(study.best_trials, key=lambda t: t.user_attrs.get("loss", math.inf))
+
+
+def fit_rows(spec: TuneSpec, trial: Any) -> list[dict[str, Any]]:
+    """The fit per target of a trial: target, value, achieved, distance, weight."""
+    out = []
+    for t, a, d in zip(spec.targets, trial.user_attrs["achieved"], trial.user_attrs["distance"],
+                       strict=True):
+        out.append({"target": t.label, "group": t.group_name, "value": t.value,
+                    "achieved": a, "distance": d, "weight": t.weight})
+    return out
+
+
+def importances(study: Any) -> dict[str, float]:
+    """fANOVA importances of the parameters for the (total) loss; {} if too few trials."""
+    import optuna
+
+    done = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    if len(done) < 2 or len({json.dumps(t.params, sort_keys=True) for t in done}) < 2:
+        return {}
+    try:
+        with warnings.catch_warnings():  # PED-ANOVA's note that low values are good: they are
+            warnings.simplefilter("ignore", UserWarning)
+            return optuna.importance.get_param_importances(
+                study, target=lambda t: t.user_attrs.get("loss", math.nan))
+    except (RuntimeError, ValueError, ZeroDivisionError):
+        return {}
+
+
+def plot_history(study: Any, path: str | Path) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import optuna
+
+    done = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    x = [t.number for t in done]
+    y = [t.user_attrs.get("loss", math.nan) for t in done]
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.scatter(x, y, s=12, alpha=0.6, label="trial")
+    if y:
+        ax.step(x, np.minimum.accumulate(np.nan_to_num(y, nan=np.inf)), where="post",
+                color="C3", label="best so far")
+    ax.set_xlabel("trial")
+    ax.set_ylabel("loss (weighted distance to targets)")
+    ax.set_title(f"optimisation history: {study.study_name}")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return Path(path)
+
+
+def plot_importance(imp: dict[str, float], path: str | Path, title: str = "") -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = list(imp)[::-1]
+    fig, ax = plt.subplots(figsize=(7, 0.5 + 0.4 * max(len(names), 1)))
+    ax.barh(names, [imp[n] for n in names], color="C0")
+    ax.set_xlabel("importance (fANOVA, share of loss variance)")
+    ax.set_title(title or "parameter importance")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return Path(path)
+
+
+# --------------------------------------------------------------------------------------
+# writing the tuned scenario
+# --------------------------------------------------------------------------------------
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | float):
+        return repr(float(v)) if isinstance(v, float) else str(v)
+    return json.dumps(str(v))
+
+
+def _toml_key(k: str) -> str:
+    return k if k.replace("_", "").replace("-", "").isalnum() else json.dumps(k)
+
+
+def scenario_toml(name: str, extends: str, overrides: dict[str, Any], description: str,
+                  rounds: int | None = None, protocol: str | None = None) -> str:
+    """A scenario file: ``extends`` plus the override tables (values kept at full
+    precision, so the file reproduces the tuned runs exactly)."""
+    lines = [f"name = {json.dumps(name)}", f"extends = {json.dumps(extends)}",
+             f'description = """{description}"""']
+    if rounds is not None:
+        lines.append(f"rounds = {int(rounds)}")
+    if protocol is not None:
+        lines.append(f"protocol = {json.dumps(protocol)}")
+    lines.append("")
+
+    def table(prefix: list[str], d: dict[str, Any]) -> None:
+        scalars = {k: v for k, v in d.items() if not isinstance(v, dict)}
+        if scalars:
+            lines.append("[" + ".".join(_toml_key(p) for p in prefix) + "]")
+            lines.extend(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in scalars.items())
+            lines.append("")
+        for k, v in d.items():
+            if isinstance(v, dict):
+                table([*prefix, k], v)
+
+    for top in ("parameters", "blocs", "actors", "issues"):
+        if top in overrides:
+            table([top], overrides[top])
+    return "\n".join(lines)
+
+
+def write_scenario(spec: TuneSpec, params: dict[str, float], name: str,
+                   directory: str | Path | None = None, note: str = "") -> Path:
+    """Save ``params`` as ``<directory>/<name>.toml`` (default data/scenarios/) extending the
+    tune file's base scenario; it loads with ``eunato run --scenario NAME`` (or the path)."""
+    directory = Path(directory) if directory else SCENARIO_DIR
+    directory.mkdir(parents=True, exist_ok=True)
+    base = spec.scenario
+    p = scenario_path(base)
+    if p.resolve().parent != SCENARIO_DIR.resolve() or p.stem != base:
+        base = str(p.resolve())  # a file given by path: keep it findable from anywhere
+    desc = (f"Tuned by `eunato tune {Path(spec.source).name if spec.source else spec.name}` "
+            f"from {spec.scenario} (protocol {spec.protocol}, seeds {spec.seeds}). {note}")
+    path = directory / f"{name}.toml"
+    path.write_text(scenario_toml(name, base, overrides_for(params), desc.strip(),
+                                  rounds=spec.rounds, protocol=spec.protocol))
+    return path

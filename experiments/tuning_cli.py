@@ -1,0 +1,183 @@
+"""`eunato tune FILE` and `eunato sensitivity FILE` (registered from model.cli.PLUGINS)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+from collections.abc import Iterator
+from concurrent.futures import Executor
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+console = Console()
+
+
+def progress_bar() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), TextColumn("{task.fields[note]}"), console=console)
+
+
+@contextlib.contextmanager
+def executor_from(args: argparse.Namespace) -> Iterator[Executor | None]:
+    """The batch runner's executor (local processes or Dask) from the CLI options."""
+    workers = getattr(args, "workers", None)
+    dask_workers = getattr(args, "dask_workers", None)
+    scheduler = getattr(args, "scheduler", None)
+    try:
+        from experiments.executor import open_executor
+    except ImportError:  # the batch runner has not landed: a local process pool
+        open_executor = None
+    if open_executor is not None:
+        with open_executor(workers=workers, dask_workers=dask_workers,
+                           scheduler=scheduler) as ex:
+            yield ex
+        return
+    if dask_workers or scheduler:
+        raise ValueError("Dask options need experiments.executor (the batch runner)")
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers) as ex:
+        yield ex
+
+
+def add_executor_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--workers", type=int, default=None,
+                   help="local worker processes (default: one per CPU)")
+    p.add_argument("--dask-workers", type=int, default=None,
+                   help="start a local Dask cluster with this many workers")
+    p.add_argument("--scheduler", default=None,
+                   help="address of a running Dask scheduler (tcp://host:8786)")
+
+
+def _fmt(x: Any) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    if isinstance(x, bool):
+        return "yes" if x else "no"
+    if isinstance(x, float):
+        return f"{x:.3g}" if abs(x) < 10 else f"{x:.1f}"
+    return str(x)
+
+
+def _tune(args: argparse.Namespace) -> int:
+    from experiments import tune as T
+
+    spec = T.load_tune(args.file)
+    out = Path(args.out or Path("out") / "tune" / spec.name)
+    study = T.open_study(spec, args.storage, out, sampler=args.sampler,
+                         study_name=args.study_name)
+    before = len(study.trials)
+    console.print(f"study {study.study_name!r} in {args.storage or T.default_storage(out)}: "
+                  f"{before} trial(s) so far; {args.trials} more, "
+                  f"{len(spec.seeds)} seed(s) each")
+    use_pool = any(v is not None for v in (args.workers, args.dask_workers, args.scheduler))
+    with progress_bar() as bar, (executor_from(args) if use_pool
+                                 else contextlib.nullcontext()) as ex:
+        task = bar.add_task(f"tune {spec.name}", total=args.trials, note="")
+
+        def tick(st: Any, trial: Any) -> None:
+            best = min((t.user_attrs.get("loss", math.inf) for t in st.trials
+                        if t.user_attrs.get("loss") is not None), default=math.inf)
+            bar.update(task, advance=1, note=f"best loss {best:.4f}")
+
+        T.optimize(study, spec, args.trials, executor=ex, callback=tick)
+    best = T.best_trial(study)
+    t = Table(title=f"best trial #{best.number} of {len(study.trials)} · loss "
+              f"{best.user_attrs['loss']:.4f}")
+    t.add_column("parameter")
+    t.add_column("value", justify="right")
+    t.add_column("bounds", justify="right")
+    for name, b in spec.parameters.items():
+        t.add_row(name, f"{best.params[name]:.4g}", f"[{b.low:g}, {b.high:g}]")
+    console.print(t)
+    t = Table(title="fit per target (achieved: mean over seeds, or share of seeds)")
+    for col in ("target", "group", "target value", "achieved", "distance", "weight"):
+        t.add_column(col, justify="left" if col in ("target", "group") else "right")
+    for r in T.fit_rows(spec, best):
+        t.add_row(r["target"], r["group"], _fmt(r["value"]), _fmt(r["achieved"]),
+                  f"{r['distance']:.3f}", f"{r['weight']:g}")
+    console.print(t)
+    if spec.multi_objective:
+        console.print(f"Pareto front: {len(study.best_trials)} trial(s) "
+                      f"(objectives: {', '.join(spec.groups)})")
+    imp = T.importances(study)
+    paths = [T.plot_history(study, out / "history.png")]
+    if imp:
+        console.print("importance: " + ", ".join(f"{k} {v:.2f}" for k, v in imp.items()))
+        paths.append(T.plot_importance(imp, out / "importance.png",
+                                       f"parameter importance: {spec.name}"))
+    (out / "best.json").write_text(json.dumps(
+        {"study": study.study_name, "trial": best.number, "trials": len(study.trials),
+         "loss": best.user_attrs["loss"], "params": best.params, "importance": imp,
+         "fit": T.fit_rows(spec, best)}, indent=1))
+    paths.append(out / "best.json")
+    if args.write_scenario:
+        p = T.write_scenario(spec, best.params, args.write_scenario, args.scenario_dir,
+                             note=f"Best trial #{best.number}, loss "
+                                  f"{best.user_attrs['loss']:.4f}.")
+        paths.append(p)
+        console.print(f"tuned scenario: {p} (eunato run --scenario "
+                      f"{args.write_scenario if args.scenario_dir is None else p})")
+    console.print("wrote " + ", ".join(str(p) for p in paths))
+    return 0
+
+
+def _sensitivity(args: argparse.Namespace) -> int:
+    from experiments import sensitivity as S
+
+    spec = S.load_sa(args.file)
+    if args.method:
+        spec.methods = [args.method]
+    out = Path(args.out or Path("out") / "sensitivity" / spec.name)
+    out.mkdir(parents=True, exist_ok=True)
+    samples = S.sample(spec)
+    total = sum(len(x) for x in samples.values()) * len(spec.seeds)
+    console.print(f"{spec.name}: {', '.join(f'{m} {len(x)} points' for m, x in samples.items())}"
+                  f" × {len(spec.seeds)} seed(s) = {total} runs")
+    with progress_bar() as bar, executor_from(args) as ex:
+        task = bar.add_task(f"sensitivity {spec.name}", total=total, note="")
+        ys = S.evaluate(spec, samples, ex, progress=lambda k: bar.update(task, advance=k))
+    results = S.analyse(spec, samples, ys)
+    for method, res in results.items():
+        console.print(S.table(spec, method, res))
+    paths = S.write_results(spec, results, out)
+    for note in S.notes(spec, ys):
+        console.print(f"note: {note}")
+    console.print("wrote " + ", ".join(str(p) for p in paths))
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("tune", help="tune free parameters to targets (Optuna)")
+    p.add_argument("file", help="tune file (TOML, e.g. experiments/baseline-tune.toml)")
+    p.add_argument("--trials", type=int, default=50, help="trials to add to the study")
+    p.add_argument("--sampler", choices=("tpe", "cmaes", "random", "nsga2"), default=None,
+                   help="default: the file's (tpe; nsga2 when multi_objective)")
+    p.add_argument("--storage", default=None,
+                   help="Optuna storage URL (default sqlite:///OUT/study.db); any RDB URL, "
+                        "e.g. postgresql://…, lets several machines share one study")
+    p.add_argument("--study-name", default=None, help="default: the file's name")
+    p.add_argument("--out", default=None, help="directory for plots, best.json, study.db "
+                   "(default out/tune/<name>)")
+    p.add_argument("--write-scenario", default=None, metavar="NAME",
+                   help="save the best parameters as scenario NAME (extends the base)")
+    p.add_argument("--scenario-dir", default=None,
+                   help="where --write-scenario writes (default data/scenarios)")
+    add_executor_options(p)
+    p.set_defaults(func=_tune)
+
+    p = sub.add_parser("sensitivity",
+                       help="Morris screening and Sobol indices of outcomes (SALib)")
+    p.add_argument("file", help="sensitivity file (TOML, e.g. experiments/baseline-sa.toml)")
+    p.add_argument("--method", choices=("morris", "sobol"), default=None,
+                   help="only this method (default: the file's)")
+    p.add_argument("--out", default=None,
+                   help="directory for tables and plots (default out/sensitivity/<name>)")
+    add_executor_options(p)
+    p.set_defaults(func=_sensitivity)
