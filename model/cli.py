@@ -22,6 +22,7 @@ from model.data import DataError
 #: modules that add sub-commands (app, batches, tuning, validation …)
 PLUGINS: list[str] = [
     "model.validation.cli",
+    "experiments.tuning_cli",
 ]
 
 console = Console()
