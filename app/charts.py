@@ -1,0 +1,269 @@
+"""Tables and Altair charts of a running model, with no Solara in them.
+
+Each function reads the model's arrays (and its DataCollector for history) and returns a
+pandas DataFrame or an Altair chart, so the app's components stay thin and these can be
+tested, and reused in notebooks, without a browser.
+"""
+
+from __future__ import annotations
+
+import io
+import weakref
+from typing import TYPE_CHECKING
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from model import coalitions
+from model.export import step_frames
+from model.summary import label
+
+if TYPE_CHECKING:
+    from model.model import EuNatoModel
+
+#: marker shape per actor type (the ring of the brief: shape stands for the actor's kind)
+SHAPES = {"state": "circle", "us": "diamond", "bureaucracy": "square",
+          "stakeholder": "triangle-up"}
+ALONE = "(alone)"
+
+_layouts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def layout(model: EuNatoModel) -> np.ndarray:
+    """(n, 2) node coordinates, fixed for the life of a model.
+
+    The first two principal components of the actors' ideal positions when the model was
+    built, so allies that want the same division of labour sit together and nobody jumps
+    between steps. Deterministic and draws nothing from the model's generator."""
+    if model not in _layouts:
+        x = model.state.ideal - model.state.ideal.mean(axis=0)
+        u, s, _ = np.linalg.svd(x, full_matrices=False)
+        xy = u[:, :2] * s[:2]
+        # spread exact ties (same ideal) on a small circle so every node can be seen
+        _, inv, counts = np.unique(np.round(xy, 1), axis=0, return_inverse=True,
+                                   return_counts=True)
+        inv = inv.ravel()
+        for g in np.flatnonzero(counts > 1):
+            rows = np.flatnonzero(inv == g)
+            ang = 2 * np.pi * np.arange(len(rows)) / len(rows)
+            xy[rows] += 2.0 * np.c_[np.cos(ang), np.sin(ang)]
+        _layouts[model] = xy
+    return _layouts[model]
+
+
+def coalition_labels(model: EuNatoModel, partition: np.ndarray | None = None) -> list[str]:
+    """Each actor's coalition name (its most capable member), ``(alone)`` for singletons."""
+    part = model.state.coalition if partition is None else partition
+    ids = model.state.actor_ids
+    sizes = np.bincount(part, minlength=len(ids))
+    return [f"{ids[c]}+" if sizes[c] > 1 else ALONE for c in part]
+
+
+def actors_frame(model: EuNatoModel) -> pd.DataFrame:
+    """One row per actor: identity, kind, capability, coalition, and its current state."""
+    st = model.state
+    xy = layout(model)
+    rows = []
+    labels = coalition_labels(model)
+    for k, a in enumerate(model.world.actors):
+        rows.append({
+            "actor": a.id, "name": a.name, "type": a.type, "bloc": a.bloc,
+            "capability": float(st.capability[k]), "coalition": labels[k],
+            "decoupling_fear": round(float(model.world.decoupling_fear[k]), 3),
+            "competition": round(float(model.world.competition[k]), 3),
+            "positions": ", ".join(f"{iid} {p:.0f}" for iid, p in
+                                   zip(st.issue_ids, st.position[k], strict=True)),
+            "saliences": ", ".join(f"{iid} {s:.2f}" for iid, s in
+                                   zip(st.issue_ids, st.salience[k], strict=True)),
+            "x": float(xy[k, 0]), "y": float(xy[k, 1]),
+        })
+    return pd.DataFrame(rows)
+
+
+def alignment(model: EuNatoModel) -> np.ndarray:
+    """(n, n) alignment in [0, 1]: 1 − salience-weighted mean distance of positions / 100."""
+    st = model.state
+    w = st.salience / np.maximum(st.salience.sum(axis=1, keepdims=True), 1e-12)
+    d = np.abs(st.position[:, None, :] - st.position[None, :, :]) / 100.0
+    ww = (w[:, None, :] + w[None, :, :]) / 2
+    return 1.0 - (d * ww).sum(axis=2)
+
+
+def edges_frame(model: EuNatoModel, per_node: int = 3) -> pd.DataFrame:
+    """The strongest alignments: each actor's ``per_node`` closest partners."""
+    al = alignment(model)
+    np.fill_diagonal(al, -np.inf)
+    xy = layout(model)
+    ids = model.state.actor_ids
+    seen, rows = set(), []
+    for i in range(len(ids)):
+        for j in np.argsort(-al[i])[:per_node]:
+            key = (min(i, j), max(i, j))
+            if key in seen:
+                continue
+            seen.add(key)
+            rows.append({"a": ids[i], "b": ids[j], "alignment": float(al[i, j]),
+                         "x": xy[i, 0], "y": xy[i, 1], "x2": xy[j, 0], "y2": xy[j, 1]})
+    return pd.DataFrame(rows)
+
+
+def network_chart(model: EuNatoModel) -> alt.LayerChart:
+    """Coalition network: colour = coalition, size = capability, shape = actor type,
+    edges = strongest alignments; hover a node for its data."""
+    nodes = actors_frame(model)
+    edges = edges_frame(model)
+    axis = alt.Axis(labels=False, ticks=False, title=None, grid=False, domain=False)
+    e = alt.Chart(edges).mark_rule(color="#999").encode(
+        x=alt.X("x:Q", axis=axis), y=alt.Y("y:Q", axis=axis), x2="x2:Q", y2="y2:Q",
+        opacity=alt.Opacity("alignment:Q", scale=alt.Scale(domain=[0.6, 1]), legend=None),
+        strokeWidth=alt.StrokeWidth("alignment:Q", scale=alt.Scale(domain=[0.6, 1],
+                                                                  range=[0.3, 3]),
+                                    legend=None))
+    n = alt.Chart(nodes).mark_point(filled=True, opacity=0.9, stroke="black",
+                                    strokeWidth=0.5).encode(
+        x="x:Q", y="y:Q",
+        color=alt.Color("coalition:N", scale=alt.Scale(scheme="tableau20")),
+        size=alt.Size("capability:Q", scale=alt.Scale(range=[40, 900]), legend=None),
+        shape=alt.Shape("type:N", scale=alt.Scale(domain=list(SHAPES),
+                                                  range=list(SHAPES.values()))),
+        tooltip=["name", "actor", "bloc", "type", "coalition",
+                 alt.Tooltip("capability:Q", format=".3f"), "decoupling_fear",
+                 "competition", "positions", "saliences"])
+    t = alt.Chart(nodes).mark_text(dy=-11, fontSize=9).encode(x="x:Q", y="y:Q", text="actor")
+    return alt.layer(e, n, t).properties(width=400, height=270,
+                                         title=f"Coalitions, round {model.steps}")
+
+
+def positions_frame(model: EuNatoModel, issue: str) -> pd.DataFrame:
+    """Long table (round, actor, position) of one issue, from the DataCollector."""
+    _, adf = step_frames(model)
+    if not len(adf):
+        return pd.DataFrame(columns=["round", "actor", "position"])
+    return adf[["round", "actor", f"pos_{issue}"]].rename(columns={f"pos_{issue}": "position"})
+
+
+def positions_chart(model: EuNatoModel, issue: str) -> alt.LayerChart:
+    """Every actor's position on one issue over time, with the forecast and status quo."""
+    pos = positions_frame(model, issue)
+    mdf = model.datacollector.get_model_vars_dataframe().reset_index(names="round")
+    j = model.state.issue_ids.index(issue)
+    fc = pd.DataFrame({"round": mdf["round"], "forecast": mdf[f"forecast_{issue}"]})
+    y = alt.Y("position:Q", scale=alt.Scale(domain=[0, 100]),
+              title="0 NATO leads · 50 joint · 100 EU leads")
+    lines = alt.Chart(pos).mark_line(strokeWidth=1, opacity=0.45).encode(
+        x=alt.X("round:Q"), y=y, color=alt.Color("actor:N", legend=None),
+        tooltip=["actor", "round", alt.Tooltip("position:Q", format=".1f")])
+    fcl = alt.Chart(fc).mark_line(color="black", strokeWidth=3).encode(
+        x="round:Q", y=alt.Y("forecast:Q", scale=alt.Scale(domain=[0, 100])),
+        tooltip=["round", alt.Tooltip("forecast:Q", format=".1f")])
+    sq = alt.Chart(pd.DataFrame({"sq": [float(model.state.status_quo[j])]})).mark_rule(
+        color="red", strokeDash=[6, 3]).encode(y="sq:Q")
+    name = model.world.issues[j].name
+    return alt.layer(lines, fcl, sq).properties(
+        width=400, height=230, title=f"{name}: positions, forecast (black), status quo (red)")
+
+
+def division_frame(model: EuNatoModel) -> pd.DataFrame:
+    """The division of labour per issue: agreed point, label and who vetoes."""
+    rows = []
+    for j, rec in enumerate(model.world.issues):
+        agreed = model.settled_round[j] >= 0
+        x = float(model.outcome[j]) if agreed else float(model.forecast[j])
+        rows.append({
+            "pillar": rec.pillar, "issue": rec.id, "name": rec.name,
+            "status": "agreed" if agreed else ("deadlock" if not model.running else "open"),
+            "point": round(x, 1), "division": label(x),
+            "round": int(model.settled_round[j]) if agreed else None,
+            "status_quo": float(model.state.status_quo[j]),
+            "vetoed_by": ", ".join(model.vetoers[j]) if not agreed else "",
+        })
+    return pd.DataFrame(rows)
+
+
+def division_chart(model: EuNatoModel) -> alt.LayerChart:
+    """Each issue on the NATO-led … EU-led line, grouped by pillar; open/deadlocked
+    issues show the current forecast hollow, with the vetoers in the tooltip."""
+    df = division_frame(model)
+    band = pd.DataFrame({"lo": [0, 35, 65], "hi": [35, 65, 100],
+                         "zone": ["NATO-led", "joint", "EU-led"]})
+    bg = alt.Chart(band).mark_rect(opacity=0.12).encode(
+        x=alt.X("lo:Q", scale=alt.Scale(domain=[0, 100]), title="division of labour"),
+        x2="hi:Q", color=alt.Color("zone:N", scale=alt.Scale(
+            domain=["NATO-led", "joint", "EU-led"], range=["#1f4e9c", "#888", "#f2b705"])))
+    pts = alt.Chart(df).mark_point(size=160, strokeWidth=2).encode(
+        x="point:Q", y=alt.Y("name:N", sort=list(df["name"]), title=None),
+        shape=alt.Shape("status:N", scale=alt.Scale(domain=["agreed", "open", "deadlock"],
+                                                    range=["circle", "circle", "cross"])),
+        fill=alt.condition(alt.datum.status == "agreed", alt.value("black"),
+                           alt.value("transparent")),
+        color=alt.value("black"),
+        tooltip=["name", "pillar", "status", "point", "division", "round", "status_quo",
+                 "vetoed_by"])
+    sq = alt.Chart(df).mark_tick(color="red", thickness=2).encode(
+        x="status_quo:Q", y=alt.Y("name:N", sort=list(df["name"])))
+    veto = alt.Chart(df[df["vetoed_by"] != ""].assign(
+        who=lambda d: "veto: " + d["vetoed_by"].str.slice(0, 28))).mark_text(
+        align="left", dx=8, fontSize=8, color="#b00").encode(
+        x="point:Q", y=alt.Y("name:N", sort=list(df["name"])), text="who:N")
+    return alt.layer(bg, sq, pts, veto).properties(width=260, height=270,
+                                                   title="Division of labour per issue")
+
+
+def membership_frame(model: EuNatoModel) -> pd.DataFrame:
+    """Long table (round, actor, coalition) of every recorded partition."""
+    ids = model.state.actor_ids
+    rows = []
+    for r, part in enumerate(model.partitions):
+        for a, c in zip(ids, coalition_labels(model, part), strict=True):
+            rows.append({"round": r, "actor": a, "coalition": c})
+    return pd.DataFrame(rows)
+
+
+def membership_chart(model: EuNatoModel) -> alt.Chart:
+    """Heat map: who was in which coalition each round (rows sorted by bloc)."""
+    df = membership_frame(model)
+    order = [a.id for a in sorted(model.world.actors, key=lambda a: (a.bloc, a.id))]
+    return alt.Chart(df).mark_rect().encode(
+        x=alt.X("round:O", title="round"), y=alt.Y("actor:N", sort=order, title=None),
+        color=alt.Color("coalition:N", scale=alt.Scale(scheme="tableau20")),
+        tooltip=["round", "actor", "coalition"],
+    ).properties(width=380, height=330, title="Coalition membership over time")
+
+
+def coalitions_frame(model: EuNatoModel) -> pd.DataFrame:
+    """Current coalitions: members, pooled capability, and who they can block."""
+    rows = []
+    for c in coalitions.describe(model.state, model.houses):
+        if len(c["members"]) < 2:
+            continue
+        rows.append({"coalition": f"{c['label']}+", "size": len(c["members"]),
+                     "capability": round(c["capability"], 3),
+                     "blocks NATO": "yes" if c["can_block_nato"] else "",
+                     "blocks EU unanimity": "yes" if c["can_block_eu_unanimity"] else "",
+                     "blocks EU QMV": "yes" if c["can_block_eu_qmv"] else "",
+                     "members": ", ".join(c["members"])})
+    return pd.DataFrame(rows, columns=["coalition", "size", "capability", "blocks NATO",
+                                       "blocks EU unanimity", "blocks EU QMV", "members"])
+
+
+def events_frame(model: EuNatoModel) -> pd.DataFrame:
+    """The events log, newest first."""
+    df = pd.DataFrame(model.events_log, columns=["round", "kind", "text"])
+    return df.iloc[::-1].reset_index(drop=True)
+
+
+def run_csv(model: EuNatoModel) -> bytes:
+    """The per-round data of the run as CSV (model table joined with positions)."""
+    mdf, adf = step_frames(model)
+    out = io.StringIO()
+    (adf.merge(mdf, on="round", how="left") if len(adf) else mdf).to_csv(out, index=False)
+    return out.getvalue().encode()
+
+
+def run_parquet(model: EuNatoModel) -> bytes:
+    """The per-actor per-round data of the run as Parquet."""
+    _, adf = step_frames(model)
+    buf = io.BytesIO()
+    adf.to_parquet(buf, index=False)
+    return buf.getvalue()

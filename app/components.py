@@ -1,0 +1,126 @@
+"""The app's Solara components. Each takes the model and draws one view of it.
+
+SolaraViz calls every component with the current model after each Step, Play tick or
+Reset; the numbers come from :mod:`app.charts`, which reads the engine's arrays.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING
+
+import matplotlib.pyplot as plt
+import solara
+
+from app import charts
+
+if TYPE_CHECKING:
+    from model.model import EuNatoModel
+
+
+@solara.component
+def CoalitionNetwork(model: EuNatoModel) -> None:
+    """Actors as nodes (colour = coalition, size = capability, shape = type), edges =
+    alignment; hover a node for its positions, saliences, decoupling fear, competition."""
+    with solara.Column(classes=["eunato-network"]):
+        solara.FigureAltair(charts.network_chart(model))
+        actors = charts.actors_frame(model)
+        chosen, set_chosen = solara.use_state(None)
+        solara.Select("Inspect actor", values=list(actors["actor"]), value=chosen,
+                      on_value=set_chosen)
+        if chosen:
+            row = actors.set_index("actor").loc[chosen]
+            solara.Markdown(
+                f"**{row['name']}** ({row['type']}, {row['bloc']}) · coalition "
+                f"{row['coalition']} · capability {row['capability']:.3f} · decoupling fear "
+                f"{row['decoupling_fear']} · competition {row['competition']}  \n"
+                f"positions: {row['positions']}  \nsaliences: {row['saliences']}")
+
+
+@solara.component
+def PositionsOverTime(model: EuNatoModel) -> None:
+    """Each actor's position on one issue by round, with forecast and status quo."""
+    issue, set_issue = solara.use_state(model.state.issue_ids[0])
+    with solara.Column(classes=["eunato-positions"]):
+        solara.Select("Issue", values=list(model.state.issue_ids), value=issue,
+                      on_value=set_issue)
+        solara.FigureAltair(charts.positions_chart(model, issue))
+
+
+@solara.component
+def DivisionOfLabour(model: EuNatoModel) -> None:
+    """Per pillar: where each issue stands (EU-led / joint / NATO-led), deadlocks, vetoes."""
+    df = charts.division_frame(model)
+    with solara.Column(classes=["eunato-division"]):
+        solara.FigureAltair(charts.division_chart(model))
+        agreed = int((df["status"] == "agreed").sum())
+        solara.Text(f"agreed {agreed}/{len(df)} issues after round {model.steps}",
+                    classes=["eunato-agreed"])
+
+
+@solara.component
+def OutcomeTable(model: EuNatoModel) -> None:
+    """The outcome per issue: status, point, label, round, and who vetoes."""
+    df = charts.division_frame(model)
+    with solara.Column(classes=["eunato-outcome"]):
+        solara.Markdown(f"### Outcome after round {model.steps}")
+        solara.DataFrame(df[["pillar", "issue", "status", "point", "division", "round",
+                             "vetoed_by"]], items_per_page=10)
+
+
+@solara.component
+def CoalitionMembership(model: EuNatoModel) -> None:
+    """Who was with whom, round by round."""
+    with solara.Column(classes=["eunato-membership"]):
+        solara.FigureAltair(charts.membership_chart(model))
+
+
+@solara.component
+def CoalitionTable(model: EuNatoModel) -> None:
+    """Current coalitions with pooled capability and blocking power per house."""
+    with solara.Column(classes=["eunato-coalitions"]):
+        solara.Markdown(f"### Coalitions after round {model.steps}")
+        solara.DataFrame(charts.coalitions_frame(model), items_per_page=12)
+
+
+@solara.component
+def EventsLog(model: EuNatoModel) -> None:
+    """Scenario events, coalitions formed or broken, agreements, vetoes; and downloads."""
+    with solara.Column(classes=["eunato-events"]):
+        with solara.Row():
+            solara.FileDownload(lambda: charts.run_csv(model),
+                                filename=f"eunato-{model.spec.name}-r{model.steps}.csv",
+                                label="Download CSV")
+            solara.FileDownload(lambda: charts.run_parquet(model),
+                                filename=f"eunato-{model.spec.name}-r{model.steps}.parquet",
+                                label="Download Parquet")
+        solara.DataFrame(charts.events_frame(model), items_per_page=15)
+
+
+@solara.component
+def Perception(model: EuNatoModel) -> None:
+    """BDM's perception chart: how one actor sees every other (conflict, compromise,
+    capitulation, status quo) on one issue."""
+    from model.perception import perception_figure
+
+    actor, set_actor = solara.use_state("USA" if "USA" in model.state.actor_ids
+                                        else model.state.actor_ids[0])
+    issue, set_issue = solara.use_state(model.state.issue_ids[0])
+    with solara.Column(classes=["eunato-perception"]):
+        with solara.Row():
+            solara.Select("Actor", values=list(model.state.actor_ids), value=actor,
+                          on_value=set_actor)
+            solara.Select("Issue", values=list(model.state.issue_ids), value=issue,
+                          on_value=set_issue)
+        fig = perception_figure(model.state, actor, issue)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=80)
+        plt.close(fig)  # pyplot keeps every figure alive otherwise: one per redraw
+        solara.Image(buf.getvalue())
+
+
+#: the components of the main view, in order (SolaraViz lays them out in a grid)
+#: as (component, page): page 0 is the live picture, page 1 the history and details
+COMPONENTS = [(CoalitionNetwork, 0), (DivisionOfLabour, 0), (PositionsOverTime, 0),
+              (CoalitionTable, 0), (OutcomeTable, 1), (CoalitionMembership, 1),
+              (EventsLog, 1), (Perception, 1)]
