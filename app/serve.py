@@ -1,0 +1,49 @@
+"""``eunato app``: start the browser front door (``solara run app``) the safe way.
+
+Loopback by default (``--host`` for another interface), production mode (no dev reloader,
+no call-home check), telemetry off, and Solara's asset cache filled first, so the page
+loads everything from this server and nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+APP_DIR = Path(__file__).resolve().parent
+
+
+def server_env(base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment the Solara server runs with (also used by the browser tests)."""
+    env = dict(os.environ if base is None else base)
+    env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
+    return env
+
+
+def server_command(host: str = "127.0.0.1", port: int = 8765) -> list[str]:
+    """``solara run`` on the app directory (works from any working directory)."""
+    solara = Path(sys.executable).with_name("solara")
+    return [str(solara), "run", str(APP_DIR), "--host", host, "--port", str(port),
+            "--no-open", "--production"]
+
+
+def _app(args: argparse.Namespace) -> int:
+    from app.offline import fetch
+
+    fetch()  # no-op when the assets are already there
+    print(f"eunato app on http://{args.host}:{args.port}/  (Ctrl-C stops it)", flush=True)
+    try:
+        return subprocess.call(server_command(args.host, args.port), env=server_env())
+    except KeyboardInterrupt:
+        return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("app", help="start the Solara app in the browser (solara run app)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="interface to listen on (default: loopback only)")
+    p.add_argument("--port", type=int, default=8765)
+    p.set_defaults(func=_app)
