@@ -24,6 +24,7 @@ PLUGINS: list[str] = [
     "model.validation.cli",
     "app.serve",
     "experiments.tuning_cli",
+    "experiments.cli",
 ]
 
 console = Console()

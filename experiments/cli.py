@@ -1,0 +1,90 @@
+"""Sub-commands `eunato batch EXPERIMENT.toml` and `eunato report RESULTS_DIR`.
+
+Registered through ``model.cli.PLUGINS``. A bad experiment file is one
+:class:`~model.data.DataError` line (file, field, value) and exit code 2, never a
+traceback; a failed run under ``--fail-fast`` is one line and exit code 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+
+console = Console(stderr=False)
+
+
+def _batch(args: argparse.Namespace) -> int:
+    from experiments.batch import BatchFailed, run_experiment, run_id
+    from experiments.spec import load_experiment
+    from experiments.store import ResultStore
+
+    exp = load_experiment(args.experiment)
+    out = Path(args.out or Path("results") / exp.name)
+    points = exp.points()
+    ids = {run_id(p) for p in points}
+    done = ResultStore(out).done_ids() & ids if (out / "runs").is_dir() else set()
+    if args.dask_workers is not None and args.dask_workers < 1:
+        raise ValueError(f"--dask-workers must be at least 1, got {args.dask_workers}")
+    where = (f"Dask scheduler {args.scheduler}" if args.scheduler else
+             f"local Dask cluster, {args.dask_workers} workers" if args.dask_workers else
+             "serial, in-process" if args.workers == 1 else
+             f"process pool, {args.workers or 'cpu_count'} workers")
+    console.print(f"[bold]{exp.name}[/]: {len(ids)} runs ({len(done)} already in {out}), "
+                  f"{'per-round rows kept; ' if exp.per_round else ''}{where}")
+    if args.dry_run:
+        return 0
+    t0 = time.perf_counter()
+    try:
+        df = run_experiment(exp, out, workers=args.workers, dask_workers=args.dask_workers,
+                            scheduler=args.scheduler, fail_fast=args.fail_fast,
+                            progress=not args.no_progress, part_size=args.part_size)
+    except BatchFailed as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    dt = time.perf_counter() - t0
+    n_new = len(ids) - len(done)
+    n_err = int((df["status"] != "ok").sum())
+    console.print(f"{len(df)} runs in {out / 'runs'} ({n_new} new in {dt:.1f} s"
+                  + (f", {n_new / dt:.1f} runs/s" if n_new and dt > 0 else "") + ")"
+                  + (f"; [red]{n_err} failed[/] (status = 'error', see the error column)"
+                     if n_err else ""))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from experiments.report import write_report
+
+    paths = write_report(args.results, args.out)
+    console.print("wrote " + ", ".join(str(p) for p in paths))
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("batch", help="run an experiment file headless (resumable)",
+                       description="Run every run of an experiment (scenarios × protocols × "
+                       "parameters × replicates) into RESULTS/runs/part-*.parquet; run again "
+                       "on the same directory to resume.")
+    p.add_argument("experiment", help="experiment TOML file (see docs/batches.md)")
+    p.add_argument("--out", default=None, help="results directory (default: results/<name>)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="local worker processes (default: cpu count; 1 = serial, in-process)")
+    p.add_argument("--dask-workers", type=int, default=None,
+                   help="run on a local Dask cluster with this many workers")
+    p.add_argument("--scheduler", default=None,
+                   help="run on an existing Dask cluster (tcp://host:8786)")
+    p.add_argument("--fail-fast", action="store_true", help="stop at the first failed run")
+    p.add_argument("--part-size", type=int, default=None,
+                   help="runs per Parquet part (default 100)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--dry-run", action="store_true",
+                   help="validate and count the runs, run nothing")
+    p.set_defaults(func=_batch)
+
+    p = sub.add_parser("report", help="charts and an HTML page from batch results")
+    p.add_argument("results", help="results directory of `eunato batch`")
+    p.add_argument("--out", default=None, help="report directory (default: RESULTS/report)")
+    p.set_defaults(func=_report)

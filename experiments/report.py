@@ -1,0 +1,239 @@
+"""`eunato report RESULTS_DIR`: PNG charts and one HTML page from a batch's runs table.
+
+* ``outcomes.png`` — the distribution of each issue's outcome over the runs (one panel per
+  issue; one histogram per protocol when protocols are swept), with the share agreed;
+* ``agreement.png`` — probability that all issues are agreed, and mean share of issues
+  agreed, against each swept input (continuous inputs with many values are binned);
+* ``metrics.png`` — rounds to agreement, duplication index and gap index against each
+  swept input;
+* ``comembership.png`` / ``comembership.csv`` — for each actor pair, the share of runs in
+  which they ended in the same coalition (from the ``partition`` column), actors ordered
+  by hierarchical clustering;
+* ``index.html`` — the page that shows them, with the counts and any errors.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from experiments.runs import MODEL_PARAMETERS  # noqa: E402
+from experiments.store import read_runs  # noqa: E402
+from model.data import DataError  # noqa: E402
+
+MAX_LEVELS = 12  # a numeric input with more distinct values is binned
+
+
+def swept_inputs(results: Path, runs: pd.DataFrame) -> list[str]:
+    """The swept inputs: from ``experiment.json`` if the batch wrote it, else every input
+    column with more than one value."""
+    meta = results / "experiment.json"
+    if meta.is_file():
+        names = json.loads(meta.read_text()).get("swept", [])
+        return [n for n in names if n in runs.columns]
+    return [c for c in ("scenario", "protocol", *MODEL_PARAMETERS)
+            if c in runs.columns and runs[c].nunique(dropna=True) > 1]
+
+
+def _levels(s: pd.Series) -> pd.Series:
+    """Group key of an input: its value, or its bin for a numeric input with many values."""
+    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s) \
+            and s.nunique() > MAX_LEVELS:
+        bins = pd.cut(s, bins=8)
+        return bins.map(lambda iv: round(iv.mid, 3)).astype(float)
+    return s
+
+
+def agreement_table(ok: pd.DataFrame, name: str) -> pd.DataFrame:
+    """P(all issues agreed), mean share agreed, and run count per level of one input."""
+    n_issues = len([c for c in ok.columns if c.startswith("agreed_")]) or 1
+    g = ok.assign(_level=_levels(ok[name])).groupby("_level", observed=True)
+    out = pd.DataFrame({
+        "runs": g.size(),
+        "p_all_agreed": g["all_agreed"].mean(),
+        "share_agreed": g["agreed"].mean() / n_issues,
+        "rounds_to_agreement": g["rounds_to_agreement"].mean(),
+        "duplication_index": g["duplication_index"].mean(),
+        "gap_index": g["gap_index"].mean(),
+    })
+    out.index.name = name
+    return out
+
+
+def comembership(ok: pd.DataFrame) -> pd.DataFrame:
+    """Actor × actor share of runs in which the pair ended in the same coalition."""
+    parts = [json.loads(p) for p in ok["partition"].dropna()]
+    actors = sorted({a for p in parts for a in p})
+    if not parts or not actors:
+        return pd.DataFrame()
+    idx = {a: i for i, a in enumerate(actors)}
+    m = np.zeros((len(actors), len(actors)))
+    for p in parts:
+        labels = np.full(len(actors), None, dtype=object)
+        for a, c in p.items():
+            labels[idx[a]] = c
+        same = (labels[:, None] == labels[None, :]) & (labels[:, None] != None)  # noqa: E711
+        m += same
+    m /= len(parts)
+    if len(actors) > 2:
+        from scipy.cluster.hierarchy import leaves_list, linkage
+        from scipy.spatial.distance import squareform
+
+        d = 1.0 - m
+        np.fill_diagonal(d, 0.0)
+        order = leaves_list(linkage(squareform(np.clip(d, 0, None), checks=False),
+                                    "average"))
+        actors = [actors[i] for i in order]
+        m = m[np.ix_(order, order)]
+    return pd.DataFrame(m, index=actors, columns=actors)
+
+
+def _plot_outcomes(ok: pd.DataFrame, swept: list[str], path: Path) -> None:
+    issues = [c.removeprefix("outcome_") for c in ok.columns if c.startswith("outcome_")]
+    ncol = min(5, max(1, len(issues)))
+    nrow = max(1, -(-len(issues) // ncol))
+    fig, axes = plt.subplots(nrow, ncol, figsize=(3.2 * ncol, 2.6 * nrow), squeeze=False,
+                             sharex=True)
+    groups = (list(ok.groupby("protocol")) if "protocol" in swept else [("all runs", ok)])
+    bins = np.linspace(0, 100, 26)
+    for ax, issue in zip(axes.flat, issues, strict=False):
+        for label, g in groups:
+            vals = g[f"outcome_{issue}"].dropna()
+            ax.hist(vals, bins=bins, histtype="step" if len(groups) > 1 else "bar",
+                    label=str(label), alpha=1.0 if len(groups) > 1 else 0.8)
+        share = ok[f"agreed_{issue}"].astype(float).mean() if f"agreed_{issue}" in ok else 0
+        ax.set_title(f"{issue}\nagreed in {share:.0%} of runs", fontsize=9)
+        ax.tick_params(labelsize=7)
+    for ax in list(axes.flat)[len(issues):]:
+        ax.set_visible(False)
+    if len(groups) > 1:
+        axes.flat[0].legend(fontsize=7)
+    fig.supxlabel("outcome (0 = EU-led … 100 = NATO-led position scale)", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _plot_by_input(tables: dict[str, pd.DataFrame], columns: list[tuple[str, str]],
+                   path: Path) -> None:
+    names = list(tables) or ["(nothing swept)"]
+    fig, axes = plt.subplots(len(columns), len(names),
+                             figsize=(4.2 * len(names), 2.8 * len(columns)), squeeze=False)
+    for j, name in enumerate(names):
+        t = tables.get(name)
+        for i, (col, label) in enumerate(columns):
+            ax = axes[i, j]
+            if t is None or t.empty:
+                ax.set_visible(False)
+                continue
+            x = t.index
+            if pd.api.types.is_numeric_dtype(x) and not pd.api.types.is_bool_dtype(x):
+                ax.plot(x, t[col], marker="o")
+            else:
+                ax.bar([str(v) for v in x], t[col])
+                ax.tick_params(axis="x", labelrotation=30)
+            ax.set_ylabel(label, fontsize=9)
+            if col in ("p_all_agreed", "share_agreed"):
+                ax.set_ylim(-0.02, 1.02)
+            if i == len(columns) - 1:
+                ax.set_xlabel(name)
+            ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _plot_comembership(cm: pd.DataFrame, path: Path) -> None:
+    n = max(len(cm), 2)
+    fig, ax = plt.subplots(figsize=(2 + 0.28 * n, 1.5 + 0.28 * n))
+    if not cm.empty:
+        im = ax.imshow(cm.to_numpy(), vmin=0, vmax=1, cmap="viridis")
+        ax.set_xticks(range(len(cm)), cm.columns, rotation=90, fontsize=7)
+        ax.set_yticks(range(len(cm)), cm.index, fontsize=7)
+        fig.colorbar(im, ax=ax, shrink=0.7, label="share of runs in the same coalition")
+    ax.set_title("actor-pair co-membership of the final coalitions\n(diagonal: share of runs "
+                 "in which the actor is in a coalition at all)", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write_report(results_dir: str | Path, out_dir: str | Path | None = None) -> list[Path]:
+    """Write the charts and ``index.html`` for a results directory; return the paths."""
+    results = Path(results_dir)
+    if not (results / "runs").is_dir():
+        raise DataError(results, "runs", str(results / "runs"),
+                        "no runs here: not a results directory of `eunato batch`")
+    out = Path(out_dir) if out_dir else results / "report"
+    out.mkdir(parents=True, exist_ok=True)
+    runs = read_runs(results)
+    ok = runs[runs["status"] == "ok"].copy()
+    for c in ok.columns:  # error rows made these object/float; ok rows are bool
+        if (c.startswith("agreed_") or c == "all_agreed") and ok[c].notna().all():
+            ok[c] = ok[c].astype(bool)
+    swept = swept_inputs(results, runs)
+    meta_file = results / "experiment.json"
+    meta = json.loads(meta_file.read_text()) if meta_file.is_file() else {}
+    exp = meta.get("experiment", {})
+
+    paths: list[Path] = []
+    tables = {n: agreement_table(ok, n) for n in swept} if len(ok) else {}
+    p = out / "outcomes.png"
+    _plot_outcomes(ok, swept, p)
+    paths.append(p)
+    p = out / "agreement.png"
+    _plot_by_input(tables, [("p_all_agreed", "P(all issues agreed)"),
+                            ("share_agreed", "mean share of issues agreed")], p)
+    paths.append(p)
+    p = out / "metrics.png"
+    _plot_by_input(tables, [("rounds_to_agreement", "rounds to agreement"),
+                            ("duplication_index", "duplication index"),
+                            ("gap_index", "gap index")], p)
+    paths.append(p)
+    cm = comembership(ok) if "partition" in ok else pd.DataFrame()
+    p = out / "comembership.png"
+    _plot_comembership(cm, p)
+    paths.append(p)
+    p = out / "comembership.csv"
+    cm.to_csv(p)
+    paths.append(p)
+    p = out / "agreement.csv"
+    pd.concat([t.reset_index().rename(columns={n: "level"}).assign(input=n)
+               for n, t in tables.items()] or [pd.DataFrame()]).to_csv(p, index=False)
+    paths.append(p)
+
+    errors = runs.loc[runs["status"] != "ok", "error"].value_counts().head(10)
+    title = html.escape(exp.get("name", results.name))
+    body = [f"<h1>{title}</h1>",
+            f"<p>{html.escape(' '.join(exp.get('description', '').split()))}</p>",
+            f"<p>{len(runs)} runs: {len(ok)} ok, {len(runs) - len(ok)} failed. "
+            f"Swept: {html.escape(', '.join(swept) or 'nothing')}. "
+            f"Results: <code>{html.escape(str(results.resolve()))}</code></p>"]
+    for n, t in tables.items():
+        body.append(f"<h3>by {html.escape(n)}</h3>"
+                    + t.to_html(float_format=lambda v: f"{v:.3f}", border=0))
+    for name, cap in (("outcomes.png", "Outcome distribution per issue"),
+                      ("agreement.png", "Probability of agreement vs each swept input"),
+                      ("metrics.png", "Rounds to agreement, duplication and gap"),
+                      ("comembership.png", "Actor-pair co-membership")):
+        body.append(f"<h2>{cap}</h2><img src='{name}' alt='{cap}'>")
+    if len(errors):
+        body.append("<h2>Errors</h2><ul>" + "".join(
+            f"<li>{k} × {html.escape(str(msg))}</li>" for msg, k in errors.items()) + "</ul>")
+    page = ("<!doctype html><html><head><meta charset='utf-8'>"
+            f"<title>{title}</title><style>body{{font-family:sans-serif;max-width:1400px;"
+            "margin:2em auto}img{max-width:100%}table{border-collapse:collapse;font-size:"
+            "small}td,th{padding:2px 8px;text-align:right}</style></head><body>"
+            + "\n".join(body) + "</body></html>")
+    p = out / "index.html"
+    p.write_text(page, encoding="utf-8")
+    paths.append(p)
+    return paths
