@@ -2,29 +2,48 @@
 
 Follows the formalisation of Scholz, Calbert & Smith (2011), "Unravelling Bueno de
 Mesquita's group decision model", Journal of Theoretical Politics 23(4): 510-531, of Bueno
-de Mesquita (1994). Per issue, with positions x, capability c, salience s, scale width w:
+de Mesquita (1994). Per issue, with positions x, capability c, salience s, the scale width
+W = hi − lo and risk exponents r:
 
-- votes   v_k(i, j) = c_k s_k (|x_k − x_j| − |x_k − x_i|) / w; the total for i against j is
-  (D_j − D_i)/w with D_i = Σ_k c_k s_k |x_k − x_i|, so the median voter position (the
-  Condorcet winner of pairwise votes) is the position minimising D: O(n log n).
-- success P_ij = Σ_k max(v_k(i,j), 0) / Σ_k |v_k(i,j)|.
-- utilities with risk exponent r_i and d = |x_i − x_j|/w, μ the median:
+- votes of k for i against j: v_k(i, j) = c_k s_k (g_k(x_j) − g_k(x_i)) with
+  g_k(y) = (|x_k − y| / W)^ρ_k; ρ_k = 1 for the median voter, ρ_k = r_k (the voter's
+  current risk exponent) inside the probability of success (``vote_risk=True``).
+- median (the forecast): the actor position that beats every other position in pairwise
+  linear votes (the Condorcet winner, on one dimension the capability×salience weighted
+  median); found in O(n log n) from D(y) = Σ_k c_k s_k |x_k − y| by prefix sums.
+- probability that i beats j: P_ij = Σ_k max(v_k(i, j), 0) / Z. ``denominator="all"``
+  (default): Z = Σ_k Σ_a Σ_b |v_k(a, b)|, the sum of all absolute votes over every ordered
+  pair of actors, one constant per round — what the authors' program does, by the account of
+  a public re-implementation of it, and what reproduces their published table;
+  ``denominator="pair"``: Z = Σ_k |v_k(i, j)|, the formula as printed (then P_ij + P_ji = 1).
+- basic utilities with exponent r and d = |x_i − x_j| / W, μ the median:
   U_s = 2 − 4(½ − ½d)^r, U_f = 2 − 4(½ + ½d)^r, U_sq = 2 − 4·½^r,
-  U_b = 2 − 4(½ − ¼(|x_i − μ| + |x_i − x_j|)/w)^r, U_w = 2 − 4(½ + ¼(…)/w)^r.
+  U_b = 2 − 4(½ − ¼(|x_i − μ| + |x_i − x_j|)/W)^r, U_w = 2 − 4(½ + ¼(…)/W)^r.
 - expected utility of i challenging j:
-  EU_i(ij) = s_j [P U_s + (1 − P) U_f] + (1 − s_j) U_s − Q U_sq − (1 − Q)[T U_b + (1 − T) U_w],
-  T = 1 if the median is nearer i than j.
-- risk: R_i = (2 Σ_j EU_j(ji) − max − min)/(max − min) over the actors' sums, and
-  r_i = (1 − R_i/3)/(1 + R_i/3) (updated each round).
-- offers, from i to j, by i's view (x = EU_i(ij), y = EU_j(ij) as i estimates it):
-  x > 0 and y > 0 → confrontation (j moves to x_i if P_ij > ½);
-  x > 0, y < 0, x > |y| → compromise (j moves |y/x| of the way to x_i);
-  x > 0, y < 0, x ≤ |y| → capitulation (j moves to x_i); x ≤ 0 → no offer.
-  Each actor takes the offer that asks it to move least.
+  EU(i→j) = s_j [P_ij U_s + (1 − P_ij) U_f] + (1 − s_j) U_s − Q U_sq
+            − (1 − Q)[T U_b + (1 − T) U_w],  T = 1 if μ is nearer x_i than x_j
+  (with the default Q = 1 the last term vanishes and T plays no part).
+- risk: with every r = 1, the threat to j is S_j = Σ_i EU(i→j); R_j = (2 S_j − max S −
+  min S)/(max S − min S) and r_j = (1 − R_j/3)/(1 + R_j/3) ∈ [½, 2], recomputed each round
+  (Scholz et al.'s steps 2–9) and stored in ``state.risk``.
+- offers. Each actor a looks at every b (x_b ≠ x_a) from its own point of view, i.e. with
+  its own exponent r_a in both utilities: e = EU(a→b), f = EU(b→a):
+  f > e > 0 → confrontation a loses, a moves to x_b;
+  f > 0 > e, f > |e| → compromise, a moves |e/f| of the way to x_b;
+  f > 0 > e, f < |e| → capitulation, a moves to x_b; otherwise no offer.
+  Choice (``offer_rule="scholz"``, default): a confrontation if any (the nearest), else the
+  compromise whose weighted position (|e| x_a + |f| x_b)/(|e| + |f|) is lowest, else the
+  nearest capitulation — again the authors' program as publicly re-implemented;
+  ``offer_rule="least"``: the offer that moves a least, as the paper's text says.
+  All actors move at once.
 
-Deviations: EU_j(ij) is evaluated with j's own risk exponent and the same P (no separate
-perceived probabilities); success probabilities use the direct O(n³) sum (chunked), so very
-large issues are slow. Not yet validated against the car-emission example of Scholz et al.
+Cost. The (n, n) matrices (utilities, P, offers) make one round Θ(n²). Every sum over
+voters uses the fast path by default: vote totals and the median from prefix sums, and the
+numerators of P from prefix sums over voters sorted by position of c_k s_k g_k(x_j) (a
+voter backs i against j exactly when it lies on i's side of the midpoint, so each pair is a
+binary search: O(n² log n)); the ``"all"`` denominator sorts each voter's distances
+(O(n² log n)). The direct O(n³) sums are kept as references (``*_direct``) and tested
+against the fast ones. Work is chunked so memory stays O(n²).
 """
 
 from __future__ import annotations
@@ -36,58 +55,245 @@ import numpy as np
 from model.protocols.base import Protocol, RoundReport, weighted_mean
 from model.state import BargainingState
 
+#: rows per chunk for the O(n²)-memory loops (keeps temporaries near CHUNK·n floats)
+CHUNK = 512
+
+
+# ------------------------------------------------------------------ votes and the median
+
 
 def votes_direct(x: np.ndarray, cs: np.ndarray, w: float) -> np.ndarray:
-    """(n, n) total votes for x_i against x_j: the O(n³) reference."""
+    """(n, n) total linear votes for x_i against x_j: the O(n³) reference."""
     d = np.abs(x[:, None] - x[None, :])  # d[k, i] = |x_k − x_i|
     return np.einsum("k,kij->ij", cs, d[:, None, :] - d[:, :, None]) / w
 
 
+def distance_sums(x: np.ndarray, cs: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
+    """D(y) = Σ_k cs_k |x_k − y| at each y (default: at every x_i), by prefix sums:
+    O((n + len(y)) log n)."""
+    y = x if y is None else np.asarray(y, dtype=float)
+    order = np.argsort(x, kind="stable")
+    xs, ws = x[order], cs[order]
+    cw = np.concatenate([[0.0], np.cumsum(ws)])
+    cwx = np.concatenate([[0.0], np.cumsum(ws * xs)])
+    t = np.searchsorted(xs, y, side="left")  # voters strictly left of y
+    left = y * cw[t] - cwx[t]
+    right = (cwx[-1] - cwx[t]) - y * (cw[-1] - cw[t])
+    return left + right
+
+
 def votes_fast(x: np.ndarray, cs: np.ndarray, w: float) -> np.ndarray:
-    """(n, n) total votes via D_i = Σ_k cs_k |x_k − x_i|: O(n²)."""
-    D = np.abs(x[:, None] - x[None, :]) @ cs
+    """(n, n) total linear votes via D: O(n log n) plus the n² output."""
+    D = distance_sums(x, cs)
     return (D[None, :] - D[:, None]) / w
 
 
 def median_position(x: np.ndarray, cs: np.ndarray) -> float:
-    """The position that beats every other in pairwise votes (minimises D)."""
-    D = np.abs(x[:, None] - x[None, :]) @ cs
+    """The actor position that beats every other in pairwise votes (minimises D)."""
+    D = distance_sums(x, cs)
     return float(x[int(np.argmin(D))])
 
 
-def success(x: np.ndarray, cs: np.ndarray, w: float) -> np.ndarray:
-    """(n, n) P_ij: share of the absolute votes that back i against j."""
+# ------------------------------------------------------------- probability of success
+
+
+def _g(x: np.ndarray, w: float, rho: np.ndarray | None, rows: slice | np.ndarray) -> np.ndarray:
+    """g[k, j] = (|x_k − x_j| / w)^ρ_k for the voters in ``rows``."""
+    d = np.abs(x[rows, None] - x[None, :]) / w
+    if rho is None:
+        return d
+    return d ** np.asarray(rho)[rows, None]
+
+
+def success_parts_direct(x: np.ndarray, cs: np.ndarray, w: float,
+                         rho: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, float]:
+    """O(n³) reference: (N, A, Z) with N[i, j] = Σ_k max(v_k(i, j), 0), A[i, j] =
+    Σ_k |v_k(i, j)| and Z = Σ_k Σ_a Σ_b |v_k(a, b)|, v_k(i, j) = cs_k (g_k(x_j) − g_k(x_i))."""
     n = len(x)
-    pos = np.zeros((n, n))
-    tot = np.zeros((n, n))
+    N = np.zeros((n, n))
+    A = np.zeros((n, n))
     for k in range(n):
-        v = cs[k] * (np.abs(x[k] - x[None, :]) - np.abs(x[k] - x[:, None])) / w
-        pos += np.maximum(v, 0)
-        tot += np.abs(v)
-    return np.where(tot > 0, pos / np.where(tot > 0, tot, 1), 0.5)
+        gk = _g(x, w, rho, np.array([k]))[0]
+        v = cs[k] * (gk[None, :] - gk[:, None])  # v[i, j]
+        N += np.maximum(v, 0.0)
+        A += np.abs(v)
+    return N, A, float(A.sum())
 
 
-def expected_utilities(state: BargainingState, j: int, Q: float = 1.0) -> np.ndarray:
-    """(n, n) EU[i, k]: i's expected utility of challenging k on issue j."""
+def success_numerator_fast(x: np.ndarray, cs: np.ndarray, w: float,
+                           rho: np.ndarray | None = None) -> np.ndarray:
+    """N[i, j] = Σ_k max(v_k(i, j), 0) in O(n² log n).
+
+    v_k(i, j) > 0 exactly when voter k is strictly nearer x_i than x_j, i.e. on x_i's side
+    of the midpoint m = (x_i + x_j)/2; so N[i, j] = Σ_{k on i's side} cs_k (g_k(x_j) −
+    g_k(x_i)), a difference of two prefix sums over voters sorted by position."""
+    n = len(x)
+    order = np.argsort(x, kind="stable")
+    xs = x[order]
+    # CG[t, j] = Σ_{first t voters in position order} cs_k g_k(x_j)
+    CG = np.empty((n + 1, n))
+    CG[0] = 0.0
+    for a in range(0, n, CHUNK):
+        rows = order[a:a + CHUNK]
+        CG[a + 1:a + 1 + len(rows)] = cs[rows, None] * _g(x, w, rho, rows)
+    np.cumsum(CG, axis=0, out=CG)
+    tot = CG[n]
+    N = np.empty((n, n))
+    cols = np.arange(n)
+    for a in range(0, n, CHUNK):
+        i = np.arange(a, min(a + CHUNK, n))
+        xi = x[i, None]
+        m = 0.5 * (xi + x[None, :])
+        lo = np.searchsorted(xs, m, side="left")   # voters with x_k < m
+        hi = np.searchsorted(xs, m, side="right")  # voters with x_k <= m
+        left = CG[lo, cols[None, :]] - CG[lo, i[:, None]]
+        right = (tot[None, :] - CG[hi, cols[None, :]]) - (tot[i, None] - CG[hi, i[:, None]])
+        N[i] = np.where(xi < x[None, :], left, np.where(xi > x[None, :], right, 0.0))
+    return np.maximum(N, 0.0)
+
+
+def success_total_fast(x: np.ndarray, cs: np.ndarray, w: float,
+                       rho: np.ndarray | None = None) -> float:
+    """Z = Σ_k cs_k Σ_a Σ_b |g_k(x_a) − g_k(x_b)| in O(n² log n): for sorted values v_(t),
+    Σ_a Σ_b |v_a − v_b| = 2 Σ_t (2t − n + 1) v_(t)."""
+    n = len(x)
+    coef = 2.0 * (2.0 * np.arange(n) - n + 1.0)
+    z = 0.0
+    for a in range(0, n, CHUNK):
+        rows = np.arange(a, min(a + CHUNK, n))
+        g = np.sort(_g(x, w, rho, rows), axis=1)  # g_k is increasing in distance
+        z += float(cs[rows] @ (g @ coef))
+    return z
+
+
+def success(x: np.ndarray, cs: np.ndarray, w: float, rho: np.ndarray | None = None,
+            denominator: str = "all", fast: bool = True) -> np.ndarray:
+    """(n, n) P[i, j], the probability that x_i beats x_j (0 where x_i = x_j)."""
+    if fast:
+        N = success_numerator_fast(x, cs, w, rho)
+        if denominator == "all":
+            Z = success_total_fast(x, cs, w, rho)
+            return N / Z if Z > 0 else np.zeros_like(N)
+        A = N + N.T
+    else:
+        N, A, Z = success_parts_direct(x, cs, w, rho)
+        if denominator == "all":
+            return N / Z if Z > 0 else np.zeros_like(N)
+    if denominator != "pair":
+        raise ValueError(f"denominator must be 'all' or 'pair', not {denominator!r}")
+    return np.where(A > 0, N / np.where(A > 0, A, 1.0), 0.0)
+
+
+# ------------------------------------------------------------------ expected utilities
+
+
+def _eu_parts(x: np.ndarray, s: np.ndarray, w: float, r: np.ndarray, P: np.ndarray,
+              mu: float, Q: float) -> tuple[np.ndarray, np.ndarray]:
+    """(X, Y): X[a, b] = EU(a→b) and Y[a, b] = EU(b→a), both with a's exponent r_a."""
+    R = r[:, None]
+    d = np.abs(x[:, None] - x[None, :]) / w
+    us = 2 - 4 * (0.5 - 0.5 * d) ** R
+    uf = 2 - 4 * (0.5 + 0.5 * d) ** R
+    base = -Q * (2 - 4 * 0.5 ** R)
+    X = s[None, :] * (P * us + (1 - P) * uf) + (1 - s[None, :]) * us + base
+    Y = s[:, None] * (P.T * us + (1 - P.T) * uf) + (1 - s[:, None]) * us + base
+    if Q != 1.0:
+        dm = np.abs(x - mu)
+        e = np.clip(0.25 * (dm[:, None] + np.abs(x[:, None] - x[None, :])) / w, 0, 0.5)
+        ub = 2 - 4 * (0.5 - e) ** R
+        uw = 2 - 4 * (0.5 + e) ** R
+        # T = 1 if the median is nearer x_a than x_b (a expects a move in its favour)
+        T = (dm[:, None] < dm[None, :]).astype(float)
+        X = X - (1 - Q) * (T * ub + (1 - T) * uw)
+        eb = np.clip(0.25 * (dm[None, :] + np.abs(x[:, None] - x[None, :])) / w, 0, 0.5)
+        ubb = 2 - 4 * (0.5 - eb) ** R
+        uwb = 2 - 4 * (0.5 + eb) ** R
+        Y = Y - (1 - Q) * (T.T * ubb + (1 - T.T) * uwb)
+    np.fill_diagonal(X, 0.0)
+    np.fill_diagonal(Y, 0.0)
+    return X, Y
+
+
+def risk_exponents(x: np.ndarray, s: np.ndarray, cs: np.ndarray, w: float, mu: float,
+                   Q: float = 1.0, denominator: str = "all", fast: bool = True) -> np.ndarray:
+    """(n,) r_i from how threatened each actor is, all utilities at r = 1 (steps 2–9)."""
+    n = len(x)
+    ones = np.ones(n)
+    P1 = success(x, cs, w, None, denominator, fast)
+    X1, _ = _eu_parts(x, s, w, ones, P1, mu, Q)
+    S = X1.sum(axis=0)  # S[j] = Σ_i EU(i→j)
+    if not S.max() > S.min():
+        return ones
+    R = (2 * S - S.max() - S.min()) / (S.max() - S.min())
+    return (1 - R / 3) / (1 + R / 3)
+
+
+def expected_utilities(state: BargainingState, j: int, Q: float = 1.0,
+                       denominator: str = "all", vote_risk: bool = True) -> np.ndarray:
+    """(n, n) EU[i, k]: i's expected utility of challenging k on issue j, with each row in
+    that actor's current exponent ``state.risk[:, j]`` (the perceived matrix of Scholz et al.)."""
     x = state.position[:, j]
     s = state.salience[:, j]
     cs = state.capability * s
     w = float(state.width[j])
-    r = state.risk[:, j][:, None]
+    r = state.risk[:, j].copy()
     mu = median_position(x, cs)
-    P = success(x, cs, w)
-    d = np.abs(x[:, None] - x[None, :]) / w
-    us = 2 - 4 * (0.5 - 0.5 * d) ** r
-    uf = 2 - 4 * (0.5 + 0.5 * d) ** r
-    usq = 2 - 4 * 0.5 ** r
-    e = np.clip(0.25 * (np.abs(x - mu)[:, None] + np.abs(x[:, None] - x[None, :])) / w, 0, 0.5)
-    ub = 2 - 4 * (0.5 - e) ** r
-    uw = 2 - 4 * (0.5 + e) ** r
-    T = (np.abs(x - mu)[:, None] < np.abs(x - mu)[None, :]).astype(float)
-    eu = (s[None, :] * (P * us + (1 - P) * uf) + (1 - s[None, :]) * us
-          - Q * usq - (1 - Q) * (T * ub + (1 - T) * uw))
-    np.fill_diagonal(eu, 0.0)
-    return eu
+    P = success(x, cs, w, r if vote_risk else None, denominator)
+    X, _ = _eu_parts(x, s, w, r, P, mu, Q)
+    return X
+
+
+# ------------------------------------------------------------------------ the protocol
+
+
+def bdm_round(x: np.ndarray, s: np.ndarray, c: np.ndarray, w: float, *, Q: float = 1.0,
+              denominator: str = "all", vote_risk: bool = True, offer_rule: str = "scholz",
+              fast: bool = True) -> tuple[np.ndarray, np.ndarray, list[dict[str, Any]]]:
+    """One BDM round on one issue: (new positions, risk exponents, accepted offers).
+
+    Each accepted offer is a dict with kind, receiver index ``a``, sender index ``b``,
+    ``offer`` (the new position), ``eu`` = EU(a→b) and ``eu_other`` = EU(b→a)."""
+    x = np.asarray(x, dtype=float)
+    n = len(x)
+    cs = c * s
+    mu = median_position(x, cs)
+    r = risk_exponents(x, s, cs, w, mu, Q, denominator, fast)
+    P = success(x, cs, w, r if vote_risk else None, denominator, fast)
+    e, f = _eu_parts(x, s, w, r, P, mu, Q)  # e[a, b] = EU(a→b), f[a, b] = EU(b→a)
+    valid = x[:, None] != x[None, :]
+    conf = valid & (f > e) & (e > 0)
+    neg = valid & (f > 0) & (e < 0)
+    comp = neg & (f > -e)
+    cap = neg & (f < -e)
+    dist = np.abs(x[None, :] - x[:, None])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        target_comp = x[:, None] + (x[None, :] - x[:, None]) * np.abs(e / f)
+        wpos = (np.abs(e) * x[:, None] + np.abs(f) * x[None, :]) / (np.abs(e) + np.abs(f))
+    target = np.where(comp, target_comp, x[None, :])
+    inf = np.inf
+    if offer_rule == "scholz":
+        pick = np.full(n, -1)
+        for mask, key in ((cap, dist), (comp, wpos), (conf, dist)):  # last wins
+            k = np.where(mask, key, inf)
+            b = np.argmin(k, axis=1)
+            has = mask.any(axis=1)
+            pick = np.where(has, b, pick)
+    elif offer_rule == "least":
+        any_offer = conf | comp | cap
+        move = np.where(any_offer, np.abs(target - x[:, None]), inf)
+        pick = np.where(any_offer.any(axis=1), np.argmin(move, axis=1), -1)
+    else:
+        raise ValueError(f"offer_rule must be 'scholz' or 'least', not {offer_rule!r}")
+    new = x.copy()
+    accepted: list[dict[str, Any]] = []
+    for a in np.nonzero(pick >= 0)[0]:
+        b = int(pick[a])
+        new[a] = target[a, b]
+        kind = ("confrontation" if conf[a, b] else
+                "compromise" if comp[a, b] else "capitulation")
+        accepted.append({"kind": kind, "a": int(a), "b": b, "offer": float(new[a]),
+                         "eu": float(e[a, b]), "eu_other": float(f[a, b])})
+    return new, r, accepted
 
 
 class BDM(Protocol):
@@ -97,7 +303,8 @@ class BDM(Protocol):
 
     @classmethod
     def parameters(cls) -> dict[str, Any]:
-        return {"Q": 1.0}
+        return {"Q": 1.0, "denominator": "all", "vote_risk": True, "offer_rule": "scholz",
+                "fast": True}
 
     def forecast(self, state: BargainingState) -> np.ndarray:
         return np.array([median_position(state.position[:, j],
@@ -105,39 +312,23 @@ class BDM(Protocol):
                          for j in range(state.m)])
 
     def step(self, state: BargainingState, rng: np.random.Generator) -> RoundReport:
+        p = self.params
         interactions: list[dict[str, Any]] = []
         new = state.position.copy()
         for j in range(state.m):
             x = state.position[:, j]
-            eu = expected_utilities(state, j, self.params["Q"])
-            cs = state.capability * state.salience[:, j]
-            P = success(x, cs, float(state.width[j]))
-            # risk update from how threatened each actor is (Σ of others' EU against it)
-            sec = eu.sum(axis=0)
-            if sec.max() > sec.min():
-                R = (2 * sec - sec.max() - sec.min()) / (sec.max() - sec.min())
-                state.risk[:, j] = (1 - R / 3) / (1 + R / 3)
-            X, Y = eu, eu.T  # X[i,k] = EU_i(ik); Y[i,k] = EU_k(ki) as i's estimate of k's
-            best = np.full(state.n, np.inf)
-            for i, k in zip(*np.nonzero(X > 0), strict=True):
-                if i == k or x[i] == x[k]:
-                    continue
-                y = Y[i, k]
-                if y > 0:
-                    if P[i, k] <= 0.5:
-                        continue
-                    kind, target = "confrontation", x[i]
-                elif X[i, k] > abs(y):
-                    kind, target = "compromise", x[k] + (x[i] - x[k]) * abs(y) / X[i, k]
-                else:
-                    kind, target = "capitulation", x[i]
-                move = abs(target - x[k])
-                if move < best[k]:
-                    best[k] = move
-                    new[k, j] = target
-                interactions.append({"kind": kind, "issue": state.issue_ids[j],
-                                     "actors": [state.actor_ids[i], state.actor_ids[k]],
-                                     "offer": float(target), "eu": float(X[i, k])})
+            pos, r, accepted = bdm_round(
+                x, state.salience[:, j], state.capability, float(state.width[j]),
+                Q=float(p["Q"]), denominator=p["denominator"], vote_risk=bool(p["vote_risk"]),
+                offer_rule=p["offer_rule"], fast=bool(p["fast"]))
+            new[:, j] = pos
+            state.risk[:, j] = r
+            for o in accepted:
+                # the sender b made the offer that the receiver a accepted
+                interactions.append({
+                    "kind": o["kind"], "issue": state.issue_ids[j],
+                    "actors": [state.actor_ids[o["b"]], state.actor_ids[o["a"]]],
+                    "offer": o["offer"], "eu": o["eu_other"], "eu_receiver": o["eu"]})
         state.position[:] = new
         f = self.forecast(state)
         return RoundReport(forecast=f, median=f.copy(), mean=weighted_mean(state),
