@@ -287,7 +287,7 @@ def plot(spec: SASpec, method: str, res: dict[str, dict[str, Any]], path: str | 
         Z = Z / np.maximum(Z.max(axis=1, keepdims=True), 1e-12)
         label = "Morris μ* (scaled to the metric's largest)"
     Z = np.clip(np.nan_to_num(Z), 0, 1) if Z.size else np.zeros((1, len(names)))
-    fig, ax = plt.subplots(figsize=(1.2 + 0.9 * len(names), 1.0 + 0.32 * max(len(metrics), 1)))
+    fig, ax = plt.subplots(figsize=(4.5 + 1.0 * len(names), 2.5 + 0.3 * max(len(metrics), 1)))
     im = ax.imshow(Z, aspect="auto", cmap="viridis", vmin=0, vmax=1)
     ax.set_xticks(range(len(names)), names, rotation=40, ha="right", fontsize=8)
     ax.set_yticks(range(len(metrics)), metrics, fontsize=8)
