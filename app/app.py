@@ -6,8 +6,9 @@ gets its own model (a model built at module level would be shared by every visit
 
 The "Scenario and parameters" card holds the inputs the brief asks for; changing any of
 them builds a new model at once with that value (Mesa's own parameter card only applies on
-Reset). SolaraViz is given the same settings as fixed model parameters, so its Reset
-rebuilds exactly the model the card describes.
+Reset). SolaraViz's Reset rebuilds ``type(model)()``, so the session's model is an instance
+of a small subclass whose defaults are the card's settings: Reset then restarts exactly the
+model the card describes, with the same seed.
 """
 
 from __future__ import annotations
@@ -29,8 +30,20 @@ DEFAULTS: dict[str, Any] = {"scenario_name": "baseline-2024", "protocol": "compr
 
 
 def make_model(settings: dict[str, Any]) -> EuNatoModel:
-    """The model a settings dict describes (only non-None overrides are passed)."""
-    return EuNatoModel(**{k: v for k, v in settings.items() if v is not None})
+    """The model a settings dict describes (only non-None overrides are passed), as an
+    instance of a subclass that rebuilds the same model when called with no arguments."""
+    fixed = {k: v for k, v in settings.items() if v is not None}
+
+    class SessionModel(EuNatoModel):
+        def __init__(self, **overrides: Any) -> None:
+            # SolaraViz's Reset passes Mesa's own (empty) Scenario object; ours is a name
+            overrides.pop("scenario", None)
+            super().__init__(**{**fixed, **overrides})
+
+    SessionModel.__name__ = SessionModel.__qualname__ = "EuNatoModel"
+    model = SessionModel()
+    model.app_settings = dict(settings)
+    return model
 
 
 def bloc_mean(model: EuNatoModel, knob: str) -> float:
@@ -77,19 +90,14 @@ def Page() -> None:
     model = solara.use_reactive(solara.use_memo(lambda: make_model(DEFAULTS), []))
 
     def rebuild() -> None:
-        if dict(settings.value) != getattr(model.value, "_app_settings", None):
+        if dict(settings.value) != getattr(model.value, "app_settings", None):
             model.value = make_model(settings.value)
-            model.value._app_settings = dict(settings.value)
 
     solara.use_effect(rebuild, [str(sorted(settings.value.items()))])
     solara.Title("eunato: EU–NATO division of labour")
     with solara.Sidebar():
         SettingsCard(settings, model.value)
-    # keyed on the settings: a change remounts SolaraViz, whose Reset then rebuilds the
-    # model with these settings (its fixed model parameters)
-    fixed = {k: v for k, v in settings.value.items() if v is not None}
-    SolaraViz(model, components=list(COMPONENTS), model_params=fixed,
-              name="eunato — EU–NATO bargaining").key(str(sorted(fixed.items())))
+    SolaraViz(model, components=list(COMPONENTS), name="eunato — EU–NATO bargaining")
 
 
 page = Page

@@ -1,7 +1,8 @@
 """The app's Solara components. Each takes the model and draws one view of it.
 
-SolaraViz calls every component with the current model after each Step, Play tick or
-Reset; the numbers come from :mod:`app.charts`, which reads the engine's arrays.
+SolaraViz calls every component with the current model; Step and Play mutate that same
+model object, so each component also reads Mesa's ``update_counter`` to redraw after
+them. The numbers come from :mod:`app.charts`, which reads the engine's arrays.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import solara
+from mesa.visualization.utils import update_counter
 
 from app import charts
 
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
 def CoalitionNetwork(model: EuNatoModel) -> None:
     """Actors as nodes (colour = coalition, size = capability, shape = type), edges =
     alignment; hover a node for its positions, saliences, decoupling fear, competition."""
+    update_counter.get()  # redraw after every Step / Play tick (same model object)
     with solara.Column(classes=["eunato-network"]):
         solara.FigureAltair(charts.network_chart(model))
         actors = charts.actors_frame(model)
@@ -40,6 +43,7 @@ def CoalitionNetwork(model: EuNatoModel) -> None:
 @solara.component
 def PositionsOverTime(model: EuNatoModel) -> None:
     """Each actor's position on one issue by round, with forecast and status quo."""
+    update_counter.get()  # redraw after every Step / Play tick (same model object)
     issue, set_issue = solara.use_state(model.state.issue_ids[0])
     with solara.Column(classes=["eunato-positions"]):
         solara.Select("Issue", values=list(model.state.issue_ids), value=issue,
@@ -50,17 +54,20 @@ def PositionsOverTime(model: EuNatoModel) -> None:
 @solara.component
 def DivisionOfLabour(model: EuNatoModel) -> None:
     """Per pillar: where each issue stands (EU-led / joint / NATO-led), deadlocks, vetoes."""
+    update_counter.get()  # redraw after every Step / Play tick (same model object)
     df = charts.division_frame(model)
     with solara.Column(classes=["eunato-division"]):
         solara.FigureAltair(charts.division_chart(model))
         agreed = int((df["status"] == "agreed").sum())
-        solara.Text(f"agreed {agreed}/{len(df)} issues after round {model.steps}",
-                    classes=["eunato-agreed"])
+        solara.Text(f"{model.spec.name} · {model.protocol_name} · US engagement "
+                    f"{model.world.us_engagement:.2f} · agreed {agreed}/{len(df)} issues "
+                    f"after round {model.steps}", classes=["eunato-status"])
 
 
 @solara.component
 def OutcomeTable(model: EuNatoModel) -> None:
     """The outcome per issue: status, point, label, round, and who vetoes."""
+    update_counter.get()  # redraw after every Step / Play tick (same model object)
     df = charts.division_frame(model)
     with solara.Column(classes=["eunato-outcome"]):
         solara.Markdown(f"### Outcome after round {model.steps}")
@@ -71,6 +78,7 @@ def OutcomeTable(model: EuNatoModel) -> None:
 @solara.component
 def CoalitionMembership(model: EuNatoModel) -> None:
     """Who was with whom, round by round."""
+    update_counter.get()  # redraw after every Step / Play tick (same model object)
     with solara.Column(classes=["eunato-membership"]):
         solara.FigureAltair(charts.membership_chart(model))
 
@@ -78,6 +86,7 @@ def CoalitionMembership(model: EuNatoModel) -> None:
 @solara.component
 def CoalitionTable(model: EuNatoModel) -> None:
     """Current coalitions with pooled capability and blocking power per house."""
+    update_counter.get()  # redraw after every Step / Play tick (same model object)
     with solara.Column(classes=["eunato-coalitions"]):
         solara.Markdown(f"### Coalitions after round {model.steps}")
         solara.DataFrame(charts.coalitions_frame(model), items_per_page=12)
@@ -86,6 +95,7 @@ def CoalitionTable(model: EuNatoModel) -> None:
 @solara.component
 def EventsLog(model: EuNatoModel) -> None:
     """Scenario events, coalitions formed or broken, agreements, vetoes; and downloads."""
+    update_counter.get()  # redraw after every Step / Play tick (same model object)
     with solara.Column(classes=["eunato-events"]):
         with solara.Row():
             solara.FileDownload(lambda: charts.run_csv(model),
@@ -101,6 +111,7 @@ def EventsLog(model: EuNatoModel) -> None:
 def Perception(model: EuNatoModel) -> None:
     """BDM's perception chart: how one actor sees every other (conflict, compromise,
     capitulation, status quo) on one issue."""
+    update_counter.get()  # redraw after every Step / Play tick (same model object)
     from model.perception import perception_figure
 
     actor, set_actor = solara.use_state("USA" if "USA" in model.state.actor_ids
