@@ -10,7 +10,9 @@ PYTHON312 := $(or $(firstword $(wildcard /root/.pyenv/versions/3.12.*/bin/python
 
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv run test lint bench
+.PHONY: venv run test lint bench assets chromium headless
+SUDO := $(shell [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null && echo sudo)
+ASSETS_STAMP := $(VENV)/share/solara/cdn/.complete
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml
@@ -22,10 +24,26 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e ".[dev]"
 	touch $(STAMP)
 
-run: venv
+# The Solara app's front end, fetched once from the npm registry (no CDN at run time).
+assets: $(ASSETS_STAMP)
+$(ASSETS_STAMP): $(STAMP) app/offline.py
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -q npm; }
+	$(PY) -m app.offline
+	touch $@
+
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+chromium:
+	@[ -x /usr/bin/chromium ] || { $(SUDO) apt-get update -q && \
+	  $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; }
+
+run: venv assets
+	$(VENV)/bin/eunato app
+
+# the headless main job: one baseline run, outcome table printed, data in out/
+headless: venv
 	$(VENV)/bin/eunato run --scenario baseline-2024 --seed 1 --out out/baseline-2024
 
-test: venv
+test: venv assets chromium
 	$(VENV)/bin/pytest -q
 
 lint: venv
