@@ -3,6 +3,7 @@ multi-objective studies and clear errors for bad tune files."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,8 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 EUNATO = [sys.executable, "-m", "model.cli"]
 
 
-def eunato(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "COLUMNS": "200"}
+def eunato(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "COLUMNS": "200", **(env or {})}
     return subprocess.run([*EUNATO, *args], capture_output=True, text=True, cwd=ROOT, env=env,
                           timeout=300)
 
@@ -150,16 +151,28 @@ def test_written_scenario_loads_and_reproduces_the_tuned_runs(tmp_path):
         k[len("outcome_"):]: v for k, v in rows[1].items() if k.startswith("outcome_")}
 
 
-def test_write_scenario_from_the_cli(tmp_path):
+def test_write_scenario_by_name_runs_and_is_listed(tmp_path):
+    """--write-scenario NAME writes data/scenarios/NAME.toml (here a copy of data/, via
+    EUNATO_DATA); `eunato run --scenario NAME` runs it and `eunato scenarios` (the app's list,
+    model.scenario.list_scenarios) shows it."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    env = {"EUNATO_DATA": str(data)}
     r = eunato("tune", "experiments/baseline-tune.toml", "--trials", "2", "--out",
-               str(tmp_path / "out"), "--write-scenario", "baseline-tuned", "--scenario-dir",
-               str(tmp_path / "sc"))
+               str(tmp_path / "out"), "--write-scenario", "baseline-tuned", env=env)
     assert r.returncode == 0, r.stderr
-    sc = load_scenario(tmp_path / "sc" / "baseline-tuned.toml")
+    path = data / "scenarios" / "baseline-tuned.toml"
+    sc = load_scenario(path)
     best = json.loads((tmp_path / "out" / "best.json").read_text())
     assert sc.parameters.us_engagement == best["params"]["us_engagement"]
     assert sc.actors["FRA"].competition == best["params"]["actor.FRA.competition"]
     assert sc.parameters.coalition_cohesion == best["params"]["parameters.coalition_cohesion"]
+    r = eunato("run", "--scenario", "baseline-tuned", "--rounds", "5", env=env)
+    assert r.returncode == 0, r.stderr
+    assert "baseline-tuned" in r.stdout
+    r = eunato("scenarios", env=env)
+    assert r.returncode == 0 and "baseline-tuned" in r.stdout
+    assert not (ROOT / "data" / "scenarios" / "baseline-tuned.toml").exists()
 
 
 def test_multi_objective_has_one_objective_per_group(tmp_path):
