@@ -128,20 +128,24 @@ def run_params(params_list: Iterable[dict[str, Any]], out_dir: str | Path | None
 
     if todo:
         part_size = part_size or 100
-        buf_rows: list[dict[str, Any]] = []
-        buf_rounds: list[dict[str, Any]] = []
+        buf: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
         last_flush = time.monotonic()
 
-        def flush() -> None:
+        def flush(final: bool = False) -> None:
+            """Write the buffer as parts of ``part_size`` runs (the rest too if final)."""
             nonlocal last_flush
-            if buf_rows:
+            while buf and (final or len(buf) >= part_size
+                           or time.monotonic() - last_flush > 30):
+                chunk = buf[:part_size]
+                del buf[:part_size]
+                rows = [r for r, _ in chunk]
                 if store is not None:
-                    store.write_part(buf_rows, buf_rounds if per_round else None)
+                    store.write_part(rows, [x for _, rr in chunk for x in rr]
+                                     if per_round else None)
                 else:
-                    memory.extend(buf_rows)
-                buf_rows.clear()
-                buf_rounds.clear()
-            last_flush = time.monotonic()
+                    memory.extend(rows)
+                if len(buf) < part_size and not final:
+                    last_flush = time.monotonic()
 
         owned = executor is None
         ctx = (open_executor(workers, dask_workers, scheduler, dask_processes=dask_processes)
@@ -163,20 +167,19 @@ def run_params(params_list: Iterable[dict[str, Any]], out_dir: str | Path | None
                         nxt += 1
                     finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                     for fut in finished:
-                        for row, rounds in fut.result():
-                            buf_rows.append(row)
-                            buf_rounds.extend(rounds)
+                        results = fut.result()
+                        for row, rounds in results:
+                            buf.append((row, rounds))
                             if row["status"] != "ok":
                                 failed.append(row)
-                        bar.advance(task, sum(1 for _ in fut.result()))
+                        bar.advance(task, len(results))
                     if fail_fast and failed:
                         for fut in pending:
                             fut.cancel()
                         break
-                    if len(buf_rows) >= part_size or time.monotonic() - last_flush > 30:
-                        flush()
+                    flush()
         finally:
-            flush()
+            flush(final=True)
             if ctx is not None:
                 ctx.__exit__(None, None, None)
         if fail_fast and failed:

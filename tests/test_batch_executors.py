@@ -1,0 +1,85 @@
+"""Batches give the same tables whatever runs them: serial, process pool, Dask."""
+
+import pandas as pd
+import pytest
+
+from experiments.batch import BatchFailed, run_id, run_params
+from experiments.samplers import sample_ranges
+from experiments.store import read_rounds
+
+PARAMS = [{"scenario": "baseline-2024", "protocol": "compromise", "rounds": 6, "seed": s,
+           "us_engagement": u, "eastern_flank_decoupling_fear": f}
+          for s in (1, 2) for u in (0.2, 0.9) for f in (0.1, 0.5, 0.9)]  # 12 runs
+
+
+@pytest.fixture(scope="module")
+def serial(tmp_path_factory):
+    out = tmp_path_factory.mktemp("serial")
+    return run_params(PARAMS, out, workers=1, per_round=True, progress=False, part_size=5), out
+
+
+def test_serial_table_has_one_row_per_run_sorted_by_id(serial):
+    df, out = serial
+    assert len(df) == len(PARAMS) == df["run_id"].nunique()
+    assert list(df["run_id"]) == sorted(run_id(p) for p in PARAMS)
+    assert (df["status"] == "ok").all()
+    assert {"us_engagement", "eastern_flank_decoupling_fear", "agreed", "duplication_index",
+            "partition", "outcome_ukr_aid"} <= set(df.columns)
+    assert len(list((out / "runs").glob("part-*.parquet"))) == 3  # 12 runs, 5 per part
+    rounds = read_rounds(out)
+    assert set(rounds["run_id"]) == set(df["run_id"])
+    assert not rounds.duplicated(["run_id", "round"]).any()
+
+
+def test_process_pool_gives_the_identical_table(serial, tmp_path):
+    df, out = serial
+    df2 = run_params(PARAMS[::-1], tmp_path, workers=2, per_round=True, progress=False,
+                     part_size=4, chunksize=1)
+    pd.testing.assert_frame_equal(df, df2)
+    pd.testing.assert_frame_equal(read_rounds(out), read_rounds(tmp_path))
+
+
+def test_dask_local_cluster_gives_the_identical_table(serial, tmp_path):
+    df, out = serial
+    df3 = run_params(PARAMS, tmp_path, dask_workers=2, dask_processes=False, per_round=True,
+                     progress=False, part_size=7)
+    pd.testing.assert_frame_equal(df, df3)
+    pd.testing.assert_frame_equal(read_rounds(out), read_rounds(tmp_path))
+
+
+def test_in_memory_batch_gives_the_identical_table(serial):
+    df, _ = serial
+    pd.testing.assert_frame_equal(df, run_params(PARAMS, None, workers=1, progress=False))
+
+
+def test_run_id_depends_on_inputs_only():
+    a = {"protocol": "nash", "seed": 3, "us_engagement": 0.5}
+    b = {"us_engagement": 0.5, "seed": 3, "protocol": "nash", "rounds": None}
+    assert run_id(a) == run_id(b) != run_id({**a, "seed": 4})
+
+
+def test_failed_runs_are_recorded_and_do_not_stop_the_batch(tmp_path):
+    bad = {"protocol": "no-such-protocol", "seed": 1, "rounds": 2}
+    df = run_params([PARAMS[0], bad], tmp_path, workers=1, progress=False)
+    assert sorted(df["status"]) == ["error", "ok"]
+    err = df.loc[df["status"] == "error", "error"].item()
+    assert "no-such-protocol" in err
+    # the same batch again: nothing to do, nothing duplicated
+    again = run_params([PARAMS[0], bad], tmp_path, workers=1, progress=False)
+    pd.testing.assert_frame_equal(df, again)
+
+
+def test_fail_fast_stops_at_the_first_error(tmp_path):
+    bad = {"protocol": "no-such-protocol", "seed": 1, "rounds": 2}
+    with pytest.raises(BatchFailed, match="no-such-protocol"):
+        run_params([bad, *PARAMS], tmp_path, workers=1, progress=False, fail_fast=True,
+                   chunksize=1)
+
+
+@pytest.mark.parametrize("kind,n", [("grid", 9), ("lhs", 8), ("sobol", 8), ("saltelli", 48)])
+def test_samplers_stay_in_the_box(kind, n):
+    pts = sample_ranges({"a": (0.2, 0.4), "b": (0.0, 1.0)}, kind, levels=3, n=8, seed=1)
+    assert len(pts) == n
+    assert all(0.2 <= p["a"] <= 0.4 and 0.0 <= p["b"] <= 1.0 for p in pts)
+    assert pts == sample_ranges({"a": (0.2, 0.4), "b": (0.0, 1.0)}, kind, levels=3, n=8,
+                                seed=1)
