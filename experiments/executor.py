@@ -16,6 +16,7 @@ in the workers' environment) so that it can import ``experiments.runs``.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
@@ -66,7 +67,7 @@ def open_executor(workers: int | None = None, dask_workers: int | None = None,
         else:
             cluster = LocalCluster(n_workers=int(dask_workers), threads_per_worker=1,
                                    processes=dask_processes, dashboard_address=None,
-                                   silence_logs="error")
+                                   silence_logs=logging.ERROR)
             client = Client(cluster)
         try:
             ex = client.get_executor(pure=False)
