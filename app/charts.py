@@ -1,13 +1,16 @@
 """Tables and Altair charts of a running model, with no Solara in them.
 
 Each function reads the model's arrays (and its DataCollector for history) and returns a
-pandas DataFrame or an Altair chart, so the app's components stay thin and these can be
-tested, and reused in notebooks, without a browser.
+pandas DataFrame or a Vega-Lite spec (a dict, built from a cached Altair template), so the
+app's components stay thin and these can be tested, and reused in notebooks
+(``alt.Chart.from_dict(spec)``), without a browser.
 """
 
 from __future__ import annotations
 
+import functools
 import io
+import json
 import weakref
 from typing import TYPE_CHECKING
 
@@ -108,18 +111,34 @@ def edges_frame(model: EuNatoModel, per_node: int = 3) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def network_chart(model: EuNatoModel) -> alt.LayerChart:
-    """Coalition network: colour = coalition, size = capability, shape = actor type,
-    edges = strongest alignments; hover a node for its data."""
-    nodes = actors_frame(model)
-    edges = edges_frame(model)
+def _records(df: pd.DataFrame) -> list[dict]:
+    """JSON-safe rows (numpy ints and NaN become plain ints and null)."""
+    return json.loads(df.to_json(orient="records"))
+
+
+def _spec(template: dict, title: str | None = None, **data: pd.DataFrame) -> dict:
+    """A copy of a cached Vega-Lite template with its named datasets filled in.
+
+    Building an Altair chart validates every encoding against the Vega-Lite schema, which
+    costs ~0.2 s per chart: far too slow to redraw on every Step. So each chart is built
+    with Altair once (named, empty datasets) and each redraw only swaps the data."""
+    spec = dict(template)
+    spec["datasets"] = {name: _records(df) for name, df in data.items()}
+    if title is not None:
+        spec["title"] = title
+    return spec
+
+
+@functools.cache
+def _network_template() -> dict:
     axis = alt.Axis(labels=False, ticks=False, title=None, grid=False, domain=False)
-    e = alt.Chart(edges).mark_rule(color="#999").encode(
+    e = alt.Chart(alt.NamedData("edges")).mark_rule(color="#999").encode(
         x=alt.X("x:Q", axis=axis), y=alt.Y("y:Q", axis=axis), x2="x2:Q", y2="y2:Q",
         opacity=alt.Opacity("alignment:Q", scale=alt.Scale(domain=[0.6, 1]), legend=None),
         strokeWidth=alt.StrokeWidth("alignment:Q", scale=alt.Scale(domain=[0.6, 1],
                                                                   range=[0.3, 3]),
                                     legend=None))
+    nodes = alt.NamedData("nodes")
     n = alt.Chart(nodes).mark_point(filled=True, opacity=0.9, stroke="black",
                                     strokeWidth=0.5).encode(
         x="x:Q", y="y:Q",
@@ -127,12 +146,19 @@ def network_chart(model: EuNatoModel) -> alt.LayerChart:
         size=alt.Size("capability:Q", scale=alt.Scale(range=[40, 900]), legend=None),
         shape=alt.Shape("type:N", scale=alt.Scale(domain=list(SHAPES),
                                                   range=list(SHAPES.values()))),
-        tooltip=["name", "actor", "bloc", "type", "coalition",
-                 alt.Tooltip("capability:Q", format=".3f"), "decoupling_fear",
-                 "competition", "positions", "saliences"])
-    t = alt.Chart(nodes).mark_text(dy=-11, fontSize=9).encode(x="x:Q", y="y:Q", text="actor")
-    return alt.layer(e, n, t).properties(width=400, height=270,
-                                         title=f"Coalitions, round {model.steps}")
+        tooltip=["name:N", "actor:N", "bloc:N", "type:N", "coalition:N",
+                 alt.Tooltip("capability:Q", format=".3f"), "decoupling_fear:Q",
+                 "competition:Q", "positions:N", "saliences:N"])
+    t = alt.Chart(nodes).mark_text(dy=-11, fontSize=9).encode(x="x:Q", y="y:Q",
+                                                              text="actor:N")
+    return alt.layer(e, n, t).properties(width=400, height=270).to_dict()
+
+
+def network_chart(model: EuNatoModel) -> dict:
+    """Coalition network (Vega-Lite spec): colour = coalition, size = capability, shape =
+    actor type, edges = strongest alignments; hover a node for its data."""
+    return _spec(_network_template(), f"Coalitions, round {model.steps}",
+                 nodes=actors_frame(model), edges=edges_frame(model))
 
 
 def positions_frame(model: EuNatoModel, issue: str) -> pd.DataFrame:
@@ -143,25 +169,31 @@ def positions_frame(model: EuNatoModel, issue: str) -> pd.DataFrame:
     return adf[["round", "actor", f"pos_{issue}"]].rename(columns={f"pos_{issue}": "position"})
 
 
-def positions_chart(model: EuNatoModel, issue: str) -> alt.LayerChart:
+@functools.cache
+def _positions_template() -> dict:
+    y = alt.Y("position:Q", scale=alt.Scale(domain=[0, 100]),
+              title="0 NATO leads · 50 joint · 100 EU leads")
+    lines = alt.Chart(alt.NamedData("positions")).mark_line(
+        strokeWidth=1, opacity=0.45).encode(
+        x=alt.X("round:Q"), y=y, color=alt.Color("actor:N", legend=None),
+        tooltip=["actor:N", "round:Q", alt.Tooltip("position:Q", format=".1f")])
+    fcl = alt.Chart(alt.NamedData("forecast")).mark_line(color="black", strokeWidth=3).encode(
+        x="round:Q", y=alt.Y("forecast:Q", scale=alt.Scale(domain=[0, 100])),
+        tooltip=["round:Q", alt.Tooltip("forecast:Q", format=".1f")])
+    sq = alt.Chart(alt.NamedData("status_quo")).mark_rule(
+        color="red", strokeDash=[6, 3]).encode(y="sq:Q")
+    return alt.layer(lines, fcl, sq).properties(width=400, height=230).to_dict()
+
+
+def positions_chart(model: EuNatoModel, issue: str) -> dict:
     """Every actor's position on one issue over time, with the forecast and status quo."""
-    pos = positions_frame(model, issue)
     mdf = model.datacollector.get_model_vars_dataframe().reset_index(names="round")
     j = model.state.issue_ids.index(issue)
     fc = pd.DataFrame({"round": mdf["round"], "forecast": mdf[f"forecast_{issue}"]})
-    y = alt.Y("position:Q", scale=alt.Scale(domain=[0, 100]),
-              title="0 NATO leads · 50 joint · 100 EU leads")
-    lines = alt.Chart(pos).mark_line(strokeWidth=1, opacity=0.45).encode(
-        x=alt.X("round:Q"), y=y, color=alt.Color("actor:N", legend=None),
-        tooltip=["actor", "round", alt.Tooltip("position:Q", format=".1f")])
-    fcl = alt.Chart(fc).mark_line(color="black", strokeWidth=3).encode(
-        x="round:Q", y=alt.Y("forecast:Q", scale=alt.Scale(domain=[0, 100])),
-        tooltip=["round", alt.Tooltip("forecast:Q", format=".1f")])
-    sq = alt.Chart(pd.DataFrame({"sq": [float(model.state.status_quo[j])]})).mark_rule(
-        color="red", strokeDash=[6, 3]).encode(y="sq:Q")
-    name = model.world.issues[j].name
-    return alt.layer(lines, fcl, sq).properties(
-        width=400, height=230, title=f"{name}: positions, forecast (black), status quo (red)")
+    sq = pd.DataFrame({"sq": [float(model.state.status_quo[j])]})
+    return _spec(_positions_template(),
+                 f"{model.world.issues[j].name}: positions, forecast (black), status quo (red)",
+                 positions=positions_frame(model, issue), forecast=fc, status_quo=sq)
 
 
 def division_frame(model: EuNatoModel) -> pd.DataFrame:
@@ -181,33 +213,42 @@ def division_frame(model: EuNatoModel) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def division_chart(model: EuNatoModel) -> alt.LayerChart:
-    """Each issue on the NATO-led … EU-led line, grouped by pillar; open/deadlocked
-    issues show the current forecast hollow, with the vetoers in the tooltip."""
-    df = division_frame(model)
+@functools.cache
+def _division_template(names: tuple[str, ...]) -> dict:
+    sort = list(names)
     band = pd.DataFrame({"lo": [0, 35, 65], "hi": [35, 65, 100],
                          "zone": ["NATO-led", "joint", "EU-led"]})
     bg = alt.Chart(band).mark_rect(opacity=0.12).encode(
         x=alt.X("lo:Q", scale=alt.Scale(domain=[0, 100]), title="division of labour"),
         x2="hi:Q", color=alt.Color("zone:N", scale=alt.Scale(
             domain=["NATO-led", "joint", "EU-led"], range=["#1f4e9c", "#888", "#f2b705"])))
-    pts = alt.Chart(df).mark_point(size=160, strokeWidth=2).encode(
-        x="point:Q", y=alt.Y("name:N", sort=list(df["name"]), title=None),
+    issues = alt.NamedData("issues")
+    pts = alt.Chart(issues).mark_point(size=160, strokeWidth=2).encode(
+        x="point:Q", y=alt.Y("name:N", sort=sort, title=None),
         shape=alt.Shape("status:N", scale=alt.Scale(domain=["agreed", "open", "deadlock"],
                                                     range=["circle", "circle", "cross"])),
         fill=alt.condition(alt.datum.status == "agreed", alt.value("black"),
                            alt.value("transparent")),
         color=alt.value("black"),
-        tooltip=["name", "pillar", "status", "point", "division", "round", "status_quo",
-                 "vetoed_by"])
-    sq = alt.Chart(df).mark_tick(color="red", thickness=2).encode(
-        x="status_quo:Q", y=alt.Y("name:N", sort=list(df["name"])))
-    veto = alt.Chart(df[df["vetoed_by"] != ""].assign(
-        who=lambda d: "veto: " + d["vetoed_by"].str.slice(0, 28))).mark_text(
+        tooltip=["name:N", "pillar:N", "status:N", "point:Q", "division:N", "round:Q",
+                 "status_quo:Q", "vetoed_by:N"])
+    sq = alt.Chart(issues).mark_tick(color="red", thickness=2).encode(
+        x="status_quo:Q", y=alt.Y("name:N", sort=sort))
+    veto = alt.Chart(alt.NamedData("vetoes")).mark_text(
         align="left", dx=8, fontSize=8, color="#b00").encode(
-        x="point:Q", y=alt.Y("name:N", sort=list(df["name"])), text="who:N")
-    return alt.layer(bg, sq, pts, veto).properties(width=260, height=270,
-                                                   title="Division of labour per issue")
+        x="point:Q", y=alt.Y("name:N", sort=sort), text="who:N")
+    return alt.layer(bg, sq, pts, veto).properties(
+        width=260, height=270, title="Division of labour per issue").to_dict()
+
+
+def division_chart(model: EuNatoModel) -> dict:
+    """Each issue on the NATO-led … EU-led line, grouped by pillar; open/deadlocked
+    issues show the current forecast hollow, and who vetoes it."""
+    df = division_frame(model)
+    vetoes = df[df["vetoed_by"] != ""].assign(
+        who=lambda d: "veto: " + d["vetoed_by"].str.slice(0, 28))
+    return _spec(_division_template(tuple(df["name"])), None, issues=df,
+                 vetoes=vetoes[["name", "point", "who"]])
 
 
 def membership_frame(model: EuNatoModel) -> pd.DataFrame:
@@ -220,15 +261,19 @@ def membership_frame(model: EuNatoModel) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def membership_chart(model: EuNatoModel) -> alt.Chart:
-    """Heat map: who was in which coalition each round (rows sorted by bloc)."""
-    df = membership_frame(model)
-    order = [a.id for a in sorted(model.world.actors, key=lambda a: (a.bloc, a.id))]
-    return alt.Chart(df).mark_rect().encode(
-        x=alt.X("round:O", title="round"), y=alt.Y("actor:N", sort=order, title=None),
+@functools.cache
+def _membership_template(order: tuple[str, ...]) -> dict:
+    return alt.Chart(alt.NamedData("membership")).mark_rect().encode(
+        x=alt.X("round:O", title="round"), y=alt.Y("actor:N", sort=list(order), title=None),
         color=alt.Color("coalition:N", scale=alt.Scale(scheme="tableau20")),
-        tooltip=["round", "actor", "coalition"],
-    ).properties(width=380, height=330, title="Coalition membership over time")
+        tooltip=["round:O", "actor:N", "coalition:N"],
+    ).properties(width=380, height=330, title="Coalition membership over time").to_dict()
+
+
+def membership_chart(model: EuNatoModel) -> dict:
+    """Heat map: who was in which coalition each round (rows sorted by bloc)."""
+    order = tuple(a.id for a in sorted(model.world.actors, key=lambda a: (a.bloc, a.id)))
+    return _spec(_membership_template(order), None, membership=membership_frame(model))
 
 
 def coalitions_frame(model: EuNatoModel) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import solara
+import solara.widgets
 from mesa.visualization.utils import update_counter
 
 from app import charts
@@ -21,12 +22,19 @@ if TYPE_CHECKING:
 
 
 @solara.component
+def VegaLite(spec: dict) -> None:
+    """A Vega-Lite spec drawn in the page (Solara's widget, without Altair's per-draw
+    schema validation: the specs come from validated templates, see app.charts)."""
+    solara.widgets.VegaLite.element(spec=spec, listen_to_click=False, listen_to_hover=False)
+
+
+@solara.component
 def CoalitionNetwork(model: EuNatoModel) -> None:
     """Actors as nodes (colour = coalition, size = capability, shape = type), edges =
     alignment; hover a node for its positions, saliences, decoupling fear, competition."""
     update_counter.get()  # redraw after every Step / Play tick (same model object)
     with solara.Column(classes=["eunato-network"]):
-        solara.FigureAltair(charts.network_chart(model))
+        VegaLite(charts.network_chart(model))
         actors = charts.actors_frame(model)
         chosen, set_chosen = solara.use_state(None)
         solara.Select("Inspect actor", values=list(actors["actor"]), value=chosen,
@@ -48,7 +56,7 @@ def PositionsOverTime(model: EuNatoModel) -> None:
     with solara.Column(classes=["eunato-positions"]):
         solara.Select("Issue", values=list(model.state.issue_ids), value=issue,
                       on_value=set_issue)
-        solara.FigureAltair(charts.positions_chart(model, issue))
+        VegaLite(charts.positions_chart(model, issue))
 
 
 @solara.component
@@ -57,7 +65,7 @@ def DivisionOfLabour(model: EuNatoModel) -> None:
     update_counter.get()  # redraw after every Step / Play tick (same model object)
     df = charts.division_frame(model)
     with solara.Column(classes=["eunato-division"]):
-        solara.FigureAltair(charts.division_chart(model))
+        VegaLite(charts.division_chart(model))
         agreed = int((df["status"] == "agreed").sum())
         solara.Text(f"{model.spec.name} · {model.protocol_name} · US engagement "
                     f"{model.world.us_engagement:.2f} · agreed {agreed}/{len(df)} issues "
@@ -80,7 +88,7 @@ def CoalitionMembership(model: EuNatoModel) -> None:
     """Who was with whom, round by round."""
     update_counter.get()  # redraw after every Step / Play tick (same model object)
     with solara.Column(classes=["eunato-membership"]):
-        solara.FigureAltair(charts.membership_chart(model))
+        VegaLite(charts.membership_chart(model))
 
 
 @solara.component

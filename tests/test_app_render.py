@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import solara
+from altair.vegalite.v6.schema.core import TopLevelSpec
 
 from app import Layout, charts
 from app.app import Page
@@ -69,7 +70,8 @@ def test_chart_data_follow_the_model(kw, steps):
     assert len(pd.read_parquet(io.BytesIO(charts.run_parquet(m)))) == (m.steps + 1) * n
     for spec in (charts.network_chart(m), charts.division_chart(m),
                  charts.membership_chart(m), charts.positions_chart(m, "ukr_aid")):
-        assert spec.to_dict()  # valid Vega-Lite
+        TopLevelSpec.from_dict(spec, validate=True)  # valid Vega-Lite, data filled in
+        assert all(isinstance(v, list) for v in spec["datasets"].values())
 
 
 def test_layout_is_stable_between_steps():
