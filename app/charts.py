@@ -213,6 +213,17 @@ def division_frame(model: EuNatoModel) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def pillar_summary(model: EuNatoModel) -> pd.DataFrame:
+    """Per pillar: how many issues were agreed NATO-led, joint or EU-led, and how many are
+    still open or deadlocked."""
+    df = division_frame(model)
+    df["kind"] = np.where(df["status"] == "agreed", df["division"], df["status"])
+    cols = ["NATO-led", "joint", "EU-led", "open", "deadlock"]
+    out = pd.crosstab(df["pillar"], df["kind"]).reindex(columns=cols, fill_value=0)
+    order = list(dict.fromkeys(df["pillar"]))
+    return out.reindex(order).reset_index()
+
+
 @functools.cache
 def _division_template(names: tuple[str, ...]) -> dict:
     sort = list(names)

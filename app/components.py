@@ -72,6 +72,20 @@ def DivisionOfLabour(model: EuNatoModel) -> None:
                     f"after round {model.steps}", classes=["eunato-status"])
 
 
+
+@solara.component
+def PillarSummary(model: EuNatoModel) -> None:
+    """Per pillar (Ukraine, industry, interoperability): issues agreed NATO-led, joint or
+    EU-led, and issues still open or deadlocked."""
+    update_counter.get()  # redraw after every Step / Play tick (same model object)
+    ps = charts.pillar_summary(model)
+    rows = ["| " + " | ".join(map(str, r)) + " |" for r in ps.itertuples(index=False)]
+    with solara.Column(classes=["eunato-pillars"]):
+        solara.Markdown("\n".join([f"### Division of labour by pillar, round {model.steps}",
+                                    "| " + " | ".join(ps.columns) + " |",
+                                    "|---" * len(ps.columns) + "|", *rows]))
+
+
 @solara.component
 def OutcomeTable(model: EuNatoModel) -> None:
     """The outcome per issue: status, point, label, round, and who vetoes."""
@@ -141,5 +155,5 @@ def Perception(model: EuNatoModel) -> None:
 #: the components of the main view, in order (SolaraViz lays them out in a grid)
 #: as (component, page): page 0 is the live picture, page 1 the history and details
 COMPONENTS = [(CoalitionNetwork, 0), (DivisionOfLabour, 0), (PositionsOverTime, 0),
-              (CoalitionTable, 0), (OutcomeTable, 1), (CoalitionMembership, 1),
+              (CoalitionTable, 0), (PillarSummary, 0), (OutcomeTable, 1), (CoalitionMembership, 1),
               (EventsLog, 1), (Perception, 1)]

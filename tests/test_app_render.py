@@ -63,6 +63,9 @@ def test_chart_data_follow_the_model(kw, steps):
     # a deadlocked issue names its vetoers; an agreed one names none
     for _, row in div.iterrows():
         assert (row["vetoed_by"] == "") == (row["status"] == "agreed" or not row["vetoed_by"])
+    ps = charts.pillar_summary(m).set_index("pillar")
+    assert ps.to_numpy().sum() == k
+    assert ps[["NATO-led", "joint", "EU-led"]].to_numpy().sum() == (m.settled_round >= 0).sum()
     pos = charts.positions_frame(m, m.state.issue_ids[0])
     assert len(pos) == (m.steps + 1) * n
     csv = pd.read_csv(io.BytesIO(charts.run_csv(m)))
