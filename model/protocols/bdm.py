@@ -41,9 +41,10 @@ Cost. The (n, n) matrices (utilities, P, offers) make one round Θ(n²). Every s
 voters uses the fast path by default: vote totals and the median from prefix sums, and the
 numerators of P from prefix sums over voters sorted by position of c_k s_k g_k(x_j) (a
 voter backs i against j exactly when it lies on i's side of the midpoint, so each pair is a
-binary search: O(n² log n)); the ``"all"`` denominator sorts each voter's distances
-(O(n² log n)). The direct O(n³) sums are kept as references (``*_direct``) and tested
-against the fast ones. Work is chunked so memory stays O(n²).
+binary search: O(n² log n)); the ``"all"`` denominator is then 2 Σ N, because
+Σ_k |v_k(i, j)| = N_ij + N_ji (``success_total_fast`` computes it independently by sorting
+each voter's distances, as a check). The direct O(n³) sums are kept as references
+(``*_direct``) and tested against the fast ones. Work is chunked so memory stays O(n²).
 """
 
 from __future__ import annotations
@@ -126,30 +127,37 @@ def success_numerator_fast(x: np.ndarray, cs: np.ndarray, w: float,
 
     v_k(i, j) > 0 exactly when voter k is strictly nearer x_i than x_j, i.e. on x_i's side
     of the midpoint m = (x_i + x_j)/2; so N[i, j] = Σ_{k on i's side} cs_k (g_k(x_j) −
-    g_k(x_i)), a difference of two prefix sums over voters sorted by position."""
+    g_k(x_i)), a difference of two prefix sums over voters sorted by position. Everything is
+    done in position order (each row's midpoints are then sorted, which keeps the binary
+    searches cache-friendly) and permuted back at the end."""
     n = len(x)
     order = np.argsort(x, kind="stable")
-    xs = x[order]
-    # CG[t, j] = Σ_{first t voters in position order} cs_k g_k(x_j)
+    xs, css = x[order], cs[order]
+    rs = None if rho is None else np.asarray(rho, dtype=float)[order]
+    # CG[t, j] = Σ_{first t voters} cs_k g_k(x_j), all in position order
     CG = np.empty((n + 1, n))
     CG[0] = 0.0
     for a in range(0, n, CHUNK):
-        rows = order[a:a + CHUNK]
-        CG[a + 1:a + 1 + len(rows)] = cs[rows, None] * _g(x, w, rho, rows)
+        rows = np.arange(a, min(a + CHUNK, n))
+        CG[a + 1:a + 1 + len(rows)] = css[rows, None] * _g(xs, w, rs, rows)
     np.cumsum(CG, axis=0, out=CG)
     tot = CG[n]
-    N = np.empty((n, n))
-    cols = np.arange(n)
+    Ns = np.empty((n, n))
+    cols = np.arange(n)[None, :]
     for a in range(0, n, CHUNK):
-        i = np.arange(a, min(a + CHUNK, n))
-        xi = x[i, None]
-        m = 0.5 * (xi + x[None, :])
+        i = np.arange(a, min(a + CHUNK, n))[:, None]
+        xi = xs[i]
+        m = 0.5 * (xi + xs[None, :])
         lo = np.searchsorted(xs, m, side="left")   # voters with x_k < m
         hi = np.searchsorted(xs, m, side="right")  # voters with x_k <= m
-        left = CG[lo, cols[None, :]] - CG[lo, i[:, None]]
-        right = (tot[None, :] - CG[hi, cols[None, :]]) - (tot[i, None] - CG[hi, i[:, None]])
-        N[i] = np.where(xi < x[None, :], left, np.where(xi > x[None, :], right, 0.0))
-    return np.maximum(N, 0.0)
+        left = CG[lo, cols] - CG[lo, i]
+        right = (tot[cols] - CG[hi, cols]) - (tot[i] - CG[hi, i])
+        Ns[i[:, 0]] = np.where(xi < xs[None, :], left,
+                               np.where(xi > xs[None, :], right, 0.0))
+    np.maximum(Ns, 0.0, out=Ns)
+    inv = np.empty(n, dtype=np.intp)
+    inv[order] = np.arange(n)
+    return Ns[np.ix_(inv, inv)]
 
 
 def success_total_fast(x: np.ndarray, cs: np.ndarray, w: float,
@@ -172,7 +180,8 @@ def success(x: np.ndarray, cs: np.ndarray, w: float, rho: np.ndarray | None = No
     if fast:
         N = success_numerator_fast(x, cs, w, rho)
         if denominator == "all":
-            Z = success_total_fast(x, cs, w, rho)
+            # Σ_k |v_k(i, j)| = N[i, j] + N[j, i], so Z = 2 Σ N: no further pass over voters
+            Z = 2.0 * float(N.sum())
             return N / Z if Z > 0 else np.zeros_like(N)
         A = N + N.T
     else:
@@ -192,11 +201,17 @@ def _eu_parts(x: np.ndarray, s: np.ndarray, w: float, r: np.ndarray, P: np.ndarr
     """(X, Y): X[a, b] = EU(a→b) and Y[a, b] = EU(b→a), both with a's exponent r_a."""
     R = r[:, None]
     d = np.abs(x[:, None] - x[None, :]) / w
-    us = 2 - 4 * (0.5 - 0.5 * d) ** R
-    uf = 2 - 4 * (0.5 + 0.5 * d) ** R
-    base = -Q * (2 - 4 * 0.5 ** R)
-    X = s[None, :] * (P * us + (1 - P) * uf) + (1 - s[None, :]) * us + base
-    Y = s[:, None] * (P.T * us + (1 - P.T) * uf) + (1 - s[:, None]) * us + base
+    if np.all(r == 1.0):  # risk neutral: U_s = 2d, U_f = −2d, U_sq = 0 (no powers)
+        us = 2.0 * d
+        uf = -us
+    else:
+        us = 2 - 4 * (0.5 - 0.5 * d) ** R
+        uf = 2 - 4 * (0.5 + 0.5 * d) ** R
+    base = us - Q * (2 - 4 * 0.5 ** R)
+    gap = uf - us
+    # s_b [P U_s + (1 − P) U_f] + (1 − s_b) U_s = U_s + s_b (1 − P)(U_f − U_s)
+    X = base + s[None, :] * (1 - P) * gap
+    Y = base + s[:, None] * (1 - P.T) * gap
     if Q != 1.0:
         dm = np.abs(x - mu)
         e = np.clip(0.25 * (dm[:, None] + np.abs(x[:, None] - x[None, :])) / w, 0, 0.5)
