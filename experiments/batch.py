@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from collections.abc import Iterable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
@@ -152,7 +153,8 @@ def run_params(params_list: Iterable[dict[str, Any]], out_dir: str | Path | None
                if owned else None)
         ex = ctx.__enter__() if ctx is not None else executor
         try:
-            width = int(getattr(ex, "width", 1))
+            width = int(getattr(ex, "width", None) or getattr(ex, "_max_workers", None)
+                        or os.cpu_count() or 1)
             if chunksize is None:
                 chunksize = max(1, min(25, len(todo) // (width * 8)))
             chunks = [todo[i:i + chunksize] for i in range(0, len(todo), chunksize)]

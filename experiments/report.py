@@ -126,7 +126,8 @@ def _plot_by_input(tables: dict[str, pd.DataFrame], columns: list[tuple[str, str
                    path: Path) -> None:
     names = list(tables) or ["(nothing swept)"]
     fig, axes = plt.subplots(len(columns), len(names),
-                             figsize=(4.2 * len(names), 2.8 * len(columns)), squeeze=False)
+                             figsize=(4.2 * len(names), 2.8 * len(columns)), squeeze=False,
+                             sharex="col")
     for j, name in enumerate(names):
         t = tables.get(name)
         for i, (col, label) in enumerate(columns):
@@ -139,12 +140,13 @@ def _plot_by_input(tables: dict[str, pd.DataFrame], columns: list[tuple[str, str
                 ax.plot(x, t[col], marker="o")
             else:
                 ax.bar([str(v) for v in x], t[col])
-                ax.tick_params(axis="x", labelrotation=30)
             ax.set_ylabel(label, fontsize=9)
             if col in ("p_all_agreed", "share_agreed"):
                 ax.set_ylim(-0.02, 1.02)
             if i == len(columns) - 1:
                 ax.set_xlabel(name)
+                if not (pd.api.types.is_numeric_dtype(x) and not pd.api.types.is_bool_dtype(x)):
+                    ax.tick_params(axis="x", labelrotation=30)
             ax.grid(alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -194,7 +196,7 @@ def write_report(results_dir: str | Path, out_dir: str | Path | None = None) -> 
                             ("share_agreed", "mean share of issues agreed")], p)
     paths.append(p)
     p = out / "metrics.png"
-    _plot_by_input(tables, [("rounds_to_agreement", "rounds to agreement"),
+    _plot_by_input(tables, [("rounds_to_agreement", "rounds to agreement\n(runs that agreed all)"),
                             ("duplication_index", "duplication index"),
                             ("gap_index", "gap index")], p)
     paths.append(p)

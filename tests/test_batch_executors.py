@@ -83,3 +83,14 @@ def test_samplers_stay_in_the_box(kind, n):
     assert all(0.2 <= p["a"] <= 0.4 and 0.0 <= p["b"] <= 1.0 for p in pts)
     assert pts == sample_ranges({"a": (0.2, 0.4), "b": (0.0, 1.0)}, kind, levels=3, n=8,
                                 seed=1)
+
+
+def test_existing_dask_scheduler_by_address(serial, tmp_path):
+    from distributed import LocalCluster
+
+    df, _ = serial
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                      dashboard_address=None) as cluster:
+        df4 = run_params(PARAMS, tmp_path, scheduler=cluster.scheduler_address,
+                         progress=False)
+    pd.testing.assert_frame_equal(df, df4)
