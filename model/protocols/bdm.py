@@ -10,7 +10,8 @@ W = hi − lo and risk exponents r:
   current risk exponent) inside the probability of success (``vote_risk=True``).
 - median (the forecast): the actor position that beats every other position in pairwise
   linear votes (the Condorcet winner, on one dimension the capability×salience weighted
-  median); found in O(n log n) from D(y) = Σ_k c_k s_k |x_k − y| by prefix sums.
+  median; only actors with c·s > 0 are candidates); found in O(n log n) from
+  D(y) = Σ_k c_k s_k |x_k − y| by prefix sums.
 - probability that i beats j: P_ij = Σ_k max(v_k(i, j), 0) / Z. ``denominator="all"``
   (default): Z = Σ_k Σ_a Σ_b |v_k(a, b)|, the sum of all absolute votes over every ordered
   pair of actors, one constant per round — what the authors' program does, by the account of
@@ -35,7 +36,13 @@ W = hi − lo and risk exponents r:
   compromise whose weighted position (|e| x_a + |f| x_b)/(|e| + |f|) is lowest, else the
   nearest capitulation — again the authors' program as publicly re-implemented;
   ``offer_rule="least"``: the offer that moves a least, as the paper's text says.
-  All actors move at once.
+  All actors move at once. The round reports the accepted offers only (at most one per
+  actor), each with ``actors`` = [sender, receiver]. Risk exponents given with the table
+  are overwritten: BDM derives them each round.
+
+Validation: the defaults reproduce Scholz et al.'s car-emission rounds (round-1 median
+exactly, the rest within 0.1 except round 2); the comparison and every deviation are in
+docs/validation.md, "Car-emission example" (tests/test_bdm_car_emissions.py).
 
 Cost. The (n, n) matrices (utilities, P, offers) make one round Θ(n²). Every sum over
 voters uses the fast path by default: vote totals and the median from prefix sums, and the
@@ -90,9 +97,13 @@ def votes_fast(x: np.ndarray, cs: np.ndarray, w: float) -> np.ndarray:
 
 
 def median_position(x: np.ndarray, cs: np.ndarray) -> float:
-    """The actor position that beats every other in pairwise votes (minimises D)."""
-    D = distance_sums(x, cs)
-    return float(x[int(np.argmin(D))])
+    """The actor position that beats every other in pairwise votes (minimises D).
+
+    Candidates are the positions of actors with weight (c·s > 0) when there are any, so an
+    actor that takes no part (salience 0) is never reported as the median voter."""
+    cand = x[cs > 0] if np.any(cs > 0) else x
+    D = distance_sums(x, cs, cand)
+    return float(cand[int(np.argmin(D))])
 
 
 # ------------------------------------------------------------- probability of success
