@@ -161,3 +161,20 @@ def test_q_below_one_runs_and_uses_the_median_terms():
     b, r, _ = bdm_round(x, s, c, 100.0, Q=0.5)
     assert np.isfinite(b).all() and ((r >= 0.5 - 1e-12) & (r <= 2 + 1e-12)).all()
     assert not np.array_equal(a, b)  # the median terms change the offers here
+
+
+def test_chunking_does_not_change_a_round(monkeypatch):
+    import model.protocols.bdm as bdm
+
+    rng = np.random.default_rng(7)
+    n = 40
+    x, s, c = rng.integers(0, 21, n) * 5.0, rng.uniform(0, 1, n), rng.uniform(0, 1, n)
+    for Q in (1.0, 0.5):
+        whole = bdm_round(x, s, c, 100.0, Q=Q)
+        monkeypatch.setattr(bdm, "CHUNK", 7)
+        parts = bdm_round(x, s, c, 100.0, Q=Q)
+        monkeypatch.setattr(bdm, "CHUNK", 512)
+        assert np.array_equal(whole[0], parts[0]) and np.allclose(whole[1], parts[1])
+        assert [(o["a"], o["b"], o["kind"]) for o in whole[2]] == [
+            (o["a"], o["b"], o["kind"]) for o in parts[2]]
+        assert np.allclose([o["eu"] for o in whole[2]], [o["eu"] for o in parts[2]])

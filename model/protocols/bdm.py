@@ -207,37 +207,44 @@ def success(x: np.ndarray, cs: np.ndarray, w: float, rho: np.ndarray | None = No
 # ------------------------------------------------------------------ expected utilities
 
 
-def _eu_parts(x: np.ndarray, s: np.ndarray, w: float, r: np.ndarray, P: np.ndarray,
-              mu: float, Q: float) -> tuple[np.ndarray, np.ndarray]:
-    """(X, Y): X[a, b] = EU(a→b) and Y[a, b] = EU(b→a), both with a's exponent r_a."""
-    R = r[:, None]
-    d = np.abs(x[:, None] - x[None, :]) / w
-    if np.all(r == 1.0):  # risk neutral: U_s = 2d, U_f = −2d, U_sq = 0 (no powers)
+def _eu_rows(x: np.ndarray, s: np.ndarray, w: float, r: np.ndarray, P: np.ndarray,
+             mu: float, Q: float, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows ``rows`` of (X, Y): X[a, b] = EU(a→b) and Y[a, b] = EU(b→a), both judged with
+    a's exponent r_a (the diagonal, a = b, is 0)."""
+    ra = r[rows]
+    R = ra[:, None]
+    xa = x[rows, None]
+    d = np.abs(xa - x[None, :]) / w
+    if np.all(ra == 1.0):  # risk neutral: U_s = 2d, U_f = −2d, U_sq = 0 (no powers)
         us = 2.0 * d
-        uf = -us
+        gap = -2.0 * us
+        base = us
     else:
         us = 2 - 4 * (0.5 - 0.5 * d) ** R
-        uf = 2 - 4 * (0.5 + 0.5 * d) ** R
-    base = us - Q * (2 - 4 * 0.5 ** R)
-    gap = uf - us
-    # s_b [P U_s + (1 − P) U_f] + (1 − s_b) U_s = U_s + s_b (1 − P)(U_f − U_s)
-    X = base + s[None, :] * (1 - P) * gap
-    Y = base + s[:, None] * (1 - P.T) * gap
+        gap = (2 - 4 * (0.5 + 0.5 * d) ** R) - us
+        base = us - Q * (2 - 4 * 0.5 ** R)
+    # s_b [P U_s + (1 − P) U_f] + (1 − s_b) U_s − Q U_sq = base + s_b (1 − P)(U_f − U_s)
+    X = base + s[None, :] * (1 - P[rows]) * gap
+    Y = base + s[rows, None] * (1 - P[:, rows].T) * gap
     if Q != 1.0:
         dm = np.abs(x - mu)
-        e = np.clip(0.25 * (dm[:, None] + np.abs(x[:, None] - x[None, :])) / w, 0, 0.5)
-        ub = 2 - 4 * (0.5 - e) ** R
-        uw = 2 - 4 * (0.5 + e) ** R
-        # T = 1 if the median is nearer x_a than x_b (a expects a move in its favour)
-        T = (dm[:, None] < dm[None, :]).astype(float)
-        X = X - (1 - Q) * (T * ub + (1 - T) * uw)
-        eb = np.clip(0.25 * (dm[None, :] + np.abs(x[:, None] - x[None, :])) / w, 0, 0.5)
-        ubb = 2 - 4 * (0.5 - eb) ** R
-        uwb = 2 - 4 * (0.5 + eb) ** R
-        Y = Y - (1 - Q) * (T.T * ubb + (1 - T.T) * uwb)
-    np.fill_diagonal(X, 0.0)
-    np.fill_diagonal(Y, 0.0)
+        T = (dm[rows, None] < dm[None, :]).astype(float)  # μ nearer x_a than x_b
+        dab = np.abs(xa - x[None, :])
+        e = np.clip(0.25 * (dm[rows, None] + dab) / w, 0, 0.5)  # a challenges b
+        X = X - (1 - Q) * (T * (2 - 4 * (0.5 - e) ** R) + (1 - T) * (2 - 4 * (0.5 + e) ** R))
+        eb = np.clip(0.25 * (dm[None, :] + dab) / w, 0, 0.5)  # b challenges a
+        Tb = (dm[None, :] < dm[rows, None]).astype(float)
+        Y = Y - (1 - Q) * (Tb * (2 - 4 * (0.5 - eb) ** R)
+                           + (1 - Tb) * (2 - 4 * (0.5 + eb) ** R))
+    k = np.arange(len(rows))
+    X[k, rows] = 0.0
+    Y[k, rows] = 0.0
     return X, Y
+
+
+def _chunks(n: int):
+    for a in range(0, n, CHUNK):
+        yield np.arange(a, min(a + CHUNK, n))
 
 
 def risk_exponents(x: np.ndarray, s: np.ndarray, cs: np.ndarray, w: float, mu: float,
@@ -246,8 +253,9 @@ def risk_exponents(x: np.ndarray, s: np.ndarray, cs: np.ndarray, w: float, mu: f
     n = len(x)
     ones = np.ones(n)
     P1 = success(x, cs, w, None, denominator, fast)
-    X1, _ = _eu_parts(x, s, w, ones, P1, mu, Q)
-    S = X1.sum(axis=0)  # S[j] = Σ_i EU(i→j)
+    S = np.zeros(n)  # S[j] = Σ_i EU(i→j)
+    for rows in _chunks(n):
+        S += _eu_rows(x, s, w, ones, P1, mu, Q, rows)[0].sum(axis=0)
     if not S.max() > S.min():
         return ones
     R = (2 * S - S.max() - S.min()) / (S.max() - S.min())
@@ -265,11 +273,46 @@ def expected_utilities(state: BargainingState, j: int, Q: float = 1.0,
     r = state.risk[:, j].copy()
     mu = median_position(x, cs)
     P = success(x, cs, w, r if vote_risk else None, denominator)
-    X, _ = _eu_parts(x, s, w, r, P, mu, Q)
-    return X
+    return np.vstack([_eu_rows(x, s, w, r, P, mu, Q, rows)[0] for rows in _chunks(state.n)])
 
 
 # ------------------------------------------------------------------------ the protocol
+
+
+def _choose(x: np.ndarray, rows: np.ndarray, e: np.ndarray, f: np.ndarray,
+            offer_rule: str) -> list[tuple[int, int, str, float, float, float]]:
+    """The offer each receiver in ``rows`` accepts: (a, b, kind, new position, e, f)."""
+    xa = x[rows, None]
+    valid = xa != x[None, :]
+    conf = valid & (f > e) & (e > 0)
+    neg = valid & (f > 0) & (e < 0)
+    comp = neg & (f > -e)
+    cap = neg & (f < -e)
+    dist = np.abs(x[None, :] - xa)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        target = np.where(comp, xa + (x[None, :] - xa) * np.abs(e / f), x[None, :])
+    inf = np.inf
+    if offer_rule == "scholz":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            wpos = (np.abs(e) * xa + np.abs(f) * x[None, :]) / (np.abs(e) + np.abs(f))
+        pick = np.full(len(rows), -1)
+        for mask, key in ((cap, dist), (comp, wpos), (conf, dist)):  # the last one found wins
+            b = np.argmin(np.where(mask, key, inf), axis=1)
+            pick = np.where(mask.any(axis=1), b, pick)
+    elif offer_rule == "least":
+        any_offer = conf | comp | cap
+        move = np.where(any_offer, np.abs(target - xa), inf)
+        pick = np.where(any_offer.any(axis=1), np.argmin(move, axis=1), -1)
+    else:
+        raise ValueError(f"offer_rule must be 'scholz' or 'least', not {offer_rule!r}")
+    out = []
+    for k in np.nonzero(pick >= 0)[0]:
+        b = int(pick[k])
+        kind = ("confrontation" if conf[k, b] else
+                "compromise" if comp[k, b] else "capitulation")
+        out.append((int(rows[k]), b, kind, float(target[k, b]), float(e[k, b]),
+                    float(f[k, b])))
+    return out
 
 
 def bdm_round(x: np.ndarray, s: np.ndarray, c: np.ndarray, w: float, *, Q: float = 1.0,
@@ -279,46 +322,22 @@ def bdm_round(x: np.ndarray, s: np.ndarray, c: np.ndarray, w: float, *, Q: float
 
     Each accepted offer is a dict with kind, receiver index ``a``, sender index ``b``,
     ``offer`` (the new position), ``eu`` = EU(a→b) and ``eu_other`` = EU(b→a)."""
+    if offer_rule not in ("scholz", "least"):
+        raise ValueError(f"offer_rule must be 'scholz' or 'least', not {offer_rule!r}")
     x = np.asarray(x, dtype=float)
     n = len(x)
     cs = c * s
     mu = median_position(x, cs)
     r = risk_exponents(x, s, cs, w, mu, Q, denominator, fast)
     P = success(x, cs, w, r if vote_risk else None, denominator, fast)
-    e, f = _eu_parts(x, s, w, r, P, mu, Q)  # e[a, b] = EU(a→b), f[a, b] = EU(b→a)
-    valid = x[:, None] != x[None, :]
-    conf = valid & (f > e) & (e > 0)
-    neg = valid & (f > 0) & (e < 0)
-    comp = neg & (f > -e)
-    cap = neg & (f < -e)
-    dist = np.abs(x[None, :] - x[:, None])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        target_comp = x[:, None] + (x[None, :] - x[:, None]) * np.abs(e / f)
-        wpos = (np.abs(e) * x[:, None] + np.abs(f) * x[None, :]) / (np.abs(e) + np.abs(f))
-    target = np.where(comp, target_comp, x[None, :])
-    inf = np.inf
-    if offer_rule == "scholz":
-        pick = np.full(n, -1)
-        for mask, key in ((cap, dist), (comp, wpos), (conf, dist)):  # last wins
-            k = np.where(mask, key, inf)
-            b = np.argmin(k, axis=1)
-            has = mask.any(axis=1)
-            pick = np.where(has, b, pick)
-    elif offer_rule == "least":
-        any_offer = conf | comp | cap
-        move = np.where(any_offer, np.abs(target - x[:, None]), inf)
-        pick = np.where(any_offer.any(axis=1), np.argmin(move, axis=1), -1)
-    else:
-        raise ValueError(f"offer_rule must be 'scholz' or 'least', not {offer_rule!r}")
     new = x.copy()
     accepted: list[dict[str, Any]] = []
-    for a in np.nonzero(pick >= 0)[0]:
-        b = int(pick[a])
-        new[a] = target[a, b]
-        kind = ("confrontation" if conf[a, b] else
-                "compromise" if comp[a, b] else "capitulation")
-        accepted.append({"kind": kind, "a": int(a), "b": b, "offer": float(new[a]),
-                         "eu": float(e[a, b]), "eu_other": float(f[a, b])})
+    for rows in _chunks(n):
+        e, f = _eu_rows(x, s, w, r, P, mu, Q, rows)  # e[a, b] = EU(a→b), f = EU(b→a)
+        for a, b, kind, pos, ea, fa in _choose(x, rows, e, f, offer_rule):
+            new[a] = pos
+            accepted.append({"kind": kind, "a": a, "b": b, "offer": pos, "eu": ea,
+                             "eu_other": fa})
     return new, r, accepted
 
 
