@@ -8,6 +8,7 @@ them. The numbers come from :mod:`app.charts`, which reads the engine's arrays.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
@@ -21,31 +22,45 @@ if TYPE_CHECKING:
     from model.model import EuNatoModel
 
 
+BLOCK = {"display": "block", "font-size": "0.85em"}
+
+
 @solara.component
-def VegaLite(spec: dict) -> None:
+def VegaLite(spec: dict, on_click: Callable[[dict | None], None] | None = None) -> None:
     """A Vega-Lite spec drawn in the page (Solara's widget, without Altair's per-draw
-    schema validation: the specs come from validated templates, see app.charts)."""
-    solara.widgets.VegaLite.element(spec=spec, listen_to_click=False, listen_to_hover=False)
+    schema validation: the specs come from validated templates, see app.charts).
+    ``on_click`` gets the clicked mark's data row (None for a click on empty space)."""
+    solara.widgets.VegaLite.element(spec=spec, on_click=on_click,
+                                    listen_to_click=on_click is not None,
+                                    listen_to_hover=False)
 
 
 @solara.component
 def CoalitionNetwork(model: EuNatoModel) -> None:
     """Actors as nodes (colour = coalition, size = capability, shape = type), edges =
-    alignment; hover a node for its positions, saliences, decoupling fear, competition."""
+    alignment; hover a node for its positions, saliences, decoupling fear, competition,
+    click it (or pick it below) to pin them under the chart."""
     update_counter.get()  # redraw after every Step / Play tick (same model object)
     with solara.Column(classes=["eunato-network"]):
-        VegaLite(charts.network_chart(model))
-        actors = charts.actors_frame(model)
         chosen, set_chosen = solara.use_state(None)
+
+        def clicked(datum: dict | None) -> None:
+            if datum and datum.get("actor"):  # a node (edges have no "actor")
+                set_chosen(datum["actor"])
+
+        VegaLite(charts.network_chart(model), on_click=clicked)
+        actors = charts.actors_frame(model)
         solara.Select("Inspect actor", values=list(actors["actor"]), value=chosen,
                       on_value=set_chosen)
         if chosen:
             row = actors.set_index("actor").loc[chosen]
-            solara.Markdown(
-                f"**{row['name']}** ({row['type']}, {row['bloc']}) · coalition "
-                f"{row['coalition']} · capability {row['capability']:.3f} · decoupling fear "
-                f"{row['decoupling_fear']} · competition {row['competition']}  \n"
-                f"positions: {row['positions']}  \nsaliences: {row['saliences']}")
+            with solara.Div(classes=["eunato-actor"]):
+                solara.Text(f"{row['name']} ({row['type']}, {row['bloc']}) · coalition "
+                            f"{row['coalition']} · capability {row['capability']:.3f} · "
+                            f"decoupling fear {row['decoupling_fear']} · competition "
+                            f"{row['competition']}", style=BLOCK)
+                solara.Text(f"positions: {row['positions']}", style=BLOCK)
+                solara.Text(f"saliences: {row['saliences']}", style=BLOCK)
 
 
 @solara.component

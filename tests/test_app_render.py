@@ -131,3 +131,19 @@ def test_each_session_has_its_own_model():
     a.find(v.Btn, children=["Step"]).widget.click()
     assert "after round 1" in _status(a)
     assert "after round 0" in _status(b)
+
+
+def test_clicking_a_node_shows_its_data():
+    import solara.widgets
+
+    from app.components import CoalitionNetwork
+
+    m = _model(2)
+    _, rc = solara.render(CoalitionNetwork(m), handle_error=False)
+    net = rc.find(solara.widgets.VegaLite).widget
+    assert net.listen_to_click
+    net.vue_altair_click({"actor": "POL", "x": 0.0})  # what the page sends for a node
+    assert rc.find(v.Select, label="Inspect actor").widget.v_model == "POL"
+    assert "Poland" in str(rc.find(v.Html, class_="eunato-actor").widget.children)
+    net.vue_altair_click(None)  # empty space: the choice stays
+    assert rc.find(v.Select, label="Inspect actor").widget.v_model == "POL"
