@@ -6,6 +6,11 @@
   agreed, against each swept input (continuous inputs with many values are binned);
 * ``metrics.png`` — rounds to agreement, duplication index and gap index against each
   swept input;
+* ``agreement_2d.png`` — mean share of issues agreed over the first two swept inputs
+  (their interaction: e.g. blockage × protocol);
+* ``agreement_by_round.png`` — when the batch kept rounds: mean number of issues agreed
+  by round, one line per level of each swept input (the path to agreement, also when not
+  every issue is agreed in the end);
 * ``comembership.png`` / ``comembership.csv`` — for each actor pair, the share of runs in
   which they ended in the same coalition (from the ``partition`` column), actors ordered
   by hierarchical clustering;
@@ -26,7 +31,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from experiments.runs import MODEL_PARAMETERS  # noqa: E402
-from experiments.store import read_runs  # noqa: E402
+from experiments.store import read_rounds, read_runs  # noqa: E402
 from model.data import DataError  # noqa: E402
 
 MAX_LEVELS = 12  # a numeric input with more distinct values is binned
@@ -66,6 +71,16 @@ def agreement_table(ok: pd.DataFrame, name: str) -> pd.DataFrame:
     })
     out.index.name = name
     return out
+
+
+def interaction_table(ok: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
+    """Mean share of issues agreed for each pair of levels of two inputs (rows a, cols b)."""
+    n_issues = len([c for c in ok.columns if c.startswith("agreed_")]) or 1
+    t = ok.assign(_a=_levels(ok[a]), _b=_levels(ok[b]), _s=ok["agreed"] / n_issues)
+    piv = t.pivot_table(index="_a", columns="_b", values="_s", aggfunc="mean",
+                        observed=True)
+    piv.index.name, piv.columns.name = a, b
+    return piv
 
 
 def comembership(ok: pd.DataFrame) -> pd.DataFrame:
@@ -153,6 +168,49 @@ def _plot_by_input(tables: dict[str, pd.DataFrame], columns: list[tuple[str, str
     plt.close(fig)
 
 
+def _plot_rounds(ok: pd.DataFrame, rounds: pd.DataFrame, swept: list[str],
+                 path: Path) -> None:
+    names = swept or ["(all runs)"]
+    fig, axes = plt.subplots(1, len(names), figsize=(4.6 * len(names), 3.4), squeeze=False,
+                             sharey=True)
+    for ax, name in zip(axes.flat, names, strict=True):
+        key = (_levels(ok[name]) if name in ok else pd.Series("all runs", index=ok.index))
+        lv = pd.Series(key.to_numpy(), index=ok["run_id"].to_numpy(), name="_level")
+        r = rounds.join(lv, on="run_id", how="inner")
+        levels = sorted(r["_level"].dropna().unique(), key=lambda v: (str(type(v)), v))
+        cmap = plt.get_cmap("viridis", max(len(levels), 2))
+        for k, level in enumerate(levels):
+            m = r[r["_level"] == level].groupby("round")["agreed"].mean()
+            ax.plot(m.index, m.to_numpy(), color=cmap(k), label=str(level), lw=1.4)
+        ax.set_xlabel("round")
+        ax.set_title(name, fontsize=10)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, ncol=2 if len(levels) > 6 else 1)
+    axes[0, 0].set_ylabel("issues agreed (mean over runs)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _plot_interaction(piv: pd.DataFrame, path: Path) -> None:
+    fig, ax = plt.subplots(figsize=(1.6 + 0.9 * piv.shape[1], 1.4 + 0.5 * piv.shape[0]))
+    im = ax.imshow(piv.to_numpy(dtype=float), vmin=0, vmax=1, cmap="viridis", aspect="auto",
+                   origin="lower")
+    ax.set_xticks(range(piv.shape[1]), [str(c) for c in piv.columns], rotation=30,
+                  fontsize=8)
+    ax.set_yticks(range(piv.shape[0]), [str(i) for i in piv.index], fontsize=8)
+    ax.set_xlabel(piv.columns.name)
+    ax.set_ylabel(piv.index.name)
+    for (i, j), v in np.ndenumerate(piv.to_numpy(dtype=float)):
+        if not np.isnan(v):
+            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7,
+                    color="white" if v < 0.6 else "black")
+    fig.colorbar(im, ax=ax, label="mean share of issues agreed")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def _plot_comembership(cm: pd.DataFrame, path: Path) -> None:
     n = max(len(cm), 2)
     fig, ax = plt.subplots(figsize=(2 + 0.28 * n, 1.5 + 0.28 * n))
@@ -200,6 +258,17 @@ def write_report(results_dir: str | Path, out_dir: str | Path | None = None) -> 
                             ("duplication_index", "duplication index"),
                             ("gap_index", "gap index")], p)
     paths.append(p)
+    piv = None
+    if len(swept) >= 2 and len(ok):
+        piv = interaction_table(ok, swept[0], swept[1])
+        p = out / "agreement_2d.png"
+        _plot_interaction(piv, p)
+        paths.append(p)
+    rounds = read_rounds(results) if (results / "rounds").is_dir() else pd.DataFrame()
+    if len(rounds) and len(ok) and "agreed" in rounds:
+        p = out / "agreement_by_round.png"
+        _plot_rounds(ok, rounds, swept, p)
+        paths.append(p)
     cm = comembership(ok) if "partition" in ok else pd.DataFrame()
     p = out / "comembership.png"
     _plot_comembership(cm, p)
@@ -222,10 +291,18 @@ def write_report(results_dir: str | Path, out_dir: str | Path | None = None) -> 
     for n, t in tables.items():
         body.append(f"<h3>by {html.escape(n)}</h3>"
                     + t.to_html(float_format=lambda v: f"{v:.3f}", border=0))
+    if piv is not None:
+        body.append(f"<h3>mean share of issues agreed by {html.escape(piv.index.name)} × "
+                    f"{html.escape(piv.columns.name)}</h3>"
+                    + piv.to_html(float_format=lambda v: f"{v:.3f}", border=0))
     for name, cap in (("outcomes.png", "Outcome distribution per issue"),
                       ("agreement.png", "Probability of agreement vs each swept input"),
+                      ("agreement_2d.png", "Agreement over the first two swept inputs"),
                       ("metrics.png", "Rounds to agreement, duplication and gap"),
+                      ("agreement_by_round.png", "Issues agreed, round by round"),
                       ("comembership.png", "Actor-pair co-membership")):
+        if not (out / name).is_file() or (out / name) not in paths:
+            continue
         body.append(f"<h2>{cap}</h2><img src='{name}' alt='{cap}'>")
     if len(errors):
         body.append("<h2>Errors</h2><ul>" + "".join(

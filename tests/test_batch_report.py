@@ -12,18 +12,20 @@ from model.cli import main
 
 def test_report_writes_pngs_and_html(tmp_path, capsys):
     exp = parse_experiment({"name": "tiny", "protocols": ["compromise", "nash"],
-                            "rounds": 4, "replicates": 2,
+                            "rounds": 4, "replicates": 2, "per_round": True,
                             "parameters": {"us_engagement": [0.2, 0.9],
                                            "participation_blockage": [False, True]}})
     df = run_experiment(exp, tmp_path / "res", workers=1, progress=False)
     assert len(df) == 16
     assert main(["report", str(tmp_path / "res"), "--out", str(tmp_path / "rep")]) == 0
-    for name in ("outcomes.png", "agreement.png", "metrics.png", "comembership.png"):
+    for name in ("outcomes.png", "agreement.png", "metrics.png", "comembership.png",
+                 "agreement_2d.png", "agreement_by_round.png"):
         data = (tmp_path / "rep" / name).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
     page = (tmp_path / "rep" / "index.html").read_text()
     assert "tiny" in page and "16 runs: 16 ok" in page
-    for name in ("outcomes.png", "agreement.png", "comembership.png"):
+    for name in ("outcomes.png", "agreement.png", "comembership.png", "agreement_2d.png",
+                 "agreement_by_round.png"):
         assert f"src='{name}'" in page
     agree = pd.read_csv(tmp_path / "rep" / "agreement.csv")
     assert set(agree["input"]) == {"protocol", "us_engagement", "participation_blockage"}
