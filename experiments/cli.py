@@ -45,6 +45,11 @@ def _batch(args: argparse.Namespace) -> int:
     except BatchFailed as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        n = len(ResultStore(out).done_ids() & ids)
+        print(f"interrupted: {n} of {len(ids)} runs recorded in {out}; run the same command "
+              "again to resume", file=sys.stderr)
+        return 130
     dt = time.perf_counter() - t0
     n_new = len(ids) - len(done)
     n_err = int((df["status"] != "ok").sum())
