@@ -55,6 +55,13 @@ def test_reader_error_names_row_and_column(tmp_path: Path) -> None:
     with pytest.raises(DataError) as err:
         read_deu(p)
     assert err.value.field == "row 3, column out" and err.value.value == "fifty"
+    # the dataset's folder works as well as its table (`eunato validate deu3 PATH`)
+    with pytest.raises(DataError) as err:
+        read_deu(tmp_path)
+    assert err.value.file == str(p) and err.value.value == "fifty"
+    (tmp_path / "other.tsv").write_text("x")
+    with pytest.raises(DataError, match="exactly one .tsv"):
+        read_deu(tmp_path)
 
 
 def test_era_rules() -> None:

@@ -80,6 +80,12 @@ def _date(text: str) -> dt.date | None:
 def read_deu(path: str | Path, min_positions: int = 3) -> list[DeuIssue]:
     """All scorable issues of a DEU III TSV (errors name file, row, column and value)."""
     path = Path(path)
+    if path.is_dir():  # the dataset's folder: its one .tsv table
+        tables = sorted(path.glob("*.tsv"))
+        if len(tables) != 1:
+            raise DataError(path, "-", str(path), f"a folder needs exactly one .tsv table, "
+                            f"found {len(tables)}; pass the file itself")
+        path = tables[0]
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
