@@ -119,7 +119,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("validate", help="score the protocols on real negotiations (DEU III)")
     p.add_argument("dataset", choices=("deu3",))
-    p.add_argument("path", help="deu3-train.tsv")
+    p.add_argument("path", help="the DEU III table (deu3-train.tsv) or its folder")
     p.add_argument("--capability", default="gdp",
                    choices=("gdp", "population", "banzhaf", "shapley", "equal", "all"))
     p.add_argument("--protocols", nargs="+", default=None)
