@@ -20,6 +20,7 @@ import pandas as pd
 
 from model import coalitions
 from model.export import step_frames
+from model.rules import JOINT_BAND
 from model.summary import label
 
 if TYPE_CHECKING:
@@ -227,7 +228,8 @@ def pillar_summary(model: EuNatoModel) -> pd.DataFrame:
 @functools.cache
 def _division_template(names: tuple[str, ...]) -> dict:
     sort = list(names)
-    band = pd.DataFrame({"lo": [0, 35, 65], "hi": [35, 65, 100],
+    lo, hi = JOINT_BAND  # the same band `label` uses
+    band = pd.DataFrame({"lo": [0, lo, hi], "hi": [lo, hi, 100],
                          "zone": ["NATO-led", "joint", "EU-led"]})
     bg = alt.Chart(band).mark_rect(opacity=0.12).encode(
         x=alt.X("lo:Q", scale=alt.Scale(domain=[0, 100]), title="division of labour"),

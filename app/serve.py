@@ -8,10 +8,17 @@ loads everything from this server and nothing leaves the machine.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 APP_DIR = Path(__file__).resolve().parent
 
@@ -28,6 +35,45 @@ def server_command(host: str = "127.0.0.1", port: int = 8765) -> list[str]:
     solara = Path(sys.executable).with_name("solara")
     return [str(solara), "run", str(APP_DIR), "--host", host, "--port", str(port),
             "--no-open", "--production"]
+
+
+def free_port() -> int:
+    """A loopback port nobody holds now (8765 may be taken on shared machines)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serving(port: int | None = None, log: IO | None = None,
+            timeout: float = 60.0) -> Iterator[str]:
+    """Run the real app server on loopback for a test or a benchmark; yield its URL and
+    stop it (its whole process group: ``solara run`` starts the server as a child)."""
+    port = port or free_port()
+    proc = subprocess.Popen(server_command("127.0.0.1", port), env=server_env(),
+                            stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=1).read()
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"solara server exited with {proc.returncode}") from None
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"solara server did not answer in {timeout:.0f} s"
+                                       ) from None
+                time.sleep(0.5)
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def _app(args: argparse.Namespace) -> int:

@@ -14,18 +14,14 @@ Usage: ``python benchmarks/app.py [--steps N]``. Prints medians in milliseconds.
 from __future__ import annotations
 
 import argparse
-import os
-import signal
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.serve import server_command, server_env  # noqa: E402
+from app.serve import serving  # noqa: E402
 
 
 def engine_ms(steps: int) -> list[float]:
@@ -58,49 +54,30 @@ def render_ms(steps: int) -> list[float]:
 
 
 def browser_ms(steps: int) -> list[float]:
-    import socket
-
     from playwright.sync_api import sync_playwright
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(server_command("127.0.0.1", port), env=server_env(),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(url, timeout=1)
-                break
-            except OSError:
-                time.sleep(0.5)
-        with sync_playwright() as p:
-            b = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-            pg = b.new_page(viewport={"width": 1600, "height": 1200})
-            pg.goto(url)
-            btn = pg.get_by_role("button", name="Step")
-            btn.wait_for(timeout=90_000)
-            pg.wait_for_timeout(2000)
-            out = []
-            for r in range(1, steps + 1):
-                t = time.perf_counter()
-                btn.click()
-                pg.wait_for_function(
-                    "r => (document.querySelector('.eunato-status')||{}).innerText"
-                    "?.includes('after round ' + r) && "
-                    "document.querySelector('.eunato-network canvas, .eunato-network svg')",
-                    arg=r, timeout=30_000)
-                # one animation frame more: the new chart has been painted
-                pg.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")
-                out.append(1000 * (time.perf_counter() - t))
-            b.close()
-        return out
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(10)
+    with serving() as url, sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        pg = b.new_page(viewport={"width": 1600, "height": 1200})
+        pg.goto(url)
+        btn = pg.get_by_role("button", name="Step")
+        btn.wait_for(timeout=90_000)
+        pg.wait_for_timeout(2000)
+        out = []
+        for r in range(1, steps + 1):
+            t = time.perf_counter()
+            btn.click()
+            pg.wait_for_function(
+                "r => (document.querySelector('.eunato-status')||{}).innerText"
+                "?.includes('after round ' + r) && "
+                "document.querySelector('.eunato-network canvas, .eunato-network svg')",
+                arg=r, timeout=30_000)
+            # one animation frame more: the new chart has been painted
+            pg.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")
+            out.append(1000 * (time.perf_counter() - t))
+        b.close()
+    return out
 
 
 def main() -> None:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from rich.console import Console
 
+from experiments.executor import add_executor_options
+
 console = Console(stderr=False)
 
 
@@ -75,12 +77,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "on the same directory to resume.")
     p.add_argument("experiment", help="experiment TOML file (see docs/batches.md)")
     p.add_argument("--out", default=None, help="results directory (default: results/<name>)")
-    p.add_argument("--workers", type=int, default=None,
-                   help="local worker processes (default: cpu count; 1 = serial, in-process)")
-    p.add_argument("--dask-workers", type=int, default=None,
-                   help="run on a local Dask cluster with this many workers")
-    p.add_argument("--scheduler", default=None,
-                   help="run on an existing Dask cluster (tcp://host:8786)")
+    add_executor_options(p)
     p.add_argument("--fail-fast", action="store_true", help="stop at the first failed run")
     p.add_argument("--part-size", type=int, default=None,
                    help="runs per Parquet part (default 100)")

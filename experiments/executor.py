@@ -16,12 +16,13 @@ in the workers' environment) so that it can import ``experiments.runs``.
 
 from __future__ import annotations
 
+import argparse
 import logging
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 
@@ -92,3 +93,20 @@ def open_executor(workers: int | None = None, dask_workers: int | None = None,
         yield pool
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def add_executor_options(p: argparse.ArgumentParser) -> None:
+    """``--workers``, ``--dask-workers``, ``--scheduler``: the options every front door that
+    runs batches of runs shares (batch, sensitivity, tune)."""
+    p.add_argument("--workers", type=int, default=None,
+                   help="local worker processes (default: cpu count; 1 = serial, in-process)")
+    p.add_argument("--dask-workers", type=int, default=None,
+                   help="run on a local Dask cluster with this many workers")
+    p.add_argument("--scheduler", default=None,
+                   help="run on an existing Dask cluster (tcp://host:8786)")
+
+
+def executor_from(args: argparse.Namespace) -> AbstractContextManager[Executor]:
+    """:func:`open_executor` for the options :func:`add_executor_options` added."""
+    return open_executor(workers=args.workers, dask_workers=args.dask_workers,
+                         scheduler=args.scheduler)

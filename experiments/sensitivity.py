@@ -28,7 +28,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 from rich.table import Table
 
-from experiments.tune import Bound, evaluate_point, load_spec, parameter_path
+from experiments.tune import StudySpec, evaluate_point, load_spec, parameter_path
 from model.data import DataError, load_actors, load_issues
 
 METHODS = ("morris", "sobol")
@@ -52,21 +52,12 @@ class SobolOptions(BaseModel):
     conf_level: float = Field(default=0.95, gt=0, lt=1)
 
 
-class SASpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str
-    description: str = ""
-    scenario: str = "baseline-2024"
-    protocol: str = "compromise"
-    rounds: int | None = Field(default=None, ge=1)
-    seeds: list[int] = Field(default_factory=lambda: [1], min_length=1)
+class SASpec(StudySpec):
     methods: list[Literal["morris", "sobol"]] = Field(default_factory=lambda: ["morris",
                                                                                 "sobol"])
-    parameters: dict[str, Bound] = Field(min_length=1)
     metrics: list[str] = Field(default_factory=list)
     morris: MorrisOptions = Field(default_factory=MorrisOptions)
     sobol: SobolOptions = Field(default_factory=SobolOptions)
-    source: str = ""
 
     def check(self) -> None:
         f = self.source or self.name

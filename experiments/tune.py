@@ -54,6 +54,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from experiments.runs import run_one
 from model.data import BLOCS, DataError, load_actors, load_issues
+from model.model import BLOC_KNOBS
 from model.scenario import (
     ACTOR_FIELDS,
     BLOC_FIELDS,
@@ -63,9 +64,9 @@ from model.scenario import (
     _merge,
     _raw,
     scenario_path,
+    validate_scenario,
 )
 
-KNOB_BLOCS = ("eu_core", "eastern_flank", "non_eu_allies", "bureaucracy")
 NUMERIC_SCENARIO_PARAMETERS = tuple(
     k for k, f in ScenarioParameters.model_fields.items()
     if f.annotation in (float, int, float | None))
@@ -86,10 +87,8 @@ def parameter_path(name: str, actor_ids: Iterable[str] | None = None,
     parts = name.split(".")
     if name == "us_engagement":
         return ("parameters", "us_engagement")
-    for bloc in KNOB_BLOCS:
-        for f in BLOC_FIELDS:
-            if name == f"{bloc}_{f}":
-                return ("blocs", bloc, f)
+    if name in BLOC_KNOBS:  # the model's keyword knobs, e.g. eastern_flank_decoupling_fear
+        return ("blocs", *BLOC_KNOBS[name])
     if parts[0] == "bloc" and len(parts) == 3:
         if parts[1] not in BLOCS:
             raise ValueError(f"unknown bloc {parts[1]!r}; known: {', '.join(BLOCS)}")
@@ -145,14 +144,7 @@ def build_scenario(base: str, overrides: dict[str, Any], name: str = "tuned") ->
     raw = _merge(raw, copy.deepcopy(overrides))
     raw["name"] = name
     raw.pop("description", None)
-    try:
-        sc = Scenario.model_validate(raw)
-    except ValidationError as err:
-        first = err.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        raise DataError(path, field, first.get("input"), first["msg"]) from None
-    sc.source = str(path)
-    return sc
+    return validate_scenario(raw, path)
 
 
 def status_quo(sc: Scenario) -> dict[str, float]:
@@ -248,7 +240,10 @@ class Target(BaseModel):
         return self.kind in ("agreed", "together", "apart")
 
 
-class TuneSpec(BaseModel):
+class StudySpec(BaseModel):
+    """What a tune file and a sensitivity file share: the base run and the free
+    parameters with their bounds."""
+
     model_config = ConfigDict(extra="forbid")
     name: str
     description: str = ""
@@ -256,13 +251,16 @@ class TuneSpec(BaseModel):
     protocol: str = "compromise"
     rounds: int | None = Field(default=None, ge=1)
     seeds: list[int] = Field(default_factory=lambda: [1], min_length=1)
+    parameters: dict[str, Bound] = Field(min_length=1)
+    source: str = ""
+
+
+class TuneSpec(StudySpec):
     sampler: Literal["tpe", "cmaes", "random", "nsga2"] = "tpe"
     sampler_seed: int = 0
     multi_objective: bool = False
-    parameters: dict[str, Bound] = Field(min_length=1)
     start: dict[str, float] = Field(default_factory=dict)
     targets: list[Target] = Field(min_length=1)
-    source: str = ""
 
     @property
     def groups(self) -> list[str]:

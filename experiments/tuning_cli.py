@@ -6,8 +6,6 @@ import argparse
 import contextlib
 import json
 import math
-from collections.abc import Iterator
-from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
 
@@ -15,44 +13,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from experiments.executor import add_executor_options, executor_from
+
 console = Console()
 
 
 def progress_bar() -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(), TextColumn("{task.fields[note]}"), console=console)
-
-
-@contextlib.contextmanager
-def executor_from(args: argparse.Namespace) -> Iterator[Executor | None]:
-    """The batch runner's executor (local processes or Dask) from the CLI options."""
-    workers = getattr(args, "workers", None)
-    dask_workers = getattr(args, "dask_workers", None)
-    scheduler = getattr(args, "scheduler", None)
-    try:
-        from experiments.executor import open_executor
-    except ImportError:  # the batch runner has not landed: a local process pool
-        open_executor = None
-    if open_executor is not None:
-        with open_executor(workers=workers, dask_workers=dask_workers,
-                           scheduler=scheduler) as ex:
-            yield ex
-        return
-    if dask_workers or scheduler:
-        raise ValueError("Dask options need experiments.executor (the batch runner)")
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(max_workers=workers) as ex:
-        yield ex
-
-
-def add_executor_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--workers", type=int, default=None,
-                   help="local worker processes (default: one per CPU)")
-    p.add_argument("--dask-workers", type=int, default=None,
-                   help="start a local Dask cluster with this many workers")
-    p.add_argument("--scheduler", default=None,
-                   help="address of a running Dask scheduler (tcp://host:8786)")
 
 
 def _fmt(x: Any) -> str:

@@ -224,10 +224,8 @@ def _raw(name_or_path: str | Path, seen: tuple[str, ...] = ()) -> tuple[dict, Pa
     return raw, path
 
 
-def load_scenario(name_or_path: str | Path) -> Scenario:
-    """A built-in scenario by name, or a TOML file by path."""
-    raw, path = _raw(name_or_path)
-    raw.setdefault("name", path.stem)
+def validate_scenario(raw: dict, path: Path) -> Scenario:
+    """A scenario from its merged tables; a bad field is one DataError naming ``path``."""
     try:
         sc = Scenario.model_validate(raw)
     except ValidationError as err:
@@ -236,6 +234,13 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         raise DataError(path, field, first.get("input"), first["msg"]) from None
     sc.source = str(path)
     return sc
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """A built-in scenario by name, or a TOML file by path."""
+    raw, path = _raw(name_or_path)
+    raw.setdefault("name", path.stem)
+    return validate_scenario(raw, path)
 
 
 def list_scenarios() -> list[str]:

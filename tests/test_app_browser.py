@@ -9,11 +9,6 @@ recorded; any host other than the server fails the test. Screenshots of each sta
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
@@ -21,7 +16,7 @@ from urllib.parse import urlparse
 import pytest
 
 from app.offline import PACKAGES, cache_dir
-from app.serve import server_command, server_env
+from app.serve import serving
 
 pytestmark = pytest.mark.browser
 
@@ -29,40 +24,14 @@ CHROMIUM = os.environ.get("EUNATO_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     missing = [k for k in PACKAGES if not (cache_dir() / k).is_dir()]
     assert not missing, f"assets missing from {cache_dir()}: {missing} (run: make assets)"
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} missing (run: make chromium)"
-    port = _free_port()
-    log = open(ARTIFACTS.mkdir(exist_ok=True) or ARTIFACTS / "server.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(server_command("127.0.0.1", port), env=server_env(),
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(url, timeout=1).read()
-                break
-            except OSError:
-                assert proc.poll() is None, "solara server exited; see test-artifacts/server.log"
-                time.sleep(0.5)
-        else:
-            pytest.fail("solara server did not answer in 60 s")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with open(ARTIFACTS / "server.log", "w") as log, serving(log=log) as url:
         yield url
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        log.close()
 
 
 @pytest.fixture(scope="module")
