@@ -1,103 +1,198 @@
 """The browser front door: ``solara run app`` (or ``eunato app``).
 
-Built on :func:`mesa.visualization.SolaraViz`, so the usual Step / Play / Reset controls
-drive the same :class:`~model.model.EuNatoModel` as ``eunato run``. Each browser session
-gets its own model (a model built at module level would be shared by every visitor).
+A Solara page that drives the same :class:`~model.model.EuNatoModel` as ``eunato run``:
+Step, Play / Pause and Restart, the settings drawer (:mod:`app.controls`), and named tabs
+of views (:mod:`app.components`). Each browser session gets its own model. The settings
+can come from the URL query (:mod:`app.settings`), and the page offers a link with the
+current ones.
 
-The "Scenario and parameters" card holds the inputs the brief asks for; changing any of
-them builds a new model at once with that value (Mesa's own parameter card only applies on
-Reset). SolaraViz's Reset rebuilds ``type(model)()``, so the session's model is an instance
-of a small subclass whose defaults are the card's settings: Reset then restarts exactly the
-model the card describes, with the same seed.
+The model is mutated in place by Step and Play, so the page keeps a ``tick`` that it bumps
+after every change; each view takes it as an argument and redraws when it changes.
 """
 
 from __future__ import annotations
 
+import threading
+import time
+from pathlib import Path
 from typing import Any
 
+import ipyvuetify as v
 import solara
-from mesa.visualization import SolaraViz
+import solara.lab
+import traitlets
 
-from app.components import COMPONENTS
-from model.model import BLOC_KNOBS, EuNatoModel
-from model.protocols import PROTOCOLS
-from model.scenario import list_scenarios
+from app import settings as S
+from app.components import TABS
+from app.controls import SettingsPanel, apply_now, pending
+from model.data import DataError
+from model.model import EuNatoModel
 
-BLOC_LABELS = {"eu_core": "EU core", "eastern_flank": "eastern flank",
-               "non_eu_allies": "non-EU allies", "bureaucracy": "bureaucracies"}
-DEFAULTS: dict[str, Any] = {"scenario_name": "baseline-2024", "protocol": "compromise",
-                            "rounds": 50, "rng": 1}
+CSS = Path(__file__).with_name("style.css").read_text()
+PLAY_INTERVAL = 0.3  # seconds between rounds under Play
+STRUCTURAL = ("scenario_name", "protocol", "rng")
 
 
-def make_model(settings: dict[str, Any]) -> EuNatoModel:
-    """The model a settings dict describes (only non-None overrides are passed), as an
-    instance of a subclass that rebuilds the same model when called with no arguments."""
-    fixed = {k: v for k, v in settings.items() if v is not None}
+class Intro(v.VuetifyTemplate):
+    """The first-run intro (``intro.vue``): dismissed once, remembered by the browser."""
+    template_file = str(Path(__file__).with_name("intro.vue"))
+    dismissed = traitlets.Bool(True).tag(sync=True)
 
-    class SessionModel(EuNatoModel):
-        def __init__(self, **overrides: Any) -> None:
-            # SolaraViz's Reset passes Mesa's own (empty) Scenario object; ours is a name
-            overrides.pop("scenario", None)
-            super().__init__(**{**fixed, **overrides})
 
-    SessionModel.__name__ = SessionModel.__qualname__ = "EuNatoModel"
-    model = SessionModel()
+def build(settings: dict[str, Any]) -> tuple[EuNatoModel | None, str | None]:
+    """The model the settings describe, or None and one sentence on what is wrong."""
+    for key, value in settings.items():
+        err = S.check(key, value) if value is not None else None
+        if err:
+            return None, err
+    try:
+        model = EuNatoModel(**{k: v for k, v in settings.items() if v is not None})
+    except (DataError, ValueError, KeyError, OSError) as err:
+        return None, f"could not build the model: {err}"
     model.app_settings = dict(settings)
-    return model
+    model.app_start_levels = S.current_levels(model)
+    model.app_history = [model.state.position.copy()]  # positions after each round
+    return model, None
 
 
-def bloc_mean(model: EuNatoModel, knob: str) -> float:
-    """A bloc's current mean decoupling fear or competition (what a slider shows)."""
-    bloc, name = BLOC_KNOBS[knob]
-    members = model.world.blocs == bloc
-    return round(float(getattr(model.world, name)[members].mean()), 3) if members.any() else 0.0
+def advance(model: EuNatoModel) -> None:
+    """One round, and its positions kept for the time charts (the app's only stepper)."""
+    model.step()
+    model.app_history.append(model.state.position.copy())
 
 
-@solara.component
-def SettingsCard(settings: solara.Reactive[dict], model: EuNatoModel) -> None:
-    """Scenario, protocol, rounds, seed, US engagement and the per-bloc levels."""
-
-    def setter(key: str, reset_overrides: bool = False):
-        def on_value(value: Any) -> None:
-            new = {**settings.value, key: value}
-            if reset_overrides:  # a new scenario brings its own levels
-                new = {k: v for k, v in new.items() if k in DEFAULTS}
-                new[key] = value
-            settings.value = new
-        return on_value
-
-    with solara.Card("Scenario and parameters", classes=["eunato-settings"]):
-        solara.Select("Scenario", values=list_scenarios(),
-                      value=settings.value["scenario_name"],
-                      on_value=setter("scenario_name", reset_overrides=True))
-        solara.Select("Protocol", values=sorted(PROTOCOLS), value=settings.value["protocol"],
-                      on_value=setter("protocol"))
-        solara.SliderInt("Rounds", value=settings.value["rounds"], min=5, max=200, step=5,
-                         on_value=setter("rounds"))
-        solara.InputInt("Seed", value=settings.value["rng"], on_value=setter("rng"))
-        solara.SliderFloat("US engagement", value=round(model.world.us_engagement, 3),
-                           min=0.0, max=1.0, step=0.05, on_value=setter("us_engagement"))
-        for knob in BLOC_KNOBS:
-            bloc, name = BLOC_KNOBS[knob]
-            solara.SliderFloat(f"{BLOC_LABELS[bloc]}: {name.replace('_', ' ')}",
-                               value=bloc_mean(model, knob), min=0.0, max=1.0, step=0.05,
-                               on_value=setter(knob))
+def status_text(model: EuNatoModel) -> tuple[str, str | None]:
+    """The status line, and the "finished" sentence once the run has ended."""
+    agreed = int((model.settled_round >= 0).sum())
+    m = len(model.settled_round)
+    line = (f"{model.spec.name} · {model.protocol_name} · seed {model.seed} · "
+            f"US engagement {model.world.us_engagement:.2f} · agreed {agreed}/{m} issues "
+            f"after round {model.steps} of {model.max_rounds}")
+    if model.running:
+        return line, None
+    why = "every issue settled" if agreed == m else (
+        f"round limit reached, {m - agreed} issue{'s' * (m - agreed != 1)} not agreed")
+    return line, f"Finished after {model.steps} rounds: {why}."
 
 
 @solara.component
 def Page() -> None:
-    settings = solara.use_reactive(dict(DEFAULTS))
-    model = solara.use_reactive(solara.use_memo(lambda: make_model(DEFAULTS), []))
+    router = solara.use_router()
+    initial, link_errors = solara.use_memo(lambda: S.from_query(router.search), [])
+    first = solara.use_memo(lambda: build(initial), [])
+    desired = solara.use_reactive(initial)
+    model = solara.use_reactive(first[0])
+    error = solara.use_reactive(first[1])
+    tick = solara.use_reactive(0)  # read by Main only: a Step redraws the views, not this
+    applied = solara.use_reactive(0)  # bumped by Apply now: the settings show the new levels
+    playing = solara.use_reactive(False)
+    drawer = solara.use_reactive(False)
+    tab = solara.use_reactive(0)
 
-    def rebuild() -> None:
-        if dict(settings.value) != getattr(model.value, "app_settings", None):
-            model.value = make_model(settings.value)
+    def restart() -> None:
+        m, err = build(desired.value)
+        error.value = err
+        if m is not None:
+            playing.value = False
+            model.value = m
+            tick.value += 1
 
-    solara.use_effect(rebuild, [str(sorted(settings.value.items()))])
+    def follow_settings() -> None:
+        m = model.value
+        if m is None:
+            restart()
+            return
+        old = m.app_settings
+        if any(desired.value.get(k) != old.get(k) for k in STRUCTURAL) or (
+                m.steps == 0 and pending(desired.value, m)):
+            restart()
+
+    solara.use_effect(follow_settings, [str(sorted(desired.value.items()))])
+
+    def step() -> None:
+        m = model.value
+        if m is not None and m.running and not playing.value:
+            advance(m)
+            tick.value += 1
+
+    def apply() -> None:
+        m = model.value
+        if m is not None:
+            apply_now(m, pending(desired.value, m))
+            tick.value += 1
+            applied.value += 1
+
+    def play_loop(cancel: threading.Event) -> None:
+        m = model.value
+        while playing.value and m is not None and m.running and not cancel.is_set():
+            time.sleep(PLAY_INTERVAL)
+            if cancel.is_set() or not playing.value:
+                return
+            advance(m)
+            tick.value += 1
+        playing.value = False
+
+    solara.use_thread(play_loop, dependencies=[playing.value, id(model.value)])
+
+    m = model.value
     solara.Title("eunato: EU–NATO division of labour")
-    with solara.Sidebar():
-        SettingsCard(settings, model.value)
-    SolaraViz(model, components=list(COMPONENTS), name="eunato — EU–NATO bargaining")
+    solara.Style(CSS)
+    classes = ["eunato-app"] + (["eunato-drawer-open"] if drawer.value else [])
+    with solara.Div(classes=classes):
+        with solara.Div(classes=["eunato-bar"]):
+            solara.Button("☰ Settings", on_click=lambda: drawer.set(not drawer.value),
+                          text=True, dark=True, classes=["eunato-menu"])
+            solara.HTML(tag="h1", unsafe_innerHTML="eunato · EU–NATO division of labour")
+        with solara.Div(classes=["eunato-body"]):
+            with solara.Div(classes=["eunato-drawer"]):
+                # `applied` is an argument so that the panel redraws after Apply now (reacton
+                # skips a child whose arguments are unchanged, and the model is the same)
+                SettingsPanel(desired, m, restart, apply,
+                              [*link_errors, *([error.value] if error.value else [])],
+                              applied.value)
+                if m is not None:
+                    solara.HTML(tag="a", classes=["eunato-permalink"],
+                                attributes={"href": S.to_query(
+                                    {**m.app_settings, **S.current_levels(m),
+                                     "rounds": m.max_rounds})},
+                                unsafe_innerHTML="Link to these settings")
+            backdrop = solara.v.Html(tag="div", class_="eunato-backdrop")
+            solara.v.use_event(backdrop, "click", lambda *_: drawer.set(False))
+            with solara.Div(classes=["eunato-main"]):
+                Intro.element()
+                if m is None:
+                    solara.Error(error.value or "no model", classes=["eunato-message"])
+                    return
+                Main(m, tick, playing, step, restart, tab)
+
+
+@solara.component
+def Main(m: EuNatoModel, tick: solara.Reactive[int], playing: solara.Reactive[bool], step,
+         restart, tab: solara.Reactive[int]) -> None:
+    """Run controls, status and the tabs: the part of the page a Step redraws."""
+    t = tick.value
+    line, finished = status_text(m)
+    with solara.Div(classes=["eunato-controls"]):
+        solara.Button("Step", on_click=step, color="primary",
+                      disabled=playing.value or not m.running, classes=["eunato-step"])
+        solara.Button("Pause" if playing.value else "▶ Play",
+                      on_click=lambda: playing.set(not playing.value), color="primary",
+                      disabled=not m.running and not playing.value, classes=["eunato-play"])
+        solara.Button("Restart", on_click=restart, outlined=True,
+                      classes=["eunato-restart-top"])
+        with solara.Div(classes=["eunato-status-box"]):
+            solara.Text(line, classes=["eunato-status"])
+            if finished:
+                solara.Text(" " + finished, classes=["eunato-finished"])
+    if m.spec.description:
+        solara.Text(" ".join(m.spec.description.split()), classes=["eunato-premises"])
+    names = list(TABS)
+    with solara.lab.Tabs(value=tab.value, on_value=tab.set, lazy=True):
+        for name in names:
+            with solara.lab.Tab(name):
+                with solara.Div(classes=["eunato-grid", f"eunato-tab-{name.lower()}"]):
+                    for view in TABS[name]:
+                        view(m, t)
 
 
 page = Page

@@ -1,174 +1,191 @@
-"""The app's Solara components. Each takes the model and draws one view of it.
-
-SolaraViz calls every component with the current model; Step and Play mutate that same
-model object, so each component also reads Mesa's ``update_counter`` to redraw after
-them. The numbers come from :mod:`app.charts`, which reads the engine's arrays.
+"""The app's views. Each takes the model and the page's ``tick`` (bumped after every Step,
+Play tick, shock or restart: the model is mutated in place, so the tick is what tells a
+view to redraw). The numbers come from :mod:`app.charts`, which reads the engine's arrays.
 """
 
 from __future__ import annotations
 
+import html
 import io
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
+import pandas as pd
 import solara
-import solara.widgets
-from mesa.visualization.utils import update_counter
 
 from app import charts
+from app.export import figure_name, run_csv, run_parquet
+from app.vega import Vega
 
 if TYPE_CHECKING:
     from model.model import EuNatoModel
 
 
-BLOCK = {"display": "block", "font-size": "0.85em"}
+def table_html(df: pd.DataFrame, classes: str = "eunato-table",
+               swatch: str | None = None) -> str:
+    """A small HTML table (escaped); ``swatch`` names a column of colours drawn as dots."""
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns if c != swatch)
+    body = []
+    for _, row in df.iterrows():
+        cells = []
+        for c in df.columns:
+            if c == swatch:
+                continue
+            text = html.escape("" if pd.isna(row[c]) else str(row[c]))
+            if swatch and c == df.columns[0]:
+                text = (f'<span class="eunato-swatch" style="background:'
+                        f'{html.escape(str(row[swatch]))}"></span>{text}')
+            cells.append(f"<td>{text}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (f'<table class="{classes}"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table>')
+
+
+def Table(df: pd.DataFrame, classes: list[str], swatch: str | None = None,
+          empty: str = "none") -> None:
+    if not len(df):
+        solara.Text(empty, classes=classes)
+        return
+    solara.HTML(tag="div", unsafe_innerHTML=table_html(df, swatch=swatch),
+                classes=["eunato-scroll", *classes])
 
 
 @solara.component
-def VegaLite(spec: dict, on_click: Callable[[dict | None], None] | None = None) -> None:
-    """A Vega-Lite spec drawn in the page (Solara's widget, without Altair's per-draw
-    schema validation: the specs come from validated templates, see app.charts).
-    ``on_click`` gets the clicked mark's data row (None for a click on empty space)."""
-    solara.widgets.VegaLite.element(spec=spec, on_click=on_click,
-                                    listen_to_click=on_click is not None,
-                                    listen_to_hover=False)
+def CoalitionNetwork(model: EuNatoModel, tick: int) -> None:
+    """Actors at their scenario layout; colour and outline = coalition; size = capability;
+    shape = actor type. Click a node (or pick it below) to pin its data."""
+    chosen, set_chosen = solara.use_state(None)
+    names = charts.actor_names(model)
 
+    def clicked(datum: dict | None) -> None:
+        if datum and datum.get("actor") in names:  # a node (outlines carry no actor)
+            set_chosen(datum["actor"])
 
-@solara.component
-def CoalitionNetwork(model: EuNatoModel) -> None:
-    """Actors as nodes (colour = coalition, size = capability, shape = type), edges =
-    alignment; hover a node for its positions, saliences, decoupling fear, competition,
-    click it (or pick it below) to pin them under the chart."""
-    update_counter.get()  # redraw after every Step / Play tick (same model object)
-    with solara.Column(classes=["eunato-network"]):
-        chosen, set_chosen = solara.use_state(None)
-
-        def clicked(datum: dict | None) -> None:
-            if datum and datum.get("actor"):  # a node (edges have no "actor")
-                set_chosen(datum["actor"])
-
-        VegaLite(charts.network_chart(model), on_click=clicked)
-        actors = charts.actors_frame(model)
-        solara.Select("Inspect actor", values=list(actors["actor"]), value=chosen,
-                      on_value=set_chosen)
+    with solara.Column(classes=["eunato-network", "eunato-card"]):
+        solara.HTML(tag="h3", unsafe_innerHTML="Coalitions")
+        spec, data = charts.network_chart(model)
+        Vega(spec, data, figure_name(model) + "-network", on_click=clicked)
+        solara.Text("colour and outline = coalition (kept for the whole run) · size = "
+                    "capability · ● state ◆ US ■ bureaucracy ▲ Ukraine",
+                    classes=["eunato-caption"])
+        by_name = {v: k for k, v in names.items()}
+        solara.Select("Inspect actor", values=sorted(by_name),
+                      value=names.get(chosen) if chosen else None,
+                      on_value=lambda n: set_chosen(by_name.get(n)))
         if chosen:
-            row = actors.set_index("actor").loc[chosen]
+            row = charts.actors_frame(model).set_index("actor").loc[chosen]
             with solara.Div(classes=["eunato-actor"]):
                 solara.Text(f"{row['name']} ({row['type']}, {row['bloc']}) · coalition "
                             f"{row['coalition']} · capability {row['capability']:.3f} · "
-                            f"decoupling fear {row['decoupling_fear']} · competition "
-                            f"{row['competition']}", style=BLOCK)
-                solara.Text(f"positions: {row['positions']}", style=BLOCK)
-                solara.Text(f"saliences: {row['saliences']}", style=BLOCK)
+                            f"decoupling fear {row['decoupling fear']} · competition "
+                            f"{row['competition']}", classes=["eunato-line"])
+                solara.Text(f"positions: {row['positions']}", classes=["eunato-line"])
+                solara.Text(f"saliences: {row['saliences']}", classes=["eunato-line"])
 
 
 @solara.component
-def PositionsOverTime(model: EuNatoModel) -> None:
-    """Each actor's position on one issue by round, with forecast and status quo."""
-    update_counter.get()  # redraw after every Step / Play tick (same model object)
-    issue, set_issue = solara.use_state(model.state.issue_ids[0])
-    with solara.Column(classes=["eunato-positions"]):
-        solara.Select("Issue", values=list(model.state.issue_ids), value=issue,
-                      on_value=set_issue)
-        VegaLite(charts.positions_chart(model, issue))
+def DivisionOfLabour(model: EuNatoModel, tick: int) -> None:
+    """Per issue: where it stands (NATO-led / joint / EU-led), status, and who blocks."""
+    with solara.Column(classes=["eunato-division", "eunato-card"]):
+        spec, data = charts.division_chart(model)
+        Vega(spec, data, figure_name(model) + "-division")
+        blocked = charts.blocked_lines(model)
+        if blocked:
+            solara.HTML(tag="ul", classes=["eunato-vetoes"], unsafe_innerHTML="".join(
+                f"<li>{html.escape(t)}</li>" for t in blocked))
 
 
 @solara.component
-def DivisionOfLabour(model: EuNatoModel) -> None:
-    """Per pillar: where each issue stands (EU-led / joint / NATO-led), deadlocks, vetoes."""
-    update_counter.get()  # redraw after every Step / Play tick (same model object)
+def PositionsOverTime(model: EuNatoModel, tick: int) -> None:
+    """One issue over time: bloc means, every actor, forecast, status quo, events."""
+    ids = model.state.issue_ids
+    names = charts.issue_names(model)
+    issue, set_issue = solara.use_state(ids[0])
+    issue = issue if issue in ids else ids[0]
+    with solara.Column(classes=["eunato-positions", "eunato-card"]):
+        solara.Select("Issue", values=[names[i] for i in ids], value=names[issue],
+                      on_value=lambda n: set_issue(next(i for i in ids if names[i] == n)))
+        spec, data = charts.positions_chart(model, issue)
+        Vega(spec, data, figure_name(model) + f"-positions-{issue}")
+
+
+@solara.component
+def PillarSummary(model: EuNatoModel, tick: int) -> None:
+    with solara.Column(classes=["eunato-pillars", "eunato-card"]):
+        solara.HTML(tag="h3", unsafe_innerHTML="Division of labour by pillar")
+        Table(charts.pillar_summary(model), ["eunato-pillar-table"])
+
+
+@solara.component
+def CoalitionTable(model: EuNatoModel, tick: int) -> None:
+    with solara.Column(classes=["eunato-coalitions", "eunato-card"]):
+        solara.HTML(tag="h3", unsafe_innerHTML="Coalitions now")
+        Table(charts.coalitions_frame(model), ["eunato-coalition-table"], swatch="colour",
+              empty="No coalitions yet: every actor bargains alone.")
+
+
+@solara.component
+def OutcomeTable(model: EuNatoModel, tick: int) -> None:
     df = charts.division_frame(model)
-    with solara.Column(classes=["eunato-division"]):
-        VegaLite(charts.division_chart(model))
-        agreed = int((df["status"] == "agreed").sum())
-        solara.Text(f"{model.spec.name} · {model.protocol_name} · US engagement "
-                    f"{model.world.us_engagement:.2f} · agreed {agreed}/{len(df)} issues "
-                    f"after round {model.steps}", classes=["eunato-status"])
-
-
-
-@solara.component
-def PillarSummary(model: EuNatoModel) -> None:
-    """Per pillar (Ukraine, industry, interoperability): issues agreed NATO-led, joint or
-    EU-led, and issues still open or deadlocked."""
-    update_counter.get()  # redraw after every Step / Play tick (same model object)
-    ps = charts.pillar_summary(model)
-    rows = ["| " + " | ".join(map(str, r)) + " |" for r in ps.itertuples(index=False)]
-    with solara.Column(classes=["eunato-pillars"]):
-        solara.Markdown("\n".join([f"### Division of labour by pillar, round {model.steps}",
-                                    "| " + " | ".join(ps.columns) + " |",
-                                    "|---" * len(ps.columns) + "|", *rows]))
+    with solara.Column(classes=["eunato-outcome", "eunato-card"]):
+        solara.HTML(tag="h3", unsafe_innerHTML="Outcome per issue")
+        out = df[["pillar", "name", "status", "point", "division", "round", "vetoed_by"]]
+        Table(out.rename(columns={"name": "issue", "vetoed_by": "would be vetoed by"}),
+              ["eunato-outcome-table"])
 
 
 @solara.component
-def OutcomeTable(model: EuNatoModel) -> None:
-    """The outcome per issue: status, point, label, round, and who vetoes."""
-    update_counter.get()  # redraw after every Step / Play tick (same model object)
-    df = charts.division_frame(model)
-    with solara.Column(classes=["eunato-outcome"]):
-        solara.Markdown(f"### Outcome after round {model.steps}")
-        solara.DataFrame(df[["pillar", "issue", "status", "point", "division", "round",
-                             "vetoed_by"]], items_per_page=10)
+def CoalitionMembership(model: EuNatoModel, tick: int) -> None:
+    with solara.Column(classes=["eunato-membership", "eunato-card"]):
+        spec, data = charts.membership_chart(model)
+        Vega(spec, data, figure_name(model) + "-membership")
 
 
 @solara.component
-def CoalitionMembership(model: EuNatoModel) -> None:
-    """Who was with whom, round by round."""
-    update_counter.get()  # redraw after every Step / Play tick (same model object)
-    with solara.Column(classes=["eunato-membership"]):
-        VegaLite(charts.membership_chart(model))
-
-
-@solara.component
-def CoalitionTable(model: EuNatoModel) -> None:
-    """Current coalitions with pooled capability and blocking power per house."""
-    update_counter.get()  # redraw after every Step / Play tick (same model object)
-    with solara.Column(classes=["eunato-coalitions"]):
-        solara.Markdown(f"### Coalitions after round {model.steps}")
-        solara.DataFrame(charts.coalitions_frame(model), items_per_page=12)
-
-
-@solara.component
-def EventsLog(model: EuNatoModel) -> None:
-    """Scenario events, coalitions formed or broken, agreements, vetoes; and downloads."""
-    update_counter.get()  # redraw after every Step / Play tick (same model object)
-    with solara.Column(classes=["eunato-events"]):
-        with solara.Row():
-            solara.FileDownload(lambda: charts.run_csv(model),
-                                filename=f"eunato-{model.spec.name}-r{model.steps}.csv",
+def EventsLog(model: EuNatoModel, tick: int) -> None:
+    """Agreements, deadlocks, scenario events and shocks (coalition churn on request);
+    downloads of the run's data."""
+    churn, set_churn = solara.use_state(False)
+    name = figure_name(model)
+    with solara.Column(classes=["eunato-events", "eunato-card"]):
+        with solara.Row(classes=["eunato-downloads"]):
+            solara.FileDownload(lambda: run_csv(model), filename=f"{name}.csv",
                                 label="Download CSV")
-            solara.FileDownload(lambda: charts.run_parquet(model),
-                                filename=f"eunato-{model.spec.name}-r{model.steps}.parquet",
+            solara.FileDownload(lambda: run_parquet(model), filename=f"{name}.parquet",
                                 label="Download Parquet")
-        solara.DataFrame(charts.events_frame(model), items_per_page=15)
+        solara.Checkbox(label="show coalition changes", value=churn, on_value=set_churn)
+        Table(charts.events_frame(model, churn=churn).head(60), ["eunato-events-table"],
+              empty="Nothing has happened yet.")
 
 
 @solara.component
-def Perception(model: EuNatoModel) -> None:
-    """BDM's perception chart: how one actor sees every other (conflict, compromise,
-    capitulation, status quo) on one issue."""
-    update_counter.get()  # redraw after every Step / Play tick (same model object)
+def Perception(model: EuNatoModel, tick: int) -> None:
+    """BDM's perception chart: how one actor sees every other on one issue."""
     from model.perception import perception_figure
 
-    actor, set_actor = solara.use_state("USA" if "USA" in model.state.actor_ids
-                                        else model.state.actor_ids[0])
+    anames, inames = charts.actor_names(model), charts.issue_names(model)
+    actor, set_actor = solara.use_state("USA" if "USA" in anames else model.state.actor_ids[0])
     issue, set_issue = solara.use_state(model.state.issue_ids[0])
-    with solara.Column(classes=["eunato-perception"]):
+    with solara.Column(classes=["eunato-perception", "eunato-card"]):
+        solara.HTML(tag="h3", unsafe_innerHTML="How one actor sees the others (BDM)")
         with solara.Row():
-            solara.Select("Actor", values=list(model.state.actor_ids), value=actor,
-                          on_value=set_actor)
-            solara.Select("Issue", values=list(model.state.issue_ids), value=issue,
-                          on_value=set_issue)
+            solara.Select("Actor", values=sorted(anames.values()), value=anames[actor],
+                          on_value=lambda n: set_actor(
+                              next(k for k, v in anames.items() if v == n)))
+            solara.Select("Issue", values=list(inames.values()), value=inames[issue],
+                          on_value=lambda n: set_issue(
+                              next(k for k, v in inames.items() if v == n)))
         fig = perception_figure(model.state, actor, issue)
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=80)
         plt.close(fig)  # pyplot keeps every figure alive otherwise: one per redraw
-        solara.Image(buf.getvalue())
+        solara.Image(buf.getvalue(), classes=["eunato-img"])
 
 
-#: the components of the main view, in order (SolaraViz lays them out in a grid)
-#: as (component, page): page 0 is the live picture, page 1 the history and details
-COMPONENTS = [(CoalitionNetwork, 0), (DivisionOfLabour, 0), (PositionsOverTime, 0),
-              (CoalitionTable, 0), (PillarSummary, 0), (OutcomeTable, 1), (CoalitionMembership, 1),
-              (EventsLog, 1), (Perception, 1)]
+#: the tabs of the main view and their components
+TABS: dict[str, list] = {
+    "Live": [CoalitionNetwork, DivisionOfLabour, PositionsOverTime, PillarSummary,
+             CoalitionTable],
+    "History": [CoalitionMembership, OutcomeTable, EventsLog, Perception],
+}
+COMPONENTS = [c for cs in TABS.values() for c in cs]
