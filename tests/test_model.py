@@ -84,14 +84,17 @@ def test_law_us_disengagement_raises_the_eu_role():
 
 def test_law_lower_eastern_flank_fear_raises_its_support_for_an_eu_role_in_industry():
     def support(fear):
-        vals = []
+        ideals, positions = [], []
         for s in SEEDS:
-            m = run(rng=s, eastern_flank_decoupling_fear=fear)
+            m = EuNatoModel(rng=s, eastern_flank_decoupling_fear=fear)
             ef = m.world.blocs == "eastern_flank"
             ind = [j for j, i in enumerate(m.world.issues) if i.pillar == "industry"]
-            vals.append(m.state.position[np.ix_(ef, ind)].mean())
-        return np.mean(vals)
-    assert support(0.3) > support(0.9) + 2.0
+            ideals.append(m.state.ideal[np.ix_(ef, ind)].mean())
+            positions.append(m.run().state.position[np.ix_(ef, ind)].mean())
+        return np.mean(ideals), np.mean(positions)
+    (ideal_low, pos_low), (ideal_high, pos_high) = support(0.3), support(0.9)
+    assert ideal_low > ideal_high + 5.0  # what the flank wants
+    assert pos_low > pos_high  # where it ends after bargaining
 
 
 def test_law_raising_any_states_competition_changes_its_industry_ideal():
