@@ -153,6 +153,7 @@ class EuNatoModel(mesa.Model):
         self.route: list[str | None] = [None] * m
         self.settled_round = np.full(m, -1)
         self.setter_used = np.zeros(m, bool)
+        self.last_vote = np.full((m, 2), np.nan)  # the forecast last put to a vote
         self.vetoes: list[list[dict[str, str]]] = [[] for _ in range(m)]
         #: what an issue had settled as before a shock reopened it
         self.prior: list[tuple[str, str | None, int] | None] = [None] * m
@@ -366,10 +367,12 @@ class EuNatoModel(mesa.Model):
             self.step()
         return self
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self, explanations: bool = True) -> dict[str, Any]:
+        """The run summary (docs/schema.md); ``explanations=False`` skips the per-issue
+        explanations and pivot tests (batches that do not read them)."""
         from model.summary import summarize
 
-        return summarize(self)
+        return summarize(self, explanations=explanations)
 
     def explain(self, issue: str | None = None) -> dict[str, Any]:
         """Why each issue ended as it did (model/explain.py); one issue if given."""
