@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import solara
 
-from app import charts
+from app import charts, timecharts
 from app.export import figure_name, run_csv, run_parquet
 from app.vega import Vega
 
@@ -51,10 +51,20 @@ def Table(df: pd.DataFrame, classes: list[str], swatch: str | None = None,
 
 
 @solara.component
+def PillarSelect(model: EuNatoModel, pillar: int, on_pillar) -> None:
+    names = charts.pillar_names(model)
+    solara.Select("Pillar", values=names, value=names[pillar],
+                  on_value=lambda n: on_pillar(names.index(n)), classes=["eunato-pillar"])
+
+
+@solara.component
 def CoalitionNetwork(model: EuNatoModel, tick: int) -> None:
-    """Actors at their scenario layout; colour and outline = coalition; size = capability;
-    shape = actor type. Click a node (or pick it below) to pin its data."""
+    """Actors at their scenario layout; colour and outline = coalition in the chosen pillar
+    (coalitions form per pillar); size = capability; shape = actor type. Click a node (or
+    pick it below) to pin its data. The pillar's coalition table follows."""
     chosen, set_chosen = solara.use_state(None)
+    pillar, set_pillar = solara.use_state(model.shown_pillar)
+    pillar = pillar if pillar < len(model.pillars) else model.shown_pillar
     names = charts.actor_names(model)
 
     def clicked(datum: dict | None) -> None:
@@ -63,7 +73,8 @@ def CoalitionNetwork(model: EuNatoModel, tick: int) -> None:
 
     with solara.Column(classes=["eunato-network", "eunato-card"]):
         solara.HTML(tag="h3", unsafe_innerHTML="Coalitions")
-        spec, data = charts.network_chart(model)
+        PillarSelect(model, pillar, set_pillar)
+        spec, data = charts.network_chart(model, pillar)
         Vega(spec, data, figure_name(model) + "-network", on_click=clicked)
         solara.Text("colour and outline = coalition (kept for the whole run) · size = "
                     "capability · ● state ◆ US ■ bureaucracy ▲ Ukraine",
@@ -73,14 +84,18 @@ def CoalitionNetwork(model: EuNatoModel, tick: int) -> None:
                       value=names.get(chosen) if chosen else None,
                       on_value=lambda n: set_chosen(by_name.get(n)))
         if chosen:
-            row = charts.actors_frame(model).set_index("actor").loc[chosen]
+            row = charts.actors_frame(model, pillar).set_index("actor").loc[chosen]
             with solara.Div(classes=["eunato-actor"]):
                 solara.Text(f"{row['name']} ({row['type']}, {row['bloc']}) · coalition "
                             f"{row['coalition']} · capability {row['capability']:.3f} · "
                             f"decoupling fear {row['decoupling fear']} · competition "
                             f"{row['competition']}", classes=["eunato-line"])
                 solara.Text(f"positions: {row['positions']}", classes=["eunato-line"])
-                solara.Text(f"saliences: {row['saliences']}", classes=["eunato-line"])
+    with solara.Column(classes=["eunato-coalitions", "eunato-card"]):
+        pname = charts.pillar_names(model)[pillar].lower()
+        solara.HTML(tag="h3", unsafe_innerHTML=f"Coalitions now: {pname}")
+        Table(charts.coalitions_frame(model, pillar), ["eunato-coalition-table"],
+              swatch="colour", empty="No coalitions yet: every actor bargains alone.")
 
 
 @solara.component
@@ -97,16 +112,22 @@ def DivisionOfLabour(model: EuNatoModel, tick: int) -> None:
 
 @solara.component
 def PositionsOverTime(model: EuNatoModel, tick: int) -> None:
-    """One issue over time: bloc means, every actor, forecast, status quo, events."""
-    ids = model.state.issue_ids
+    """One issue's EU or NATO role over time: bloc means and ranges, forecast, status quo,
+    events."""
+    ids = model.world.issue_ids
     names = charts.issue_names(model)
     issue, set_issue = solara.use_state(ids[0])
+    role, set_role = solara.use_state("eu")
     issue = issue if issue in ids else ids[0]
+    roles = {"EU role": "eu", "NATO role": "nato"}
     with solara.Column(classes=["eunato-positions", "eunato-card"]):
-        solara.Select("Issue", values=[names[i] for i in ids], value=names[issue],
-                      on_value=lambda n: set_issue(next(i for i in ids if names[i] == n)))
-        spec, data = charts.positions_chart(model, issue)
-        Vega(spec, data, figure_name(model) + f"-positions-{issue}")
+        with solara.Row(classes=["eunato-row"]):
+            solara.Select("Issue", values=[names[i] for i in ids], value=names[issue],
+                          on_value=lambda n: set_issue(next(i for i in ids if names[i] == n)))
+            solara.Select("Role", values=list(roles), value=next(
+                k for k, v in roles.items() if v == role), on_value=lambda k: set_role(roles[k]))
+        spec, data = timecharts.positions_chart(model, issue, role)
+        Vega(spec, data, figure_name(model) + f"-{issue}-{role}")
 
 
 @solara.component
@@ -117,27 +138,24 @@ def PillarSummary(model: EuNatoModel, tick: int) -> None:
 
 
 @solara.component
-def CoalitionTable(model: EuNatoModel, tick: int) -> None:
-    with solara.Column(classes=["eunato-coalitions", "eunato-card"]):
-        solara.HTML(tag="h3", unsafe_innerHTML="Coalitions now")
-        Table(charts.coalitions_frame(model), ["eunato-coalition-table"], swatch="colour",
-              empty="No coalitions yet: every actor bargains alone.")
-
-
-@solara.component
 def OutcomeTable(model: EuNatoModel, tick: int) -> None:
     df = charts.division_frame(model)
     with solara.Column(classes=["eunato-outcome", "eunato-card"]):
         solara.HTML(tag="h3", unsafe_innerHTML="Outcome per issue")
-        out = df[["pillar", "name", "status", "point", "division", "round", "vetoed_by"]]
-        Table(out.rename(columns={"name": "issue", "vetoed_by": "would be vetoed by"}),
+        out = df[["pillar", "name", "status", "eu_role", "nato_role", "division", "route",
+                  "round", "vetoed_by"]]
+        Table(out.rename(columns={"name": "issue", "eu_role": "EU role",
+                                  "nato_role": "NATO role", "vetoed_by": "vetoed by"}),
               ["eunato-outcome-table"])
 
 
 @solara.component
 def CoalitionMembership(model: EuNatoModel, tick: int) -> None:
+    pillar, set_pillar = solara.use_state(model.shown_pillar)
+    pillar = pillar if pillar < len(model.pillars) else model.shown_pillar
     with solara.Column(classes=["eunato-membership", "eunato-card"]):
-        spec, data = charts.membership_chart(model)
+        PillarSelect(model, pillar, set_pillar)
+        spec, data = timecharts.membership_chart(model, pillar)
         Vega(spec, data, figure_name(model) + "-membership")
 
 
@@ -163,7 +181,10 @@ def Perception(model: EuNatoModel, tick: int) -> None:
     """BDM's perception chart: how one actor sees every other on one issue."""
     from model.perception import perception_figure
 
-    anames, inames = charts.actor_names(model), charts.issue_names(model)
+    anames = charts.actor_names(model)
+    inames = {}
+    for i, name in charts.issue_names(model).items():
+        inames[f"{i}:eu"], inames[f"{i}:nato"] = f"{name}: EU role", f"{name}: NATO role"
     actor, set_actor = solara.use_state("USA" if "USA" in anames else model.state.actor_ids[0])
     issue, set_issue = solara.use_state(model.state.issue_ids[0])
     with solara.Column(classes=["eunato-perception", "eunato-card"]):
@@ -184,8 +205,7 @@ def Perception(model: EuNatoModel, tick: int) -> None:
 
 #: the tabs of the main view and their components
 TABS: dict[str, list] = {
-    "Live": [CoalitionNetwork, DivisionOfLabour, PositionsOverTime, PillarSummary,
-             CoalitionTable],
+    "Live": [CoalitionNetwork, DivisionOfLabour, PositionsOverTime, PillarSummary],
     "History": [CoalitionMembership, OutcomeTable, EventsLog, Perception],
 }
 COMPONENTS = [c for cs in TABS.values() for c in cs]

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import solara
 
 from app import settings as S
-from app.settings import BLOC_KNOBS
+from model.model import ACTOR_KNOBS, BLOC_KNOBS
 from model.protocols import PROTOCOLS
 from model.scenario import list_scenarios
 
@@ -39,10 +39,12 @@ def apply_now(model: EuNatoModel, changes: dict[str, Any]) -> None:
     for key, value in changes.items():
         if key == "rounds":
             model.max_rounds = max(int(value), model.steps)
-            settled = (model.settled_round >= 0).all()
-            model.running = model.steps < model.max_rounds and not settled
+            model.running = model.steps < model.max_rounds and "open" in model.status
         elif key == "us_engagement":
             model.set_parameter("us_engagement", float(value), note="applied in the app")
+        elif key in ACTOR_KNOBS:
+            who, name = ACTOR_KNOBS[key]
+            model.set_parameter(f"actor.{who}.{name}", float(value), note="applied in the app")
         else:
             bloc, name = BLOC_KNOBS[key]
             model.set_parameter(f"bloc.{bloc}.{name}", float(value), note="applied in the app")

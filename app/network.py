@@ -36,7 +36,7 @@ PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
            "#bcbd22", "#17becf", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5",
            "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5"]
 SHAPES = {"state": "circle", "us": "diamond", "bureaucracy": "square",
-          "stakeholder": "triangle-up"}
+          "stakeholder": "triangle-up", "parliament": "triangle-down"}
 
 
 def _spread(xy: np.ndarray, min_dist: float = 0.06, iters: int = 300) -> np.ndarray:
@@ -95,9 +95,17 @@ def layout(model: EuNatoModel) -> np.ndarray:
     return _own_layout[model]
 
 
-def coalition_labels(model: EuNatoModel, partition: np.ndarray | None = None) -> list[str]:
-    """Each actor's coalition name (its most capable member), ``(alone)`` for singletons."""
-    part = model.state.coalition if partition is None else partition
+def pillar_index(model: EuNatoModel, pillar: int | None = None) -> int:
+    """The pillar shown (coalitions form per pillar); the engine's default if none."""
+    return model.shown_pillar if pillar is None else int(pillar)
+
+
+def coalition_labels(model: EuNatoModel, partition: np.ndarray | None = None,
+                     pillar: int | None = None) -> list[str]:
+    """Each actor's coalition name in one pillar (after its most capable member),
+    ``(alone)`` for singletons; ``partition`` is one recorded (pillars, n) partition."""
+    k = pillar_index(model, pillar)
+    part = (model.coalition if partition is None else partition)[k]
     ids = model.state.actor_ids
     sizes = np.bincount(part, minlength=len(ids))
     return [f"{ids[c]}+" if sizes[c] > 1 else ALONE for c in part]
@@ -107,13 +115,15 @@ _colours: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def colours(model: EuNatoModel) -> dict[str, str]:
-    """Coalition name -> colour, assigned in order of first appearance in this run (so a
-    coalition keeps its colour from the round it forms to the end of the run)."""
+    """Coalition name -> colour, assigned in order of first appearance in this run, pillar
+    by pillar (so a coalition keeps its colour from the round it forms to the end of the
+    run, in every pillar and every view)."""
     seen, table = _colours.get(model, (0, {ALONE: ALONE_COLOUR}))
     for part in model.partitions[seen:]:
-        for name in coalition_labels(model, part):
-            if name not in table:
-                table[name] = PALETTE[(len(table) - 1) % len(PALETTE)]
+        for k in range(len(part)):
+            for name in coalition_labels(model, part, k):
+                if name not in table:
+                    table[name] = PALETTE[(len(table) - 1) % len(PALETTE)]
     _colours[model] = (len(model.partitions), table)
     return table
 
@@ -138,11 +148,11 @@ def _hull(points: np.ndarray) -> np.ndarray:
     return np.array(ring + ring[:1])
 
 
-def outlines(model: EuNatoModel, pad: float = 0.035) -> list[dict]:
+def outlines(model: EuNatoModel, pillar: int | None = None, pad: float = 0.035) -> list[dict]:
     """Rows (coalition, colour, order, x, y) tracing a rounded hull around each coalition
-    of two or more members."""
+    of two or more members in one pillar."""
     xy, table = layout(model), colours(model)
-    names = coalition_labels(model)
+    names = coalition_labels(model, pillar=pillar)
     circle = pad * np.c_[np.cos(np.linspace(0, 2 * np.pi, 12, endpoint=False)),
                          np.sin(np.linspace(0, 2 * np.pi, 12, endpoint=False))]
     rows = []
@@ -156,10 +166,10 @@ def outlines(model: EuNatoModel, pad: float = 0.035) -> list[dict]:
     return rows
 
 
-def nodes(model: EuNatoModel) -> list[dict]:
+def nodes(model: EuNatoModel, pillar: int | None = None) -> list[dict]:
     """One row per actor for the network: position, colour, size, shape and tooltip."""
     st, xy, table = model.state, layout(model), colours(model)
-    names = coalition_labels(model)
+    names = coalition_labels(model, pillar=pillar)
     cap = st.capability / max(float(st.capability.max()), 1e-12)
     return [{"actor": a.id, "name": a.name, "type": a.type, "bloc": a.bloc.replace("_", " "),
              "coalition": names[k], "colour": table[names[k]], "shape": SHAPES.get(a.type,

@@ -12,7 +12,7 @@ import math
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from model.model import BLOC_KNOBS
+from model.model import ACTOR_KNOBS, BLOC_KNOBS
 from model.protocols import PROTOCOLS
 from model.scenario import list_scenarios
 
@@ -23,12 +23,14 @@ DEFAULTS: dict[str, Any] = {"scenario_name": "baseline-2024", "protocol": "compr
                             "rounds": 50, "rng": 1}
 #: parameter settings: a level that a scenario event could also set; applied mid-run with
 #: "Apply now", or from round 0 with "Restart"
-LEVELS = ("us_engagement", *BLOC_KNOBS)
+LEVELS = ("us_engagement", *BLOC_KNOBS, *ACTOR_KNOBS)
 ROUNDS = (5, 200)
 SEED_MAX = 2**32 - 1
 #: short names for the permalink
 QUERY = {"scenario_name": "scenario", "protocol": "protocol", "rounds": "rounds",
-         "rng": "seed", "us_engagement": "us"} | {k: k for k in BLOC_KNOBS}
+         "rng": "seed", "us_engagement": "us"} | {k: k for k in (*BLOC_KNOBS, *ACTOR_KNOBS)}
+ACTOR_LABELS = {"commission_competition": "Commission: turf (competition)",
+                "nato_staff_competition": "NATO International Staff: turf (competition)"}
 
 
 def label(key: str) -> str:
@@ -36,6 +38,8 @@ def label(key: str) -> str:
     if key in BLOC_KNOBS:
         bloc, name = BLOC_KNOBS[key]
         return f"{BLOC_LABELS[bloc]}: {name.replace('_', ' ')}"
+    if key in ACTOR_LABELS:
+        return ACTOR_LABELS[key]
     return {"scenario_name": "Scenario", "protocol": "Protocol", "rounds": "Rounds",
             "rng": "Seed", "us_engagement": "US engagement"}[key]
 
@@ -109,7 +113,15 @@ def bloc_level(model: Any, knob: str) -> float:
     return round(float(getattr(model.world, name)[members].mean()), 3) if members.any() else 0.0
 
 
+def actor_level(model: Any, knob: str) -> float:
+    """One actor's parameter now (the bureaucracies' turf)."""
+    who, name = ACTOR_KNOBS[knob]
+    ids = model.world.actor_ids
+    return round(float(getattr(model.world, name)[ids.index(who)]), 3) if who in ids else 0.0
+
+
 def current_levels(model: Any) -> dict[str, float]:
     """The model's levels now, keyed like the settings."""
     return {"us_engagement": round(float(model.world.us_engagement), 3),
-            **{k: bloc_level(model, k) for k in BLOC_KNOBS}}
+            **{k: bloc_level(model, k) for k in BLOC_KNOBS},
+            **{k: actor_level(model, k) for k in ACTOR_KNOBS}}

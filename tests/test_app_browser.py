@@ -194,13 +194,14 @@ def test_bad_values_get_an_inline_message_never_a_traceback(server, browser):
 # -- division of labour chart -------------------------------------------------------------
 def test_division_bands_render_and_text_fits(page):
     """Review: the bands never rendered (their data was dropped), the legend was clipped,
-    "agreed" and "open" shared a symbol, veto text overprinted the ticks and legend."""
+    "agreed" and "open" shared a symbol, veto text overprinted the ticks and legend. (The
+    bands are now the two-role engine's: a role of 50 or more leads.)"""
     step(page, 4)
     settle(page)
     svg = ".eunato-division svg"
     fills = page.eval_on_selector_all(f"{svg} .mark-rect path",
                                       "els => els.map(e => e.getAttribute('fill'))")
-    assert {"#1f4e9c", "#8a8a8a", "#e0a800"} <= set(fills), fills
+    assert {"#bbbbbb", "#4c9a2a"} <= set(fills), fills  # "does not lead" / "leads" bands
     card = page.locator(".eunato-division").bounding_box()
     texts = boxes(page, f"{svg} text")
     assert overlaps(texts) == []
@@ -208,8 +209,9 @@ def test_division_bands_render_and_text_fits(page):
         assert card["x"] - 1 <= t["x"] and t["r"] <= card["x"] + card["width"] + 1, t
     symbols = page.eval_on_selector_all(
         f"{svg} .role-legend-symbol path", "els => els.map(e => e.getAttribute('fill') + "
-        "' ' + e.getAttribute('d'))")
-    assert len(set(symbols)) == len(symbols) == 3, symbols  # agreed, open, deadlock differ
+        "' ' + e.getAttribute('stroke') + ' ' + e.getAttribute('d'))")
+    # agreed, open, status quo holds, blocked; EU role, NATO role: six different symbols
+    assert len(set(symbols)) == len(symbols) == 6, symbols
     assert page.locator(".eunato-vetoes li").count() >= 1
 
 
@@ -323,7 +325,7 @@ def test_named_tabs_names_not_ids_integer_round_ticks(page):
     page.get_by_role("tab", name="History").click()
     page.locator(".eunato-events").wait_for()
     page.get_by_label("show coalition changes").check(force=True)
-    page.locator(".eunato-events").get_by_text("formed").first.wait_for()
+    page.locator(".eunato-events").get_by_text(re.compile(r"\+ = ")).first.wait_for()
     settle(page)
     assert visible_ids() == []
 

@@ -12,7 +12,7 @@ import pytest
 import solara
 from altair.vegalite.v6.schema.core import TopLevelSpec
 
-from app import Layout, charts, network, settings
+from app import Layout, charts, network, settings, timecharts
 from app.app import Page, advance, build
 from app.components import COMPONENTS
 from app.export import figure_name, run_csv, run_parquet, run_settings
@@ -31,7 +31,7 @@ def _model(steps: int, **kw) -> EuNatoModel:
 STATES = [
     pytest.param({}, 0, id="baseline-start"),
     pytest.param({}, 4, id="baseline-4"),
-    pytest.param({"scenario_name": "participation-blockage", "rounds": 12}, 12,
+    pytest.param({"scenario_name": "blockage-lifted", "rounds": 12}, 12,
                  id="blockage-end"),
     pytest.param({"protocol": "bdm", "rounds": 6}, 3, id="bdm-3"),
 ]
@@ -57,26 +57,35 @@ def _valid_vega_lite(spec: dict, data: dict) -> None:
 @pytest.mark.parametrize(("kw", "steps"), STATES)
 def test_chart_data_follow_the_model(kw, steps):
     m = _model(steps, **kw)
-    n, k = m.state.n, m.state.m
-    _, net = charts.network_chart(m)
-    assert len(net["nodes"]) == n and {r["actor"] for r in net["nodes"]} == set(m.state.actor_ids)
-    # colour = coalition: members of a multi-actor coalition share its label and colour
-    labels = network.coalition_labels(m)
-    for c in set(m.state.coalition):
-        members = np.flatnonzero(m.state.coalition == c)
-        assert len({labels[i] for i in members}) == 1
-        assert len({net["nodes"][i]["colour"] for i in members}) == 1
-    # an outline for each coalition of two or more, none for singletons
-    multi = {lab for lab in labels if lab != network.ALONE}
-    assert {r["coalition"] for r in net["outlines"]} == multi
-    assert len(charts.membership_frame(m)) == (m.steps + 1) * n
+    n, k = m.state.n, m.m
+    for pillar in range(len(m.pillars)):
+        _, net = charts.network_chart(m, pillar)
+        assert len(net["nodes"]) == n
+        assert {r["actor"] for r in net["nodes"]} == set(m.state.actor_ids)
+        # colour = coalition: members of a multi-actor coalition share its label and colour
+        labels = network.coalition_labels(m, pillar=pillar)
+        part = m.coalition[pillar]
+        for c in set(part):
+            members = np.flatnonzero(part == c)
+            assert len({labels[i] for i in members}) == 1
+            assert len({net["nodes"][i]["colour"] for i in members}) == 1
+        # an outline for each coalition of two or more, none for singletons
+        multi = {lab for lab in labels if lab != network.ALONE}
+        assert {r["coalition"] for r in net["outlines"]} == multi
+        assert len(timecharts.membership_frame(m, pillar)) == (m.steps + 1) * n
     div = charts.division_frame(m)
     assert len(div) == k
-    assert (div["status"] == "agreed").sum() == (m.settled_round >= 0).sum()
+    assert list(div["status"]) == m.status
+    for r in div.itertuples():  # roles in force, or the forecast while open
+        src = m.forecast if r.status == "open" else m.outcome
+        j = m.world.issue_ids.index(r.issue)
+        assert (r.eu_role, r.nato_role) == (round(float(src[j]), 1),
+                                            round(float(src[k + j]), 1))
     ps = charts.pillar_summary(m).set_index("pillar")
     assert ps.to_numpy().sum() == k
-    assert ps[["NATO-led", "joint", "EU-led"]].to_numpy().sum() == (m.settled_round >= 0).sum()
-    _, pos = charts.positions_chart(m, m.state.issue_ids[0])
+    labelled = ps[["both", "EU-led", "NATO-led", "neither"]].to_numpy().sum()
+    assert labelled == m.status.count("agreed")
+    _, pos = timecharts.positions_chart(m, m.world.issue_ids[0], "nato")
     blocs = {a.bloc for a in m.world.actors}
     assert len(pos["blocs"]) == (m.steps + 1) * len(blocs)
     for r in pos["blocs"]:
@@ -84,15 +93,15 @@ def test_chart_data_follow_the_model(kw, steps):
     csv = pd.read_csv(io.BytesIO(run_csv(m)))
     assert len(csv) == (m.steps + 1) * n
     assert len(pd.read_parquet(io.BytesIO(run_parquet(m)))) == (m.steps + 1) * n
-    for spec, data in (charts.division_chart(m), charts.membership_chart(m),
-                       charts.positions_chart(m, "ukr_aid")):
+    for spec, data in (charts.division_chart(m), timecharts.membership_chart(m),
+                       timecharts.positions_chart(m, "ukr_aid", "eu")):
         _valid_vega_lite(spec, data)
 
 
 def test_division_bands_are_in_the_data():
     """The NATO-led / joint / EU-led bands are drawn from a dataset the chart is sent."""
     spec, data = charts.division_chart(_model(0))
-    assert [b["zone"] for b in data["bands"]] == ["NATO-led", "joint", "EU-led"]
+    assert [b["band"] for b in data["bands"]] == ["does not lead", "leads"]
     used = {layer["data"]["name"] for layer in spec["layer"]}
     assert used <= set(data), f"layers read datasets that are never sent: {used - set(data)}"
 
@@ -106,11 +115,12 @@ def test_colours_are_kept_for_the_whole_run():
         for name, colour in seen.items():
             assert table[name] == colour, f"{name} changed colour"
         seen = dict(table)
-        # the heat map and the network agree at this round
-        mem = charts.membership_frame(m)
-        now = mem[mem["round"] == m.steps].set_index("actor")["colour"]
-        for node in network.nodes(m):
-            assert now[node["actor"]] == node["colour"]
+        # the heat map and the network agree at this round, in every pillar
+        for pillar in range(len(m.pillars)):
+            mem = timecharts.membership_frame(m, pillar)
+            now = mem[mem["round"] == m.steps].set_index("actor")["colour"]
+            for node in network.nodes(m, pillar):
+                assert now[node["actor"]] == node["colour"]
 
 
 def test_layout_is_fixed_per_scenario():
@@ -126,9 +136,11 @@ def test_coalition_table_flags_match_the_engine():
     from model import coalitions
 
     m = _model(6)
-    table = charts.coalitions_frame(m).set_index("coalition")
-    for c in coalitions.describe(m.state, m.houses):
-        if len(c["members"]) > 1:
+    for k, cols in enumerate(m.pillar_cols):
+        table = charts.coalitions_frame(m, k).set_index("coalition")
+        for c in coalitions.describe(m.coalition[k], m.state.actor_ids, m.state.capability,
+                                     m.state.position[:, cols], m.state.salience[:, cols],
+                                     m.electorate):
             row = table.loc[f"{c['label']}+"]
             assert ("NATO" in row["can block"]) == c["can_block_nato"]
             assert ("EU QMV" in row["can block"]) == c["can_block_eu_qmv"]
