@@ -1,6 +1,7 @@
 """The back-test on real episodes (model/backtest.py, data/episodes/)."""
 
 import datetime as dt
+import json
 import os
 import re
 import subprocess
@@ -138,8 +139,6 @@ def test_backtest_cli_prints_the_table_and_the_line(tmp_path):
     got = LINE.match(last)
     assert got, last
     assert int(got.group(2)) == len(FILES)
-    import json
-
     data = json.loads(out.read_text())
     assert data["line"] == last and data["reproduced"] == int(got.group(1))
     assert sum(e["reproduced"] for e in data["episodes"]) == data["reproduced"]
