@@ -154,6 +154,7 @@ class EuNatoModel(mesa.Model):
         self.route: list[str | None] = [None] * m
         self.settled_round = np.full(m, -1)
         self.setter_used = np.zeros(m, bool)
+        self.last_vote = np.full((m, 2), np.nan)  # the forecast last put to a vote
         self.vetoes: list[list[dict[str, str]]] = [[] for _ in range(m)]
         #: what an issue had settled as before a shock reopened it
         self.prior: list[tuple[str, str | None, int] | None] = [None] * m
@@ -269,7 +270,8 @@ class EuNatoModel(mesa.Model):
         st = self.state
         for k, cols in enumerate(self.pillar_cols):
             old = self.coalition[k]
-            new, _ = coalitions.update(old, st.position[:, cols], st.ideal[:, cols],
+            # coalitions gather like interests: their line is the members' weighted ideals
+            new, _ = coalitions.update(old, st.ideal[:, cols], st.ideal[:, cols],
                                        st.salience[:, cols], st.capability, self.rng,
                                        self.coalition_rule)
             self._log_coalition_changes(k, old, new)
@@ -368,10 +370,11 @@ class EuNatoModel(mesa.Model):
         return self
 
     def summary(self, explanations: bool = True) -> dict[str, Any]:
-        """The run summary (docs/schema.md); batches pass ``explanations=False``."""
+        """The run summary (docs/schema.md); ``explanations=False`` skips the per-issue
+        explanations and pivot tests (batches that do not read them)."""
         from model.summary import summarize
 
-        return summarize(self, explanations)
+        return summarize(self, explanations=explanations)
 
     def explain(self, issue: str | None = None) -> dict[str, Any]:
         """Why each issue ended as it did (model/explain.py); one issue if given."""

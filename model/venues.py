@@ -136,34 +136,23 @@ def _unanimity(no: np.ndarray, abstain: np.ndarray, members: np.ndarray,
 def _coalition_discipline(yes, no, abstain, coalition, capability, free) -> None:
     """Members of a coalition of two or more vote with its capability-weighted majority
     (in place). ``free`` (n, G) marks who may be moved: not those holding a stance.
-
-    All coalitions are weighed at once; a coalition whose two weights are within 1e-9 of
-    each other (where the order of the additions could decide) is weighed again member by
-    member as :func:`_discipline_exact` does, so the votes are those of that rule."""
+    Vectorised over coalitions: sums per label by one matrix product."""
     if coalition is None:
         return
-    sizes = np.bincount(coalition)
-    big = sizes[coalition] >= 2  # singletons vote as they like
-    if not big.any():
+    n = len(coalition)
+    size = np.bincount(coalition, minlength=n)
+    if (size < 2).all():
         return
-    rows = np.flatnonzero(big)
-    labs = np.flatnonzero(sizes >= 2)
-    g = np.searchsorted(labs, coalition[rows])
-    f = free[rows]
-    w = capability[rows][:, None] * f
-    onehot = (g[None, :] == np.arange(labs.size)[:, None]).astype(float)
-    wy, wn = onehot @ (w * yes[rows]), onehot @ (w * no[rows])
-    go = wy >= wn
-    close = (np.abs(wy - wn) <= 1e-9 * (wy + wn)) & ((wy != 0) | (wn != 0))
-    for k in np.flatnonzero(close.any(axis=1)):
-        mem = coalition == labs[k]
-        fm = free[mem]
-        wm = capability[mem][:, None] * fm
-        go[k] = (wm * yes[mem]).sum(axis=0) >= (wm * no[mem]).sum(axis=0)
-    gy = go[g]
-    yes[rows] = np.where(f, gy, yes[rows])
-    no[rows] = np.where(f, ~gy, no[rows])
-    abstain[rows] = np.where(f, False, abstain[rows])
+    onehot = np.zeros((n, n))
+    onehot[np.arange(n), coalition] = 1.0
+    w = capability[:, None] * free
+    wy = onehot.T @ (w * yes)  # (labels, G)
+    wn = onehot.T @ (w * no)
+    go_yes = (wy >= wn)[coalition]  # (n, G) each member's coalition majority
+    move = free & (size[coalition] >= 2)[:, None]
+    yes[...] = np.where(move, go_yes, yes)
+    no[...] = np.where(move, ~go_yes, no)
+    abstain[...] = np.where(move, False, abstain)
 
 
 def vote(
