@@ -71,7 +71,7 @@ def main() -> None:
     from experiments.batch import run_params
     from experiments.spec import load_experiment
 
-    levels = [round(x, 3) for x in np.linspace(0.1, 1.0, 10)]
+    levels = [round(float(x), 3) for x in np.linspace(0.1, 1.0, 10)]
     reps = max(1, args.runs // 10)
     cpus, load0 = os.cpu_count(), os.getloadavg()
     print(f"{10 * reps} runs: baseline-2024, {args.protocol}, us_engagement × {reps} seeds; "
