@@ -233,6 +233,15 @@ class EuNatoModel(mesa.Model):
             self.world.participation_blockage = bool(value)
         elif kind == "bloc":
             self.world.set_bloc(who, name, float(value))
+        elif kind == "stance":  # e.g. Hungary lifts its veto (1 February 2024)
+            which, issue = name.split(".", 1)
+            if issue in self.world.issue_ids:
+                j = self.world.issue_ids.index(issue)
+                k = self.world.actor_ids.index(who)
+                getattr(self.world, "block" if which == "block" else "step_aside")[k, j] = bool(
+                    value)
+                if self.status[j] != "open":
+                    self.reopen(j)
         elif name == "engagement":
             self.world.us_engagement = float(value)
         else:
@@ -301,10 +310,11 @@ class EuNatoModel(mesa.Model):
         self._forecasts.append(self.forecast.copy())
         k, m = self.settle_rounds, self.m
         last = self.steps >= self.max_rounds
+        early = len(self._forecasts) < k  # a forecast must hold for k rounds first
         recent = np.array(self._forecasts[-k:])
         still2 = (recent.max(axis=0) - recent.min(axis=0)) <= self.settle_tolerance
         moving = np.array(self._movement[-k:]).max(axis=0) > 0.1 * self.settle_tolerance
-        still = still2[:m] & still2[m:]
+        still = still2[:m] & still2[m:] & (not early)
         stalled = still & ~(moving[:m] | moving[m:])
         # everyone at one position: there is nothing left to bargain over
         spread = np.ptp(self.state.position, axis=0) <= self.settle_tolerance
