@@ -22,6 +22,7 @@ from model.data import DataError
 #: modules that add sub-commands (app, batches, tuning, validation …)
 PLUGINS: list[str] = [
     "model.run_cli",
+    "model.backtest",
     "model.validation.cli",
     "app.serve",
     "experiments.tuning_cli",
