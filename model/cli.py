@@ -30,7 +30,7 @@ PLUGINS: list[str] = [
 ]
 #: which plugin registers each of their sub-commands (tests/test_cli.py checks the map)
 COMMANDS: dict[str, str] = {
-    "run": "model.run_cli", "explain": "model.run_cli",
+    "run": "model.run_cli", "explain": "model.run_cli", "backtest": "model.backtest",
     "compare": "model.validation.cli", "validate": "model.validation.cli",
     "perception": "model.validation.cli", "app": "app.serve",
     "tune": "experiments.tuning_cli", "sensitivity": "experiments.tuning_cli",
