@@ -189,7 +189,8 @@ def _division_template(names: tuple[str, ...]) -> dict:
     rows = alt.NamedData("roles")
     sq = alt.Chart(rows).mark_tick(thickness=2, size=12, opacity=0.8).encode(
         x="status_quo:Q", y=y, color=alt.Color("role:N", scale=alt.Scale(
-            domain=list(ROLES), range=list(ROLES.values())), legend=None), yOffset=alt.YOffset("role:N", sort=list(ROLES)))
+            domain=list(ROLES), range=list(ROLES.values())), legend=None),
+        yOffset=alt.YOffset("role:N", sort=list(ROLES)))
     status = alt.Legend(orient="bottom", columns=2, title="status")
     pts = alt.Chart(rows).mark_point(size=110, strokeWidth=2.2).encode(
         x="value:Q", y=y, color=role, yOffset=alt.YOffset("role:N", sort=list(ROLES)),
