@@ -387,11 +387,15 @@ def test_exports_are_named_and_carry_settings(page, server):
     with page.expect_download() as dl:
         page.get_by_role("button", name="Download CSV").click()
     assert dl.value.suggested_filename == "baseline-2024-compromise-seed1-round2.csv"
-    lines = Path(dl.value.path()).read_text().splitlines()
-    head = lines[0].split(",")
+    import pandas as pd
+
+    df = pd.read_csv(dl.value.path())
     assert {"scenario", "protocol", "seed", "code_version", "setting_us_engagement",
-            "round", "actor"} <= set(head)
-    assert len(lines) == 1 + 3 * 41
+            "round", "actor"} <= set(df.columns)
+    assert (df["protocol"] == "compromise").all() and (df["seed"] == 1).all()
+    per_round = df.groupby("round")["actor"].nunique()
+    assert list(per_round.index) == [0, 1, 2] and (per_round == per_round.iloc[0]).all()
+    assert per_round.iloc[0] >= 40
 
 
 def test_permalink_restores_the_settings(server, browser):
@@ -405,3 +409,23 @@ def test_permalink_restores_the_settings(server, browser):
     assert status(pg2) == s
     pg.context.close()
     pg2.context.close()
+
+
+def test_why_panel_explains_an_issue_in_names(page):
+    """Review: a deadlock said only "vetoed by ALB, EST, ISL…"; no why."""
+    step(page, 6)
+    page.get_by_role("tab", name="Why").click()
+    text = page.locator(".eunato-why-text")
+    text.wait_for()
+    choose(page, "Issue", "Industry: joint procurement finance")
+    page.wait_for_function("() => document.querySelector('.eunato-why-text').innerText"
+                           ".startsWith('Industry: joint procurement finance')")
+    facts = page.locator(".eunato-why-facts").inner_text()
+    assert "Venue:" in facts and "Legal basis:" in facts
+    settle(page)
+    # the two-role plane: every actor, plus the status quo
+    assert page.locator(".eunato-why svg .mark-symbol path").count() >= 42
+    body = page.locator(".eunato-why, .eunato-why-details").all_inner_texts()
+    assert not any(re.search(r"\b(ind_procurement|FRA|DEU|USA)\b", t) for t in body), body
+    page.locator(".eunato-movers, .eunato-why-details").first.wait_for()
+    assert page.noise == [], "\n".join(page.noise)
