@@ -23,12 +23,35 @@ import solara.lab
 import traitlets
 
 from app import settings as S
-from app.components import TABS
+from app.components import TABS as VIEWS
 from app.controls import SettingsPanel, apply_now, pending
+from app.why import WhyPanel
 from model.data import DataError
 from model.model import EuNatoModel
 
 CSS = Path(__file__).with_name("style.css").read_text()
+
+
+@solara.component
+def CompareView(model: EuNatoModel, tick: int) -> None:
+    """The Compare tab, with the run's current settings as A."""
+    from app.charts import actor_names
+    from app.compare import ComparePanel
+
+    ComparePanel({**model.app_settings, **S.current_levels(model),
+                  "rounds": model.max_rounds}, actor_names(model))
+
+
+def _has_compare() -> bool:
+    # the comparison runs through experiments.compare (``eunato compare-scenarios``)
+    import importlib.util
+
+    return importlib.util.find_spec("experiments.compare") is not None
+
+
+#: the named tabs of the main area and their views
+TABS: dict[str, list] = {**VIEWS, "Why": [WhyPanel],
+                         **({"Compare": [CompareView]} if _has_compare() else {})}
 PLAY_INTERVAL = 0.3  # seconds between rounds under Play
 STRUCTURAL = ("scenario_name", "protocol", "rng")
 

@@ -213,3 +213,26 @@ def test_clicking_a_node_shows_its_data():
     assert "Poland" in str(rc.find(v.Html, class_="eunato-actor").widget.children)
     net.vue_clicked(None)  # empty space: the choice stays
     assert rc.find(v.Select, label="Inspect actor").widget.v_model == "Poland"
+
+
+@pytest.mark.parametrize(("kw", "steps"), STATES)
+def test_why_panel_is_the_engines_explanation(kw, steps):
+    from app import why
+    from app.components import Table  # noqa: F401  (the panel's tables)
+
+    m = _model(steps, **kw)
+    names = charts.actor_names(m)
+    for issue in m.world.issue_ids:
+        ex = m.explain(issue)[issue]
+        assert why.explanation(m, issue) == ex
+        text = why.named(m, ex["text"])
+        assert issue not in text and m.world.issues[m.world.issue_ids.index(issue)].name in text
+        blockers = why.blockers_frame(m, ex)
+        assert list(blockers["actor"]) == [names[v["actor"]] for v in ex["vetoes"]]
+        _, data = why.plane_chart(m, issue, ex)
+        kinds = [r["what"] for r in data["points"]]
+        assert kinds.count("blocker") == len({v["actor"] for v in ex["vetoes"]})
+        assert kinds.count("actor") + kinds.count("blocker") == m.state.n
+        _valid_vega_lite(*why.plane_chart(m, issue, ex))
+    box, _ = solara.render(why.WhyPanel(m, 0), handle_error=False)
+    assert box.children

@@ -1,0 +1,232 @@
+"""The Compare tab: two scenarios, or two settings of one scenario, over N seeds.
+
+The runs are made by :func:`experiments.compare.compare_scenarios`, the function behind
+``eunato compare-scenarios`` (one engine, three front doors: no seed loop of the app's own).
+Two *settings* of one scenario are compared as two small scenario files that extend it
+(``extends = "<scenario>"`` plus the settings), written to a temporary folder for the run.
+The comparison runs in a background thread of the server, in worker processes, and reports
+its progress to the page after every run; the page stays usable meanwhile.
+
+The result, side by side: per issue the EU role and the NATO role (median and 10–90 % band
+over the seeds), the agreed share and the most frequent blockers; per pillar the same roles
+and shares (the division of labour). The chart has PNG / SVG buttons; the table downloads as
+CSV.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import json
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import solara
+
+from app import settings as S
+from app.charts import Chart, fit_title, v5
+from app.components import Table
+from app.vega import Vega
+from model.model import ACTOR_KNOBS, BLOC_KNOBS
+from model.scenario import list_scenarios
+
+SEEDS = (1, 200)
+WORKERS = 2
+
+
+def variant_toml(base: str, name: str, levels: dict[str, Any]) -> str:
+    """A scenario file that is ``base`` with the given levels (and protocol)."""
+    lines = [f'name = "{name}"', f'extends = "{base}"']
+    if levels.get("protocol"):
+        lines.append(f'protocol = "{levels["protocol"]}"')
+    if levels.get("us_engagement") is not None:
+        lines += ["[parameters]", f"us_engagement = {float(levels['us_engagement'])}"]
+    for key, (bloc, field) in BLOC_KNOBS.items():
+        if levels.get(key) is not None:
+            lines += [f"[blocs.{bloc}]", f"{field} = {float(levels[key])}"]
+    for key, (actor, field) in ACTOR_KNOBS.items():
+        if levels.get(key) is not None:
+            lines += [f"[actors.{actor}]", f"{field} = {float(levels[key])}"]
+    return "\n".join(lines) + "\n"
+
+
+def run_comparison(a: dict[str, Any], b: dict[str, Any], seeds: int,
+                   progress=None, workers: int = WORKERS):
+    """Compare settings ``a`` and ``b`` (each: scenario_name, protocol and levels) over
+    ``seeds`` seeds. Two different scenarios with the same protocol and levels go straight
+    to :func:`compare_scenarios`; anything else as two variant scenario files."""
+    from experiments.compare import compare_scenarios
+
+    common = {"rounds": a.get("rounds")} if a.get("rounds") == b.get("rounds") else {}
+    rest_a = {k: v for k, v in a.items() if k != "scenario_name" and v is not None}
+    rest_b = {k: v for k, v in b.items() if k != "scenario_name" and v is not None}
+    if a["scenario_name"] != b["scenario_name"] and rest_a == rest_b:
+        settings = {k: v for k, v in rest_a.items() if k in (*S.LEVELS, "protocol", "rounds")}
+        return compare_scenarios([a["scenario_name"], b["scenario_name"]], seeds, settings,
+                                 workers=workers, progress=progress)
+    with tempfile.TemporaryDirectory(prefix="eunato-compare-") as tmp:
+        paths = []
+        for tag, s in (("A", a), ("B", b)):
+            p = Path(tmp) / f"{s['scenario_name']}-{tag}.toml"
+            p.write_text(variant_toml(s["scenario_name"], p.stem, s))
+            paths.append(p)
+        return compare_scenarios(paths, seeds, {k: v for k, v in common.items() if v},
+                                 workers=workers, progress=progress)
+
+
+def issue_rows(table: pd.DataFrame, level: str = "issue") -> list[dict]:
+    """One row per unit × scenario × role: median and band (the chart's data)."""
+    rows = []
+    for r in table[table["level"] == level].itertuples():
+        for role, key in (("EU role", "eu_role"), ("NATO role", "nato_role")):
+            rows.append({"name": r.name, "scenario": r.scenario, "role": role,
+                         "series": f"{r.scenario} · {role}",
+                         "median": getattr(r, f"{key}_median"),
+                         "lo": getattr(r, f"{key}_p10"), "hi": getattr(r, f"{key}_p90"),
+                         "agreed": r.agreed_share})
+    return rows
+
+
+@functools.cache
+def _template(names: tuple[str, ...], series: tuple[str, ...]) -> dict:
+    y = alt.Y("name:N", sort=list(names), title=None, axis=alt.Axis(labelLimit=170))
+    off = alt.YOffset("series:N", sort=list(series))
+    colour = alt.Color("scenario:N", legend=alt.Legend(orient="bottom", columns=1))
+    x = alt.X("lo:Q", scale=alt.Scale(domain=[0, 100]), title="role (median, 10–90 % band)")
+    band = alt.Chart(alt.NamedData("rows")).mark_rule(strokeWidth=3, opacity=0.6).encode(
+        x=x, x2="hi:Q", y=y, yOffset=off, color=colour)
+    med = alt.Chart(alt.NamedData("rows")).mark_point(filled=True, size=70).encode(
+        x="median:Q", y=y, yOffset=off, color=colour,
+        shape=alt.Shape("role:N", scale=alt.Scale(domain=["EU role", "NATO role"],
+                                                  range=["circle", "square"]),
+                        legend=alt.Legend(orient="bottom", columns=1)),
+        tooltip=["name:N", "scenario:N", "role:N", alt.Tooltip("median:Q", format=".0f"),
+                 alt.Tooltip("lo:Q", format=".0f"), alt.Tooltip("hi:Q", format=".0f"),
+                 alt.Tooltip("agreed:Q", format=".0%", title="agreed share")])
+    return v5(alt.layer(band, med).properties(
+        width="container", height=44 * len(names),
+        title=fit_title("EU role (●) and NATO role (■) per issue, over the seeds")))
+
+
+def roles_chart(table: pd.DataFrame, level: str = "issue") -> Chart:
+    rows = issue_rows(table, level)
+    names = tuple(dict.fromkeys(r["name"] for r in rows))
+    series = tuple(dict.fromkeys(r["series"] for r in rows))
+    return _template(names, series), {"rows": rows}
+
+
+def side_by_side(table: pd.DataFrame, level: str, names: dict[str, str]) -> pd.DataFrame:
+    """Per unit: each scenario's roles (median [band]), agreed share and top blockers."""
+    out = []
+    for _, g in table[table["level"] == level].groupby("unit", sort=False):
+        row: dict[str, Any] = {level: g["name"].iloc[0]}
+        for r in g.itertuples():
+            tag = r.scenario
+            row[f"{tag}: EU role"] = f"{r.eu_role_median:.0f} [{r.eu_role_p10:.0f}–" \
+                                     f"{r.eu_role_p90:.0f}]"
+            row[f"{tag}: NATO role"] = f"{r.nato_role_median:.0f} [{r.nato_role_p10:.0f}–" \
+                                       f"{r.nato_role_p90:.0f}]"
+            row[f"{tag}: agreed"] = f"{r.agreed_share:.0%}"
+            top = json.loads(r.top_blockers) if isinstance(r.top_blockers, str) else []
+            row[f"{tag}: blockers"] = ", ".join(f"{names.get(a, a)} {s:.0%}" for a, s in top)
+        out.append(row)
+    return pd.DataFrame(out)
+
+
+@solara.component
+def ComparePanel(current: dict[str, Any], actor_names: dict[str, str]) -> None:
+    """Pick two scenarios, or the current settings against one changed setting; N seeds."""
+    mode, set_mode = solara.use_state("two scenarios")
+    other = next((s for s in list_scenarios() if s != current["scenario_name"]),
+                 current["scenario_name"])
+    sc_b, set_sc_b = solara.use_state(other)
+    knob, set_knob = solara.use_state("us_engagement")
+    value, set_value = solara.use_state(0.3)
+    seeds, set_seeds = solara.use_state(20)
+    progress = solara.use_reactive((0, 0))
+    result = solara.use_reactive(None)
+    error = solara.use_reactive(None)
+    running = solara.use_reactive(False)
+    job = solara.use_reactive(None)  # the (a, b, seeds) of the comparison to run
+
+    a = {k: v for k, v in current.items() if k in (*S.DEFAULTS, *S.LEVELS)}
+    b = {**a, "scenario_name": sc_b} if mode == "two scenarios" else {**a, knob: value}
+
+    def work(cancel: threading.Event) -> None:
+        # runs in a thread of the server (the page stays usable); the runs themselves go
+        # to worker processes
+        if job.value is None:
+            return
+        ja, jb, n = job.value
+        try:
+            result.value = run_comparison(ja, jb, n, progress=lambda d, t: progress.set(
+                (d, t)))
+        except Exception as err:  # shown to the user as one line, never a traceback
+            error.value = f"comparison failed: {err}"
+        finally:
+            running.value = False
+
+    solara.use_thread(work, dependencies=[job.value])
+
+    def start() -> None:
+        if running.value:
+            return
+        running.value, error.value, result.value = True, None, None
+        progress.value = (0, 2 * seeds)
+        job.value = (dict(a), dict(b), seeds)
+
+    with solara.Column(classes=["eunato-compare", "eunato-card"]):
+        solara.Select("Compare", values=["two scenarios", "two settings"], value=mode,
+                      on_value=set_mode)
+        solara.Text(f"A: {a['scenario_name']} with the settings on the left",
+                    classes=["eunato-line"])
+        if mode == "two scenarios":
+            solara.Select("B: scenario", values=list_scenarios(), value=sc_b,
+                          on_value=set_sc_b)
+        else:
+            solara.Select("B changes", values=[S.label(k) for k in S.LEVELS],
+                          value=S.label(knob), on_value=lambda lab: set_knob(
+                              next(k for k in S.LEVELS if S.label(k) == lab)))
+            solara.SliderFloat(f"to {value:.2f}", value=value, min=0.0, max=1.0, step=0.05,
+                               on_value=set_value)
+        solara.SliderInt(f"Seeds: {seeds}", value=seeds, min=SEEDS[0], max=SEEDS[1],
+                         on_value=set_seeds)
+        same = a == b
+        solara.Button("Run comparison", on_click=start, color="primary",
+                      disabled=running.value or same, classes=["eunato-compare-run"])
+        if same:
+            solara.Text("A and B are the same: change B first.", classes=["eunato-line"])
+        done, total = progress.value
+        if running.value or (total and done < total):
+            solara.ProgressLinear(value=100 * done / max(total, 1))
+            solara.Text(f"{done} of {total} runs done", classes=["eunato-compare-progress"])
+        if error.value:
+            solara.Error(error.value, classes=["eunato-message"])
+    comp = result.value
+    if comp is not None:
+        CompareResult(comp, actor_names)
+
+
+@solara.component
+def CompareResult(comp: Any, actor_names: dict[str, str]) -> None:
+    name = "compare-" + "-vs-".join(Path(str(s)).stem for s in comp.scenarios) + \
+        f"-{len(comp.seeds)}seeds"
+    with solara.Column(classes=["eunato-compare-result", "eunato-card"]):
+        spec, data = roles_chart(comp.table, "issue")
+        Vega(spec, data, name + "-issues")
+        solara.FileDownload(lambda: _csv(comp.table), filename=f"{name}.csv",
+                            label="Download comparison CSV")
+        solara.HTML(tag="h3", unsafe_innerHTML="Per issue: roles, agreed share, blockers")
+        Table(side_by_side(comp.table, "issue", actor_names), ["eunato-compare-issues"])
+        solara.HTML(tag="h3", unsafe_innerHTML="Per pillar: division of labour")
+        Table(side_by_side(comp.table, "pillar", actor_names), ["eunato-compare-pillars"])
+
+
+def _csv(table: pd.DataFrame) -> bytes:
+    buf = io.StringIO()
+    table.to_csv(buf, index=False)
+    return buf.getvalue().encode()

@@ -1,0 +1,140 @@
+"""The Why panel: the engine's own explanation of one issue (``EuNatoModel.explain``), in
+plain sentences with names, tables of blockers, pivotal actors and movers, and a small
+chart of the two-role plane (status quo, proposal, outcome, each blocker's position).
+
+Nothing here re-derives the explanation: the sentences are ``explain(...)["text"]`` with
+ids replaced by names, and every number comes from the same dict.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from typing import TYPE_CHECKING, Any
+
+import altair as alt
+import pandas as pd
+import solara
+
+from app import charts
+from app.charts import HOUSES, Chart, fit_title, v5
+from app.components import Table
+from app.export import figure_name
+from app.vega import Vega
+
+if TYPE_CHECKING:
+    from model.model import EuNatoModel
+
+
+def named(model: EuNatoModel, text: str) -> str:
+    """Explanation text with actor and issue ids replaced by names."""
+    names = charts.actor_names(model)
+    ids = sorted(names, key=len, reverse=True)
+    text = charts.readable(model, text)
+    return re.sub(r"\b(" + "|".join(map(re.escape, ids)) + r")\b",
+                  lambda mt: names[mt.group(1)], text)
+
+
+def explanation(model: EuNatoModel, issue: str) -> dict[str, Any]:
+    return model.explain(issue)[issue]
+
+
+def blockers_frame(model: EuNatoModel, ex: dict[str, Any]) -> pd.DataFrame:
+    names = charts.actor_names(model)
+    rows = [{"actor": names.get(v["actor"], v["actor"]),
+             "house": HOUSES.get(v["house"], v["house"]), "why": v["why"],
+             "EU role": v["position"]["eu_role"], "NATO role": v["position"]["nato_role"],
+             "distance to proposal": v["distance_to_proposal"],
+             "distance to status quo": v["distance_to_status_quo"]} for v in ex["vetoes"]]
+    return pd.DataFrame(rows, columns=["actor", "house", "why", "EU role", "NATO role",
+                                       "distance to proposal", "distance to status quo"])
+
+
+def movers_frame(model: EuNatoModel, ex: dict[str, Any]) -> pd.DataFrame:
+    names = charts.actor_names(model)
+    rows = [{"actor": names.get(mv["actor"], mv["actor"]),
+             "EU role moved": mv["moved"]["eu_role"], "NATO role moved": mv["moved"]["nato_role"],
+             "moved by (points)": ", ".join(f"{k} {v:.0f}" for k, v in
+                                            sorted(mv["by"].items(), key=lambda kv: -kv[1]))}
+            for mv in ex["movers"]]
+    return pd.DataFrame(rows, columns=["actor", "EU role moved", "NATO role moved",
+                                       "moved by (points)"])
+
+
+@functools.cache
+def _plane_template() -> dict:
+    ax = alt.Scale(domain=[0, 100])
+    base = alt.Chart(alt.NamedData("points")).encode(
+        x=alt.X("eu_role:Q", scale=ax, title="EU role"),
+        y=alt.Y("nato_role:Q", scale=ax, title="NATO role"),
+        tooltip=["what:N", "who:N", alt.Tooltip("eu_role:Q", format=".0f"),
+                 alt.Tooltip("nato_role:Q", format=".0f")])
+    kinds = {"status quo": ("square", "#c00000"), "proposal": ("diamond", "black"),
+             "outcome": ("circle", "#2a7a2a"), "blocker": ("cross", "#8b0000"),
+             "actor": ("circle", "#bbbbbb")}
+    pts = base.mark_point(filled=True, opacity=0.9).encode(
+        shape=alt.Shape("what:N", scale=alt.Scale(domain=list(kinds), range=[
+            v[0] for v in kinds.values()]), legend=alt.Legend(orient="bottom", columns=3)),
+        color=alt.Color("what:N", scale=alt.Scale(domain=list(kinds), range=[
+            v[1] for v in kinds.values()]), legend=alt.Legend(orient="bottom", columns=3)),
+        size=alt.Size("size:Q", legend=None, scale=None))
+    lead = alt.Chart(alt.NamedData("lead")).mark_rule(strokeDash=[4, 4], color="#4c9a2a")
+    return v5(alt.layer(lead.encode(x="x:Q"), lead.encode(y="y:Q"), pts).properties(
+        width="container", height=260,
+        title=fit_title("The two roles: status quo, proposal, outcome and blockers")))
+
+
+def plane_chart(model: EuNatoModel, issue: str, ex: dict[str, Any]) -> Chart:
+    """Every actor's position on the issue's two roles (grey), the blockers (crosses), the
+    status quo, the last proposal and the outcome; dashed lines at the lead threshold."""
+    from model.summary import LEAD
+
+    j, m = model.world.issue_ids.index(issue), model.m
+    pos = model.state.position
+    names = charts.actor_names(model)
+    vetoers = {v["actor"] for v in ex["vetoes"]}
+    rows = [{"what": "blocker" if a in vetoers else "actor", "who": names[a],
+             "eu_role": float(pos[k, j]), "nato_role": float(pos[k, m + j]),
+             "size": 90 if a in vetoers else 25}
+            for k, a in enumerate(model.state.actor_ids)]
+    for what, key, size in (("status quo", "status_quo", 160), ("proposal", "proposal", 160),
+                            ("outcome", "outcome", 200)):
+        if ex.get(key):
+            rows.append({"what": what, "who": what, "eu_role": ex[key]["eu_role"],
+                         "nato_role": ex[key]["nato_role"], "size": size})
+    return _plane_template(), {"points": rows, "lead": [{"x": LEAD, "y": LEAD}]}
+
+
+@solara.component
+def WhyPanel(model: EuNatoModel, tick: int) -> None:
+    """For the chosen issue: the engine's explanation, the blockers with their positions
+    against the proposal and the status quo, pivotal actors, who moved and why."""
+    ids, names = model.world.issue_ids, charts.issue_names(model)
+    issue, set_issue = solara.use_state(ids[0])
+    issue = issue if issue in ids else ids[0]
+    ex = solara.use_memo(lambda: explanation(model, issue), [id(model), tick, issue])
+    anames = charts.actor_names(model)
+    with solara.Column(classes=["eunato-why", "eunato-card"]):
+        solara.Select("Issue", values=[names[i] for i in ids], value=names[issue],
+                      on_value=lambda n: set_issue(next(i for i in ids if names[i] == n)))
+        solara.HTML(tag="p", classes=["eunato-why-text"],
+                    unsafe_innerHTML=html.escape(named(model, ex["text"])))
+        facts = [f"Status: {ex['status']}", f"Venue: {ex['venue']}",
+                 f"Legal basis: {ex['legal_basis']}"]
+        if ex.get("route"):
+            facts.append(f"Route: {ex['route']}")
+        solara.HTML(tag="ul", classes=["eunato-why-facts"], unsafe_innerHTML="".join(
+            f"<li>{html.escape(f)}</li>" for f in facts))
+        spec, data = plane_chart(model, issue, ex)
+        Vega(spec, data, figure_name(model) + f"-why-{issue}")
+    with solara.Column(classes=["eunato-why-details", "eunato-card"]):
+        solara.HTML(tag="h3", unsafe_innerHTML="Blockers")
+        Table(blockers_frame(model, ex), ["eunato-blockers"], empty="Nobody vetoes it.")
+        solara.HTML(tag="h3", unsafe_innerHTML="Pivotal actors")
+        piv = [anames.get(a, a) for a in ex["pivotal"]]
+        solara.Text(", ".join(piv) if piv else "None: no single actor's absence or one-step "
+                    "move changes whether the last proposal passes.",
+                    classes=["eunato-pivotal"])
+        solara.HTML(tag="h3", unsafe_innerHTML="Who moved, and why")
+        Table(movers_frame(model, ex), ["eunato-movers"], empty="Nobody has moved yet.")
