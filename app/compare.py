@@ -170,7 +170,8 @@ def ComparePanel(current: dict[str, Any], actor_names: dict[str, str]) -> None:
         finally:
             running.value = False
 
-    solara.use_thread(work, dependencies=[job.value])
+    # not cancelled by a re-render (progress updates re-render this panel)
+    solara.use_thread(work, dependencies=[job.value], intrusive_cancel=False)
 
     def start() -> None:
         if running.value:
