@@ -111,6 +111,12 @@ def Page() -> None:
     playing = solara.use_reactive(False)
     drawer = solara.use_reactive(False)
     tab = solara.use_reactive(0)
+    comparing = None
+    if _has_compare():
+        from app.compare import CompareState, context
+
+        comparing = solara.use_memo(CompareState, [])
+        context.provide(comparing)
 
     def restart() -> None:
         m, err = build(desired.value)
@@ -162,6 +168,10 @@ def Page() -> None:
     solara.Style(CSS)
     classes = ["eunato-app"] + (["eunato-drawer-open"] if drawer.value else [])
     with solara.Div(classes=classes):
+        if comparing is not None:
+            from app.compare import CompareRunner
+
+            CompareRunner(comparing)
         with solara.Div(classes=["eunato-bar"]):
             solara.Button("☰ Settings", on_click=lambda: drawer.set(not drawer.value),
                           text=True, dark=True, classes=["eunato-menu"])

@@ -38,6 +38,42 @@ SEEDS = (1, 200)
 WORKERS = 2
 
 
+class CompareState:
+    """A session's comparison: it outlives the Compare tab (tabs render lazily), so a user
+    can look at other tabs while it runs and come back to the result."""
+
+    def __init__(self) -> None:
+        self.progress = solara.reactive((0, 0))
+        self.result = solara.reactive(None)
+        self.error = solara.reactive(None)
+        self.running = solara.reactive(False)
+        self.job = solara.reactive(None)  # (a, b, seeds) of the comparison to run
+
+
+context = solara.create_context(None)
+
+
+@solara.component
+def CompareRunner(state: CompareState) -> None:
+    """Runs a requested comparison in a thread of the server (the page stays usable; the
+    runs go to worker processes). Rendered by the page itself, always mounted."""
+
+    def work(cancel: threading.Event) -> None:
+        if state.job.value is None:
+            return
+        a, b, n = state.job.value
+        try:
+            state.result.value = run_comparison(a, b, n, progress=lambda d, t: (
+                state.progress.set((d, t))))
+        except Exception as err:  # shown to the user as one line, never a traceback
+            state.error.value = f"comparison failed: {err}"
+        finally:
+            state.running.value = False
+
+    # not cancelled by a re-render
+    solara.use_thread(work, dependencies=[state.job.value], intrusive_cancel=False)
+
+
 def variant_toml(base: str, name: str, levels: dict[str, Any]) -> str:
     """A scenario file that is ``base`` with the given levels (and protocol)."""
     lines = [f'name = "{name}"', f'extends = "{base}"']
@@ -147,38 +183,18 @@ def ComparePanel(current: dict[str, Any], actor_names: dict[str, str]) -> None:
     knob, set_knob = solara.use_state("us_engagement")
     value, set_value = solara.use_state(0.3)
     seeds, set_seeds = solara.use_state(20)
-    progress = solara.use_reactive((0, 0))
-    result = solara.use_reactive(None)
-    error = solara.use_reactive(None)
-    running = solara.use_reactive(False)
-    job = solara.use_reactive(None)  # the (a, b, seeds) of the comparison to run
+    state = solara.use_context(context)
+    progress, result, error, running = state.progress, state.result, state.error, state.running
 
     a = {k: v for k, v in current.items() if k in (*S.DEFAULTS, *S.LEVELS)}
     b = {**a, "scenario_name": sc_b} if mode == "two scenarios" else {**a, knob: value}
-
-    def work(cancel: threading.Event) -> None:
-        # runs in a thread of the server (the page stays usable); the runs themselves go
-        # to worker processes
-        if job.value is None:
-            return
-        ja, jb, n = job.value
-        try:
-            result.value = run_comparison(ja, jb, n, progress=lambda d, t: progress.set(
-                (d, t)))
-        except Exception as err:  # shown to the user as one line, never a traceback
-            error.value = f"comparison failed: {err}"
-        finally:
-            running.value = False
-
-    # not cancelled by a re-render (progress updates re-render this panel)
-    solara.use_thread(work, dependencies=[job.value], intrusive_cancel=False)
 
     def start() -> None:
         if running.value:
             return
         running.value, error.value, result.value = True, None, None
         progress.value = (0, 2 * seeds)
-        job.value = (dict(a), dict(b), seeds)
+        state.job.value = (dict(a), dict(b), seeds)
 
     with solara.Column(classes=["eunato-compare", "eunato-card"]):
         solara.Select("Compare", values=["two scenarios", "two settings"], value=mode,
