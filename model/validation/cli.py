@@ -30,8 +30,11 @@ def _compare(args: argparse.Namespace) -> int:
     from model.protocols import PROTOCOLS
 
     names = args.protocols or sorted(PROTOCOLS)
-    read = read_table(args.file, _range(args), args.status_quo)
+    read = read_table(args.file, _range(args), args.status_quo, args.capability_scale,
+                      args.salience_scale)
     console.print("understood: " + "; ".join(read.notes))
+    for w in read.warnings:
+        console.print(f"[yellow]warning:[/] {w}")
     t = Table(title=f"{Path(args.file).name} · forecasts after {args.rounds} rounds")
     t.add_column("issue")
     for name in names:
@@ -99,7 +102,8 @@ def _perception(args: argparse.Namespace) -> int:
     from model.forecast import read_table
     from model.perception import perception_figure
 
-    read = read_table(args.file, _range(args), args.status_quo)
+    read = read_table(args.file, _range(args), args.status_quo, args.capability_scale,
+                      args.salience_scale)
     fig = perception_figure(read.state, args.actor, issue=args.issue)
     fig.savefig(args.out, dpi=120)
     console.print(f"wrote {args.out}")
@@ -108,13 +112,13 @@ def _perception(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add compare, validate and perception to the `eunato` parser."""
+    from model.cli import add_table_options
     p = sub.add_parser("compare", help="run every protocol on one stakeholder table")
     p.add_argument("file")
     p.add_argument("--protocols", nargs="+", default=None)
     p.add_argument("--rounds", type=int, default=10)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--range", nargs=2, type=float, metavar=("LO", "HI"), default=None)
-    p.add_argument("--status-quo", type=float, default=None)
+    add_table_options(p)
     p.set_defaults(func=_compare)
 
     p = sub.add_parser("validate", help="score the protocols on real negotiations (DEU III)")
@@ -136,8 +140,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--actor", required=True)
     p.add_argument("--issue", default=None)
     p.add_argument("--out", required=True)
-    p.add_argument("--range", nargs=2, type=float, metavar=("LO", "HI"), default=None)
-    p.add_argument("--status-quo", type=float, default=None)
+    add_table_options(p)
     p.set_defaults(func=_perception)
 
 
