@@ -26,16 +26,14 @@ from model.protocols.base import Protocol, RoundReport, weighted_mean, weighted_
 from model.state import BargainingState
 
 
-def find_exchanges(state: BargainingState, min_gain: float = 1e-9) -> list[dict[str, Any]]:
-    """All mutually profitable exchanges at the current positions, best joint gain first.
-
-    Each record: actors (i, k), issues (a, b), the moves ``move_k_on_a``, ``move_i_on_b``
-    (signed, on the issue scales), the outcome shifts and each actor's utility gain
-    (salience-weighted outcome shift, on scales normalised to [0, 1]).
-    """
+def _deals(state: BargainingState, min_gain: float = 1e-9) -> dict[str, np.ndarray]:
+    """Every mutually profitable deal as arrays (one entry per deal), best joint gain first:
+    issue indices ``a``, ``b``, actor indices ``i``, ``k``, outcome shifts ``doa``,
+    ``dob``, gains ``gi``, ``gk`` and the moves ``move_k`` (k on a), ``move_i`` (i on b)."""
     n, m = state.n, state.m
-    if m < 2:
-        return []
+    keys = ("a", "b", "i", "k", "doa", "dob", "gi", "gk", "move_k", "move_i")
+    if m < 2 or n < 2:
+        return {key: np.zeros(0) for key in keys}
     c, s = state.capability, state.salience
     wt = c[:, None] * s
     W = wt.sum(axis=0)
@@ -44,44 +42,60 @@ def find_exchanges(state: BargainingState, min_gain: float = 1e-9) -> list[dict[
     x = state.position
     side = np.sign(x - expected[None, :])  # (n, m)
     dist = np.abs(x - expected[None, :])
-    out: list[dict[str, Any]] = []
-    for a in range(m):
-        for b in range(m):
-            if a == b or W[a] <= 0 or W[b] <= 0:
-                continue
-            for i in range(n):
-                for k in range(i + 1, n):  # (i, k, a, b) and (k, i, b, a) are one deal
-                    if side[i, a] == 0 or side[i, b] == 0:
-                        continue
-                    if side[k, a] != -side[i, a] or side[k, b] != -side[i, b]:
-                        continue
-                    # i cares relatively more about a, k about b
-                    if s[i, a] * s[k, b] <= s[i, b] * s[k, a]:
-                        continue
-                    ratio = (s[i, a] + s[k, a]) / (s[i, b] + s[k, b])  # dO_b/dO_a (in units)
-                    # outcome shifts in [0,1] units: dOa from k's move, dOb from i's move
-                    max_oa = wt[k, a] * dist[k, a] / W[a] / width[a]
-                    max_ob = wt[i, b] * dist[i, b] / W[b] / width[b]
-                    if max_oa <= 0 or max_ob <= 0:
-                        continue
-                    doa = min(max_oa, max_ob / ratio)
-                    dob = ratio * doa
-                    gi = s[i, a] * doa - s[i, b] * dob
-                    gk = s[k, b] * dob - s[k, a] * doa
-                    if gi <= min_gain or gk <= min_gain:
-                        continue
-                    move_k = side[i, a] * doa * width[a] * W[a] / wt[k, a]
-                    move_i = side[k, b] * dob * width[b] * W[b] / wt[i, b]
-                    out.append({
-                        "kind": "exchange", "issue": state.issue_ids[a],
-                        "issues": [state.issue_ids[a], state.issue_ids[b]],
-                        "actors": [state.actor_ids[i], state.actor_ids[k]],
-                        "_ix": (i, k, a, b), "move_k_on_a": float(move_k),
-                        "move_i_on_b": float(move_i), "outcome_shift_a": float(doa),
-                        "outcome_shift_b": float(dob), "gain_i": float(gi), "gain_k": float(gk),
-                    })
-    out.sort(key=lambda e: -(e["gain_i"] + e["gain_k"]))
-    return out
+    iu, ku = np.triu_indices(n, k=1)  # every unordered pair once, in (i, k) loop order
+    # every (a, b, pair) at once, axes (a, b, pair), so np.nonzero lists the deals in the
+    # order of the loops "for a, for b, for i < k" (the stable sort keeps it among ties)
+
+    def on_a(v: np.ndarray, who: np.ndarray) -> np.ndarray:
+        return v[who].T[:, None, :]  # (m, 1, P): the value on issue a
+
+    def on_b(v: np.ndarray, who: np.ndarray) -> np.ndarray:
+        return v[who].T[None, :, :]  # (1, m, P): the value on issue b
+    si_a, si_b, sk_a, sk_b = on_a(s, iu), on_b(s, iu), on_a(s, ku), on_b(s, ku)
+    di_a, di_b = on_a(side, iu), on_b(side, iu)
+    # both sides taken, opposite sides on a and on b, i cares relatively more about a
+    ok = ((di_a != 0) & (di_b != 0) & (on_a(side, ku) == -di_a) & (on_b(side, ku) == -di_b)
+          & (si_a * sk_b > si_b * sk_a))
+    ok &= (~np.eye(m, dtype=bool) & (W[:, None] > 0) & (W[None, :] > 0))[:, :, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = (si_a + sk_a) / (si_b + sk_b)  # dO_b/dO_a (in units)
+        # outcome shifts in [0,1] units: dOa from k's move, dOb from i's move
+        max_oa = on_a(wt, ku) * on_a(dist, ku) / W[:, None, None] / width[:, None, None]
+        max_ob = on_b(wt, iu) * on_b(dist, iu) / W[None, :, None] / width[None, :, None]
+        doa = np.minimum(max_oa, max_ob / ratio)
+        dob = ratio * doa
+        gi = si_a * doa - si_b * dob
+        gk = sk_b * dob - sk_a * doa
+    ok &= (max_oa > 0) & (max_ob > 0) & (gi > min_gain) & (gk > min_gain)
+    a, b, t = np.nonzero(ok)
+    i, k = iu[t], ku[t]
+    d = {"a": a, "b": b, "i": i, "k": k, "doa": doa[a, b, t], "dob": dob[a, b, t],
+         "gi": gi[a, b, t], "gk": gk[a, b, t]}
+    d["move_k"] = side[i, a] * d["doa"] * width[a] * W[a] / wt[k, a]
+    d["move_i"] = side[k, b] * d["dob"] * width[b] * W[b] / wt[i, b]
+    order = np.argsort(-(d["gi"] + d["gk"]), kind="stable")
+    return {key: v[order] for key, v in d.items()}
+
+
+def _record(state: BargainingState, d: dict[str, np.ndarray], t: int) -> dict[str, Any]:
+    a, b, i, k = (int(d[key][t]) for key in ("a", "b", "i", "k"))
+    return {"kind": "exchange", "issue": state.issue_ids[a],
+            "issues": [state.issue_ids[a], state.issue_ids[b]],
+            "actors": [state.actor_ids[i], state.actor_ids[k]], "_ix": (i, k, a, b),
+            "move_k_on_a": float(d["move_k"][t]), "move_i_on_b": float(d["move_i"][t]),
+            "outcome_shift_a": float(d["doa"][t]), "outcome_shift_b": float(d["dob"][t]),
+            "gain_i": float(d["gi"][t]), "gain_k": float(d["gk"][t])}
+
+
+def find_exchanges(state: BargainingState, min_gain: float = 1e-9) -> list[dict[str, Any]]:
+    """All mutually profitable exchanges at the current positions, best joint gain first.
+
+    Each record: actors (i, k), issues (a, b), the moves ``move_k_on_a``, ``move_i_on_b``
+    (signed, on the issue scales), the outcome shifts and each actor's utility gain
+    (salience-weighted outcome shift, on scales normalised to [0, 1]). Worked out for all
+    pairs of actors and issues at once (:func:`_deals`)."""
+    d = _deals(state, min_gain)
+    return [_record(state, d, t) for t in range(len(d["a"]))]
 
 
 class Exchange(Protocol):
@@ -100,12 +114,15 @@ class Exchange(Protocol):
     def step(self, state: BargainingState, rng: np.random.Generator) -> RoundReport:
         used: set[tuple[int, int]] = set()
         made: list[dict[str, Any]] = []
-        for e in find_exchanges(state):
-            i, k, a, b = e.pop("_ix")
-            if {(k, a), (i, b), (i, a), (k, b)} & used:
+        d = _deals(state)
+        cols = zip(*(d[key].tolist() for key in ("a", "b", "i", "k")), strict=True)
+        for t, (a, b, i, k) in enumerate(cols):
+            if (k, a) in used or (i, b) in used or (i, a) in used or (k, b) in used:
                 continue
             if len(made) >= int(self.params["max_exchanges"]):
                 break
+            e = _record(state, d, t)
+            del e["_ix"]
             state.position[k, a] += e["move_k_on_a"]
             state.position[i, b] += e["move_i_on_b"]
             used |= {(k, a), (i, b), (i, a), (k, b)}
