@@ -114,7 +114,9 @@ def settle(state: BargainingState, protocol: str, max_rounds: int = 200, seed: i
     ``tol`` × its scale width in a round, and *cycles* with period p when every position
     is within that tolerance of its value p rounds earlier (p = 2 … ``max_cycle``). The
     answer is then the forecast at convergence, or the mean of the forecasts over the last
-    cycle, with the cycle shown."""
+    cycle, with the cycle shown. If neither happens within ``max_rounds`` but the forecast
+    itself has not moved by more than 100 × ``tol`` × the width (1e-4 of the scale) for the
+    last 20 rounds or more, that is reported as convergence from the round it stopped."""
     st = state.copy()
     proto = get_protocol(protocol, **params)
     rng = np.random.default_rng(seed)
@@ -142,7 +144,16 @@ def settle(state: BargainingState, protocol: str, max_rounds: int = 200, seed: i
         if len(done) == st.m:
             break
     for j in range(st.m):
-        if j not in done:
+        if j in done:
+            continue
+        # positions still creep (e.g. geometric concessions) but the forecast has stood
+        # still within the tolerance for at least 20 rounds: that is convergence too
+        seq = np.array([f[j] for f in fc])
+        still = np.abs(seq - seq[-1]) <= 100 * tolw[j]  # 1e-4 of the scale by default
+        start = len(seq) - int(np.argmin(still[::-1])) if not still.all() else 0
+        if len(seq) - start >= 21:
+            done[j] = Answer(st.issue_ids[j], float(seq[-1]), "converged", start)
+        else:
             tail = [float(f[j]) for f in fc[-10:]]
             done[j] = Answer(st.issue_ids[j], float(np.mean(tail)), "unsettled", r, tail)
     return [done[j] for j in range(st.m)]
