@@ -28,6 +28,7 @@ import numpy as np
 from agents import make_agent
 from model import coalitions, institutions
 from model.coalitions import CoalitionRule
+from model.collect import RoundCollector
 from model.data import load_actors, load_issues
 from model.preferences import PreferenceModel
 from model.protocols import get_protocol
@@ -171,9 +172,9 @@ class EuNatoModel(mesa.Model):
 
         for row, record in enumerate(w.actors):
             make_agent(self, row, record)
-        self.datacollector = mesa.DataCollector(
-            model_reporters=self._model_reporters(),
-            agent_reporters=self._agent_reporters() if collect_agents else {})
+        self.datacollector = RoundCollector(
+            self._model_reporters(), self._agent_reporters() if collect_agents else {},
+            w.issue_ids)
         self.datacollector.collect(self)
 
     def _electorate(self) -> Electorate:
@@ -232,6 +233,15 @@ class EuNatoModel(mesa.Model):
             self.world.participation_blockage = bool(value)
         elif kind == "bloc":
             self.world.set_bloc(who, name, float(value))
+        elif kind == "stance":  # e.g. Hungary lifts its veto (1 February 2024)
+            which, issue = name.split(".", 1)
+            if issue in self.world.issue_ids:
+                j = self.world.issue_ids.index(issue)
+                k = self.world.actor_ids.index(who)
+                getattr(self.world, "block" if which == "block" else "step_aside")[k, j] = bool(
+                    value)
+                if self.status[j] != "open":
+                    self.reopen(j)
         elif name == "engagement":
             self.world.us_engagement = float(value)
         else:
@@ -300,10 +310,11 @@ class EuNatoModel(mesa.Model):
         self._forecasts.append(self.forecast.copy())
         k, m = self.settle_rounds, self.m
         last = self.steps >= self.max_rounds
+        early = len(self._forecasts) < k  # a forecast must hold for k rounds first
         recent = np.array(self._forecasts[-k:])
         still2 = (recent.max(axis=0) - recent.min(axis=0)) <= self.settle_tolerance
         moving = np.array(self._movement[-k:]).max(axis=0) > 0.1 * self.settle_tolerance
-        still = still2[:m] & still2[m:]
+        still = still2[:m] & still2[m:] & (not early)
         stalled = still & ~(moving[:m] | moving[m:])
         # everyone at one position: there is nothing left to bargain over
         spread = np.ptp(self.state.position, axis=0) <= self.settle_tolerance
@@ -348,17 +359,18 @@ class EuNatoModel(mesa.Model):
                          + (f"blocked by {who}" if who else "status quo holds"))
 
     def _log_coalition_changes(self, k: int, old: np.ndarray, new: np.ndarray) -> None:
-        if np.array_equal(old, new):
+        changed = old != new
+        if not changed.any():
             return
         ids = self.state.actor_ids
         pillar = self.pillars[k]
-        groups_old = {int(lab): frozenset(np.flatnonzero(old == lab)) for lab in np.unique(old)}
-        groups_new = {int(lab): frozenset(np.flatnonzero(new == lab)) for lab in np.unique(new)}
-        for lab in sorted(groups_new):
-            mem = groups_new[lab]
-            if len(mem) >= 2 and groups_old.get(lab) != mem:
+        size = np.bincount(new, minlength=len(new))
+        # a coalition's members changed iff someone left or joined its label
+        for lab in np.unique(np.concatenate([new[changed], old[changed]])).tolist():
+            if size[lab] >= 2:
+                mem = np.flatnonzero(new == lab).tolist()
                 self.log("coalition", f"{pillar}: {ids[lab]}+ = "
-                         f"{', '.join(ids[i] for i in sorted(mem))}", pillar=pillar)
+                         f"{', '.join(ids[i] for i in mem)}", pillar=pillar)
 
     # -- convenience -------------------------------------------------------------------
     def run(self) -> EuNatoModel:

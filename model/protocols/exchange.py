@@ -26,14 +26,45 @@ from model.protocols.base import Protocol, RoundReport, weighted_mean, weighted_
 from model.state import BargainingState
 
 
-def _deals(state: BargainingState, min_gain: float = 1e-9) -> dict[str, np.ndarray]:
-    """Every mutually profitable deal as arrays (one entry per deal), best joint gain first:
-    issue indices ``a``, ``b``, actor indices ``i``, ``k``, outcome shifts ``doa``,
-    ``dob``, gains ``gi``, ``gk`` and the moves ``move_k`` (k on a), ``move_i`` (i on b)."""
+def find_exchanges(state: BargainingState, min_gain: float = 1e-9) -> list[dict[str, Any]]:
+    """All mutually profitable exchanges at the current positions, best joint gain first.
+
+    Each record: actors (i, k), issues (a, b), the moves ``move_k_on_a``, ``move_i_on_b``
+    (signed, on the issue scales), the outcome shifts and each actor's utility gain
+    (salience-weighted outcome shift, on scales normalised to [0, 1]).
+    """
+    if state.m < 2:
+        return []
+    cand = _candidates(state, min_gain)
+    return [_record(state, cand, q) for q in range(cand["i"].size)]
+
+
+def _record(state: BargainingState, cand: dict[str, np.ndarray], q: int) -> dict[str, Any]:
+    i, k, a, b = (int(cand[x][q]) for x in "ikab")
+    return {
+        "kind": "exchange", "issue": state.issue_ids[a],
+        "issues": [state.issue_ids[a], state.issue_ids[b]],
+        "actors": [state.actor_ids[i], state.actor_ids[k]],
+        "_ix": (i, k, a, b), "move_k_on_a": float(cand["move_k_on_a"][q]),
+        "move_i_on_b": float(cand["move_i_on_b"][q]),
+        "outcome_shift_a": float(cand["outcome_shift_a"][q]),
+        "outcome_shift_b": float(cand["outcome_shift_b"][q]),
+        "gain_i": float(cand["gain_i"][q]), "gain_k": float(cand["gain_k"][q]),
+    }
+
+
+#: elements per block of (issues b, actors i, actors k) evaluated at once (memory bound)
+BLOCK = 1 << 21
+
+
+def _candidates(state: BargainingState, min_gain: float) -> dict[str, np.ndarray]:
+    """Every mutually profitable exchange as flat arrays (i, k, a, b, moves, shifts, gains),
+    in the order (a, b, i, k) and then stably sorted by joint gain, best first.
+
+    The arithmetic is the per-deal formula of the module docstring, operation for operation,
+    elementwise over all (b, i < k) for one issue ``a`` at a time, in blocks of issues ``b``
+    of at most :data:`BLOCK` elements so that memory stays bounded for large tables."""
     n, m = state.n, state.m
-    keys = ("a", "b", "i", "k", "doa", "dob", "gi", "gk", "move_k", "move_i")
-    if m < 2 or n < 2:
-        return {key: np.zeros(0) for key in keys}
     c, s = state.capability, state.salience
     wt = c[:, None] * s
     W = wt.sum(axis=0)
@@ -42,60 +73,53 @@ def _deals(state: BargainingState, min_gain: float = 1e-9) -> dict[str, np.ndarr
     x = state.position
     side = np.sign(x - expected[None, :])  # (n, m)
     dist = np.abs(x - expected[None, :])
-    iu, ku = np.triu_indices(n, k=1)  # every unordered pair once, in (i, k) loop order
-    # every (a, b, pair) at once, axes (a, b, pair), so np.nonzero lists the deals in the
-    # order of the loops "for a, for b, for i < k" (the stable sort keeps it among ties)
-
-    def on_a(v: np.ndarray, who: np.ndarray) -> np.ndarray:
-        return v[who].T[:, None, :]  # (m, 1, P): the value on issue a
-
-    def on_b(v: np.ndarray, who: np.ndarray) -> np.ndarray:
-        return v[who].T[None, :, :]  # (1, m, P): the value on issue b
-    si_a, si_b, sk_a, sk_b = on_a(s, iu), on_b(s, iu), on_a(s, ku), on_b(s, ku)
-    di_a, di_b = on_a(side, iu), on_b(side, iu)
-    # both sides taken, opposite sides on a and on b, i cares relatively more about a
-    ok = ((di_a != 0) & (di_b != 0) & (on_a(side, ku) == -di_a) & (on_b(side, ku) == -di_b)
-          & (si_a * sk_b > si_b * sk_a))
-    ok &= (~np.eye(m, dtype=bool) & (W[:, None] > 0) & (W[None, :] > 0))[:, :, None]
+    upper = np.triu(np.ones((n, n), bool), 1)  # i < k: (i, k, a, b) and (k, i, b, a) are one
+    parts: list[tuple[np.ndarray, ...]] = []
+    b_all = np.arange(m)
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = (si_a + sk_a) / (si_b + sk_b)  # dO_b/dO_a (in units)
-        # outcome shifts in [0,1] units: dOa from k's move, dOb from i's move
-        max_oa = on_a(wt, ku) * on_a(dist, ku) / W[:, None, None] / width[:, None, None]
-        max_ob = on_b(wt, iu) * on_b(dist, iu) / W[None, :, None] / width[None, :, None]
-        doa = np.minimum(max_oa, max_ob / ratio)
-        dob = ratio * doa
-        gi = si_a * doa - si_b * dob
-        gk = sk_b * dob - sk_a * doa
-    ok &= (max_oa > 0) & (max_ob > 0) & (gi > min_gain) & (gk > min_gain)
-    a, b, t = np.nonzero(ok)
-    i, k = iu[t], ku[t]
-    d = {"a": a, "b": b, "i": i, "k": k, "doa": doa[a, b, t], "dob": dob[a, b, t],
-         "gi": gi[a, b, t], "gk": gk[a, b, t]}
-    d["move_k"] = side[i, a] * d["doa"] * width[a] * W[a] / wt[k, a]
-    d["move_i"] = side[k, b] * d["dob"] * width[b] * W[b] / wt[i, b]
-    order = np.argsort(-(d["gi"] + d["gk"]), kind="stable")
-    return {key: v[order] for key, v in d.items()}
-
-
-def _record(state: BargainingState, d: dict[str, np.ndarray], t: int) -> dict[str, Any]:
-    a, b, i, k = (int(d[key][t]) for key in ("a", "b", "i", "k"))
-    return {"kind": "exchange", "issue": state.issue_ids[a],
-            "issues": [state.issue_ids[a], state.issue_ids[b]],
-            "actors": [state.actor_ids[i], state.actor_ids[k]], "_ix": (i, k, a, b),
-            "move_k_on_a": float(d["move_k"][t]), "move_i_on_b": float(d["move_i"][t]),
-            "outcome_shift_a": float(d["doa"][t]), "outcome_shift_b": float(d["dob"][t]),
-            "gain_i": float(d["gi"][t]), "gain_k": float(d["gk"][t])}
-
-
-def find_exchanges(state: BargainingState, min_gain: float = 1e-9) -> list[dict[str, Any]]:
-    """All mutually profitable exchanges at the current positions, best joint gain first.
-
-    Each record: actors (i, k), issues (a, b), the moves ``move_k_on_a``, ``move_i_on_b``
-    (signed, on the issue scales), the outcome shifts and each actor's utility gain
-    (salience-weighted outcome shift, on scales normalised to [0, 1]). Worked out for all
-    pairs of actors and issues at once (:func:`_deals`)."""
-    d = _deals(state, min_gain)
-    return [_record(state, d, t) for t in range(len(d["a"]))]
+        for a in range(m):
+            if W[a] <= 0:
+                continue
+            b_ok = b_all[(b_all != a) & (W > 0)]
+            step = max(1, BLOCK // max(n * n, 1))
+            for lo in range(0, b_ok.size, step):
+                bs = b_ok[lo:lo + step]
+                # axes: (b, i, k)
+                s_ia = s[:, a][None, :, None]
+                s_ka = s[:, a][None, None, :]
+                s_ib = s[:, bs].T[:, :, None]
+                s_kb = s[:, bs].T[:, None, :]
+                sd_ia, sd_ka = side[:, a][None, :, None], side[:, a][None, None, :]
+                sd_ib, sd_kb = side[:, bs].T[:, :, None], side[:, bs].T[:, None, :]
+                ok = upper[None] & (sd_ia != 0) & (sd_ib != 0)
+                ok &= (sd_ka == -sd_ia) & (sd_kb == -sd_ib)
+                ok &= s_ia * s_kb > s_ib * s_ka  # i cares relatively more about a, k about b
+                ratio = (s_ia + s_ka) / (s_ib + s_kb)  # dO_b/dO_a (in units)
+                # outcome shifts in [0,1] units: dOa from k's move, dOb from i's move
+                max_oa = (wt[:, a] * dist[:, a] / W[a] / width[a])[None, None, :]
+                max_ob = (wt[:, bs] * dist[:, bs] / W[bs] / width[bs]).T[:, :, None]
+                ok &= (max_oa > 0) & (max_ob > 0)
+                doa = np.minimum(max_oa, max_ob / ratio)
+                dob = ratio * doa
+                gi = s_ia * doa - s_ib * dob
+                gk = s_kb * dob - s_ka * doa
+                ok &= (gi > min_gain) & (gk > min_gain)
+                bb, ii, kk = np.nonzero(ok)
+                if bb.size == 0:
+                    continue
+                b = bs[bb]
+                doa, dob = doa[bb, ii, kk], dob[bb, ii, kk]
+                move_k = side[ii, a] * doa * width[a] * W[a] / wt[kk, a]
+                move_i = side[kk, b] * dob * width[b] * W[b] / wt[ii, b]
+                parts.append((ii, kk, np.full(ii.size, a), b, move_k, move_i, doa, dob,
+                              gi[bb, ii, kk], gk[bb, ii, kk]))
+    names = ("i", "k", "a", "b", "move_k_on_a", "move_i_on_b", "outcome_shift_a",
+             "outcome_shift_b", "gain_i", "gain_k")
+    if not parts:
+        return {k: np.empty(0, int if len(k) == 1 else float) for k in names}
+    cols = {k: np.concatenate([p[q] for p in parts]) for q, k in enumerate(names)}
+    order = np.argsort(-(cols["gain_i"] + cols["gain_k"]), kind="stable")
+    return {k: v[order] for k, v in cols.items()}
 
 
 class Exchange(Protocol):
@@ -112,20 +136,22 @@ class Exchange(Protocol):
         return weighted_mean(state)
 
     def step(self, state: BargainingState, rng: np.random.Generator) -> RoundReport:
-        used: set[tuple[int, int]] = set()
         made: list[dict[str, Any]] = []
-        d = _deals(state)
-        cols = zip(*(d[key].tolist() for key in ("a", "b", "i", "k")), strict=True)
-        for t, (a, b, i, k) in enumerate(cols):
-            if (k, a) in used or (i, b) in used or (i, a) in used or (k, b) in used:
-                continue
-            if len(made) >= int(self.params["max_exchanges"]):
-                break
-            e = _record(state, d, t)
-            del e["_ix"]
-            state.position[k, a] += e["move_k_on_a"]
-            state.position[i, b] += e["move_i_on_b"]
-            used |= {(k, a), (i, b), (i, a), (k, b)}
-            made.append(e)
+        if state.m >= 2:
+            cand = _candidates(state, 1e-9)
+            used = np.zeros((state.n, state.m), bool)  # actor-issue pairs already traded
+            cap = int(self.params["max_exchanges"])
+            ii, kk, aa, bb = (cand[x].tolist() for x in "ikab")
+            for q, (i, k, a, b) in enumerate(zip(ii, kk, aa, bb, strict=True)):
+                if used[k, a] or used[i, b] or used[i, a] or used[k, b]:
+                    continue
+                if len(made) >= cap:
+                    break
+                e = _record(state, cand, q)
+                del e["_ix"]
+                state.position[k, a] += e["move_k_on_a"]
+                state.position[i, b] += e["move_i_on_b"]
+                used[k, a] = used[i, b] = used[i, a] = used[k, b] = True
+                made.append(e)
         return RoundReport(forecast=weighted_mean(state), median=weighted_median(state),
                            mean=weighted_mean(state), interactions=made)
