@@ -219,3 +219,12 @@ def test_every_published_table_forecasts_every_dimension() -> None:
             fc = np.array(rec[-1]["forecast"])
             assert fc.shape == (read.state.m,) and np.all(np.isfinite(fc)), (f, proto)
             assert np.all((fc >= read.state.lo - 1e-9) & (fc <= read.state.hi + 1e-9))
+
+
+def test_compare_shows_round_independent_answers(capsys: pytest.CaptureFixture) -> None:
+    assert main(["compare", str(TABLES / "sultan.csv"), "--protocols", "bdm", "nash"]) == 0
+    out = capsys.readouterr().out
+    assert "13.82~" in out  # BDM: the mean of its 13.75 / 13.90 cycle, marked as a cycle
+    assert main(["compare", str(TABLES / "sultan.csv"), "--protocols", "bdm",
+                 "--rounds", "1"]) == 0
+    assert "13.75" in capsys.readouterr().out  # the round-1 median when asked for it

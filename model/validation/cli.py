@@ -26,7 +26,7 @@ def _range(args: argparse.Namespace) -> tuple[float, float] | None:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from model.forecast import read_table, run_forecast
+    from model.forecast import read_table, run_forecast, settle
     from model.protocols import PROTOCOLS
 
     names = args.protocols or sorted(PROTOCOLS)
@@ -35,16 +35,27 @@ def _compare(args: argparse.Namespace) -> int:
     console.print("understood: " + "; ".join(read.notes))
     for w in read.warnings:
         console.print(f"[yellow]warning:[/] {w}")
-    t = Table(title=f"{Path(args.file).name} · forecasts after {args.rounds} rounds")
+    if args.rounds is None:  # round-independent answers (model.forecast.settle)
+        title = ("round-independent answers (converged; ~ = mean of the last cycle; "
+                 "? = not settled)")
+    else:
+        title = f"forecasts after {args.rounds} rounds"
+    t = Table(title=f"{Path(args.file).name} · {title}")
     t.add_column("issue")
     for name in names:
         t.add_column(name, justify="right")
-    results = {}
+    results: dict[str, list[str]] = {}
     for name in names:
-        recs = run_forecast(read.state.copy(), name, rounds=args.rounds, seed=args.seed)
-        results[name] = recs[-1]["forecast"]
+        if args.rounds is None:
+            mark = {"converged": "", "cycle": "~", "unsettled": "?"}
+            results[name] = [f"{a.value:.2f}{mark[a.kind]}" for a in
+                             settle(read.state, name, max_rounds=args.max_rounds,
+                                    seed=args.seed)]
+        else:
+            recs = run_forecast(read.state.copy(), name, rounds=args.rounds, seed=args.seed)
+            results[name] = [f"{v:.2f}" for v in recs[-1]["forecast"]]
     for j, iss in enumerate(read.state.issue_ids):
-        t.add_row(iss, *(f"{results[nm][j]:.2f}" for nm in names))
+        t.add_row(iss, *(results[nm][j] for nm in names))
     console.print(t)
     return 0
 
@@ -119,7 +130,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("compare", help="run every protocol on one stakeholder table")
     p.add_argument("file")
     p.add_argument("--protocols", nargs="+", default=None)
-    p.add_argument("--rounds", type=int, default=10)
+    p.add_argument("--rounds", type=int, default=None,
+                   help="show each protocol's forecast after this many rounds instead of its "
+                        "round-independent answer")
+    p.add_argument("--max-rounds", type=int, default=200,
+                   help="cap for the round-independent answers (default 200)")
     p.add_argument("--seed", type=int, default=0)
     add_table_options(p)
     p.set_defaults(func=_compare)
