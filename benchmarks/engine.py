@@ -25,7 +25,6 @@ from model.scenario import load_scenario
 from model.synthetic import synthetic_actors
 from model.world import build_world
 
-
 CLOCK = time.perf_counter
 
 
