@@ -122,6 +122,16 @@ class EpisodeResult:
         top = counts.most_common(1)[0][0]
         return next(o for o in self.outcomes if o.label() == top)
 
+    def months_off(self) -> int | None:
+        """Model month of agreement minus the real month (most frequent outcome; shown, not
+        scored); None when the model did not agree it."""
+        d = self.modal().date
+        if d is None:
+            return None
+        y, m = (int(x) for x in d.split("-"))
+        real = self.episode.spec.date
+        return (y - real.year) * 12 + (m - real.month)
+
     def check_shares(self) -> dict[str, float]:
         return {k: sum(c[k] for c in self.checks) / len(self.checks)
                 for k in ("result", "venue", "blocker")}
@@ -133,7 +143,8 @@ class EpisodeResult:
             "real": {"result": ep.spec.result, "venue": ep.spec.venue,
                      "blocker": ep.spec.blocker},
             "model": {"result": mo.result, "venue": "+".join(mo.venue),
-                      "blocker": "+".join(mo.blocker), "date": mo.date},
+                      "blocker": "+".join(mo.blocker), "date": mo.date,
+                      "months_off": self.months_off()},
             "checks": {k: round(v, 3) for k, v in self.check_shares().items()},
             "share": round(self.share, 3), "reproduced": self.reproduced,
             "seeds": self.seeds,
@@ -261,6 +272,11 @@ def backtest(folder: str | Path = EPISODE_DIR, seeds: int = 5, first_seed: int =
     return Backtest([run_episode(e, run, protocol) for e in eps], protocol)
 
 
+def _months(r: EpisodeResult) -> str:
+    k = r.months_off()
+    return "same month" if k == 0 else f"{k:+d} months"
+
+
 def _cli(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
@@ -275,7 +291,7 @@ def _cli(args: argparse.Namespace) -> int:
         sp, mo, sh = r.episode.spec, r.modal(), r.check_shares()
         t.add_row(r.episode.id,
                   f"{sp.result} · {sp.venue} · {sp.blocker or 'no blocker'} ({sp.date})",
-                  mo.label() + (f" ({mo.date})" if mo.date else ""),
+                  mo.label() + (f" ({mo.date}, {_months(r)})" if mo.date else ""),
                   " / ".join(f"{sh[k]:.0%}" for k in ("result", "venue", "blocker")),
                   f"{'yes' if r.reproduced else 'no'} ({r.share:.0%})")
     Console().print(t)

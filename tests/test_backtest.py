@@ -145,6 +145,12 @@ def test_backtest_cli_prints_the_table_and_the_line(tmp_path):
     for e in data["episodes"]:
         assert e["episode"] in r.stdout
         assert e["seeds"] == [1, 2, 3]
+        if e["model"]["date"]:  # months from the real decision to the model's agreement
+            y, m = map(int, e["model"]["date"].split("-"))
+            ry, rm = map(int, e["date"].split("-")[:2])
+            assert e["model"]["months_off"] == (y - ry) * 12 + (m - rm)
+        else:
+            assert e["model"]["months_off"] is None
 
 
 def test_goal_at_least_eight_episodes_reproduced_over_five_seeds():
