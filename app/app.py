@@ -23,6 +23,8 @@ import solara.lab
 import traitlets
 
 from app import settings as S
+from app.compare import CompareRunner, CompareState
+from app.compare import context as compare_context
 from app.components import TABS as VIEWS
 from app.controls import SettingsPanel, apply_now, pending
 from app.why import WhyPanel
@@ -42,6 +44,17 @@ def CompareView(model: EuNatoModel, tick: int) -> None:
                   "rounds": model.max_rounds}, actor_names(model))
 
 
+@solara.component
+def SpreadView(model: EuNatoModel, tick: int) -> None:
+    """The spread of the current settings across seeds (Live tab)."""
+    from app.export import figure_name
+    from app.spread import SpreadPanel
+
+    SpreadPanel({**model.app_settings, **S.current_levels(model), "rounds": model.max_rounds},
+                [(i.id, i.name, i.pillar) for i in model.world.issues],
+                figure_name(model).rsplit("-round", 1)[0])
+
+
 def _has_compare() -> bool:
     # the comparison runs through experiments.compare (``eunato compare-scenarios``)
     import importlib.util
@@ -50,8 +63,9 @@ def _has_compare() -> bool:
 
 
 #: the named tabs of the main area and their views
-TABS: dict[str, list] = {**VIEWS, "Why": [WhyPanel],
-                         **({"Compare": [CompareView]} if _has_compare() else {})}
+HAS_COMPARE = _has_compare()
+TABS: dict[str, list] = {**VIEWS, "Live": [*VIEWS["Live"], SpreadView], "Why": [WhyPanel],
+                         **({"Compare": [CompareView]} if HAS_COMPARE else {})}
 PLAY_INTERVAL = 0.3  # seconds between rounds under Play
 STRUCTURAL = ("scenario_name", "protocol", "rng")
 
@@ -111,12 +125,8 @@ def Page() -> None:
     playing = solara.use_reactive(False)
     drawer = solara.use_reactive(False)
     tab = solara.use_reactive(0)
-    comparing = None
-    if _has_compare():
-        from app.compare import CompareState, context
-
-        comparing = solara.use_memo(CompareState, [])
-        context.provide(comparing)
+    comparing = solara.use_memo(CompareState, [])  # the session's comparison (Compare tab)
+    compare_context.provide(comparing)
 
     def restart() -> None:
         m, err = build(desired.value)
@@ -168,9 +178,7 @@ def Page() -> None:
     solara.Style(CSS)
     classes = ["eunato-app"] + (["eunato-drawer-open"] if drawer.value else [])
     with solara.Div(classes=classes):
-        if comparing is not None:
-            from app.compare import CompareRunner
-
+        if HAS_COMPARE:
             CompareRunner(comparing)
         with solara.Div(classes=["eunato-bar"]):
             solara.Button("☰ Settings", on_click=lambda: drawer.set(not drawer.value),

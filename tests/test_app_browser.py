@@ -429,3 +429,21 @@ def test_why_panel_explains_an_issue_in_names(page):
     assert not any(re.search(r"\b(ind_procurement|FRA|DEU|USA)\b", t) for t in body), body
     page.locator(".eunato-movers, .eunato-why-details").first.wait_for()
     assert page.noise == [], "\n".join(page.noise)
+
+
+def test_spread_across_seeds_of_the_current_settings(server, browser):
+    """Uncertainty: the single-run view shows the spread across N seeds of its settings."""
+    pg = open_page(browser, server + "?rounds=15")
+    slider = pg.locator(".eunato-spread [role=slider]")
+    slider.focus()
+    for _ in range(17):  # 20 seeds -> 3
+        slider.press("ArrowLeft")
+    pg.get_by_text("Seeds: 3").wait_for()
+    pg.locator(".eunato-spread-run").click()
+    pg.locator(".eunato-spread-progress").wait_for()
+    step(pg)  # the page answers while the seeds run
+    pg.locator(".eunato-spread-table").wait_for(timeout=300_000)
+    settle(pg)
+    assert pg.locator(".eunato-spread svg .mark-rule line").count() >= 2 * 11
+    assert pg.noise == [], "\n".join(pg.noise)
+    pg.context.close()

@@ -236,3 +236,27 @@ def test_why_panel_is_the_engines_explanation(kw, steps):
         _valid_vega_lite(*why.plane_chart(m, issue, ex))
     box, _ = solara.render(why.WhyPanel(m, 0), handle_error=False)
     assert box.children
+
+
+def test_spread_table_summarises_the_batch_runs():
+    from app import spread
+    from experiments.batch import run_params
+
+    current = {**settings.DEFAULTS, "rounds": 15, "us_engagement": 0.4}
+    params = spread.spread_params(current, 4)
+    assert [p["seed"] for p in params] == [0, 1, 2, 3]
+    assert all(p["us_engagement"] == 0.4 and p["scenario"] == "baseline-2024" for p in params)
+    runs = run_params(params, workers=1, progress=False)
+    m = _model(0)
+    issues = [(i.id, i.name, i.pillar) for i in m.world.issues]
+    table = spread.spread_table(runs, issues, "these settings")
+    for iid, _, _ in issues:
+        row = table[(table["level"] == "issue") & (table["unit"] == iid)].iloc[0]
+        eu = runs[f"eu_role_{iid}"].to_numpy(float)
+        assert row["eu_role_median"] == pytest.approx(np.median(eu))
+        assert row["eu_role_p10"] <= row["eu_role_median"] <= row["eu_role_p90"]
+        assert row["agreed_share"] == pytest.approx(runs[f"agreed_{iid}"].mean())
+    assert set(table[table["level"] == "pillar"]["unit"]) == {p for *_, p in issues}
+    from app.compare import roles_chart
+
+    _valid_vega_lite(*roles_chart(table))

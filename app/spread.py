@@ -1,0 +1,127 @@
+"""Uncertainty in the single-run view: the spread of each issue's roles across N seeds of
+the current settings.
+
+The runs go through :func:`experiments.batch.run_params`, the batch front door
+(``eunato batch``), in worker processes, from a thread of the server; the page stays
+usable. The result is drawn with the Compare tab's chart (median and 10–90 % band of the
+EU and the NATO role per issue), next to the agreed share and the blocked share.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import solara
+
+from app import settings as S
+from app.compare import roles_chart
+from app.components import Table
+from app.vega import Vega
+
+WORKERS = 2
+
+
+def spread_params(current: dict[str, Any], seeds: int) -> list[dict[str, Any]]:
+    """The batch's parameter sets: the current settings with seeds 0 … N−1."""
+    base = {"scenario": current["scenario_name"], "protocol": current["protocol"],
+            "rounds": current.get("rounds")}
+    base |= {k: current[k] for k in S.LEVELS if current.get(k) is not None}
+    return [{**base, "seed": s} for s in range(seeds)]
+
+
+def spread_table(runs: pd.DataFrame, issues: list[tuple[str, str, str]],
+                 label: str) -> pd.DataFrame:
+    """The runs table summarised per issue and per pillar, in the columns of
+    ``experiments.compare`` (median and p10 / p90 of each role, agreed and blocked share),
+    so the Compare tab's chart draws it."""
+    ok = runs[runs["status"] == "ok"]
+    rows = []
+
+    def row(level: str, unit: str, name: str, eu: np.ndarray, nato: np.ndarray,
+            agreed: np.ndarray, blocked: np.ndarray) -> dict[str, Any]:
+        out: dict[str, Any] = {"scenario": label, "level": level, "unit": unit, "name": name,
+                               "runs": len(ok)}
+        for key, x in (("eu_role", eu), ("nato_role", nato)):
+            lo, med, hi = np.percentile(x, [10, 50, 90])
+            out |= {f"{key}_median": med, f"{key}_p10": lo, f"{key}_p90": hi}
+        out |= {"agreed_share": float(np.mean(agreed)), "blocked_share": float(np.mean(blocked)),
+                "top_blockers": "[]"}
+        return out
+
+    by_pillar: dict[str, list[str]] = {}
+    for iid, name, pillar in issues:
+        by_pillar.setdefault(pillar, []).append(iid)
+        rows.append(row("issue", iid, name, ok[f"eu_role_{iid}"].to_numpy(float),
+                        ok[f"nato_role_{iid}"].to_numpy(float),
+                        ok[f"agreed_{iid}"].to_numpy(bool),
+                        (ok[f"status_{iid}"] == "blocked").to_numpy()))
+    for pillar, ids in by_pillar.items():
+        eu, nato, agreed = (ok[[f"{p}_{i}" for i in ids]].to_numpy(float).mean(axis=1)
+                            for p in ("eu_role", "nato_role", "agreed"))
+        blocked = (ok[[f"status_{i}" for i in ids]] == "blocked").to_numpy().mean(axis=1)
+        rows.append(row("pillar", pillar, pillar, eu, nato, agreed, blocked))
+    return pd.DataFrame(rows)
+
+
+def run_spread(current: dict[str, Any], seeds: int, issues: list[tuple[str, str, str]],
+               workers: int = WORKERS) -> pd.DataFrame:
+    from experiments.batch import run_params
+
+    runs = run_params(spread_params(current, seeds), workers=workers, progress=False,
+                      description="seed spread")
+    failed = runs[runs["status"] != "ok"]
+    if len(failed):
+        raise RuntimeError(f"{len(failed)} of {len(runs)} runs failed: "
+                           f"{failed['error'].iloc[0]}")
+    return spread_table(runs, issues, "these settings")
+
+
+@solara.component
+def SpreadPanel(current: dict[str, Any], issues: list[tuple[str, str, str]],
+                filename: str) -> None:
+    """Run the current settings over N seeds and show each issue's spread."""
+    seeds, set_seeds = solara.use_state(20)
+    job = solara.use_reactive(None)
+    result = solara.use_reactive(None)
+    error = solara.use_reactive(None)
+
+    def work(cancel: threading.Event) -> None:
+        if job.value is None:
+            return
+        settings, n = job.value
+        try:
+            result.value = (settings, run_spread(settings, n, issues))
+        except Exception as err:  # one line for the user, never a traceback
+            error.value = f"spread failed: {err}"
+        finally:
+            job.value = None
+
+    solara.use_thread(work, dependencies=[job.value], intrusive_cancel=False)
+    with solara.Column(classes=["eunato-spread", "eunato-card"]):
+        solara.HTML(tag="h3", unsafe_innerHTML="Spread across seeds (these settings)")
+        solara.SliderInt(f"Seeds: {seeds}", value=seeds, min=2, max=100, on_value=set_seeds)
+        solara.Button("Run the seeds", color="primary", disabled=job.value is not None,
+                      on_click=lambda: job.set((dict(current), seeds)),
+                      classes=["eunato-spread-run"])
+        if job.value is not None:
+            solara.ProgressLinear(True)
+            solara.Text(f"running {job.value[1]} seeds in the background…",
+                        classes=["eunato-spread-progress"])
+        if error.value:
+            solara.Error(error.value, classes=["eunato-message"])
+        if result.value is not None:
+            settings, table = result.value
+            if settings != current:
+                solara.Text("These were the settings before the last change; run again "
+                            "for the current ones.", classes=["eunato-line"])
+            spec, data = roles_chart(table, "issue")
+            Vega(spec, data, filename + f"-spread{table['runs'].iloc[0]}seeds")
+            shares = table[table["level"] == "issue"][["name", "agreed_share",
+                                                       "blocked_share"]]
+            Table(shares.assign(agreed_share=shares["agreed_share"].map("{:.0%}".format),
+                                blocked_share=shares["blocked_share"].map("{:.0%}".format))
+                  .rename(columns={"name": "issue", "agreed_share": "agreed",
+                                   "blocked_share": "blocked"}), ["eunato-spread-table"])
