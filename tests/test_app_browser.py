@@ -175,7 +175,7 @@ def test_bad_values_get_an_inline_message_never_a_traceback(server, browser):
     msgs = pg.locator(".eunato-message").all_inner_texts()
     assert any("Seed" in m for m in msgs) and any("US engagement" in m for m in msgs), msgs
     step(pg)
-    seed = pg.get_by_label("Seed")
+    seed = pg.locator(".eunato-seed input")
     for bad, said in (("-1", "got -1"), ("abc", "got 'abc'"), ("1e99", "got '1e99'")):
         seed.fill(bad)
         pg.wait_for_timeout(200)  # let the field's value reach the server before Enter
