@@ -100,6 +100,7 @@ def decide(model: EuNatoModel, j: int, still: bool, stalled: bool, last: bool) -
               if venue[p] != "none" and abs(f[cols[p]] - model.outcome[cols[p]]) > VOTE_TOLERANCE]
     if not pieces:
         model.proposal[[j, m + j]] = model.outcome[[j, m + j]]
+        model.pieces[j] = {"eu": "unchanged", "nato": "unchanged"}
         model.settle(j, {}, route=None, status="status quo holds", vetoes=[])
         return
     model.proposal[[j, m + j]] = np.where(
@@ -108,6 +109,7 @@ def decide(model: EuNatoModel, j: int, still: bool, stalled: bool, last: bool) -
     if w.joint[j] and len(pieces) == 2:
         v = piece_vote(model, j, "joint", f[[j, m + j]][None, :])
         if v.adopted[0]:
+            model.pieces[j] = {"eu": "agreed", "nato": "agreed"}
             model.settle(j, {"eu": f[j], "nato": f[m + j]}, route="joint", status="agreed",
                          vetoes=[])
             return
@@ -120,6 +122,8 @@ def decide(model: EuNatoModel, j: int, still: bool, stalled: bool, last: bool) -
         else:
             vetoes += v.vetoes(model.state.actor_ids, model.electorate)
     failed = [p for p in pieces if p not in passed]
+    model.pieces[j] = {p: ("agreed" if p in passed else "blocked" if p in failed
+                           else "unchanged") for p in ("eu", "nato")}
     if failed and not (stalled or last):
         model.vetoes[j] = _unique(vetoes)
         return
@@ -127,6 +131,7 @@ def decide(model: EuNatoModel, j: int, still: bool, stalled: bool, last: bool) -
         x = _setter_proposal(model, j, p)
         if x is not None:
             passed[p] = x
+            model.pieces[j][p] = "agreed"
             model.setter_used[j] = True
     if passed:
         route = "+".join(p for p in ("eu", "nato") if p in passed)

@@ -98,7 +98,11 @@ def print_summary(s: dict) -> None:
         t.add_column(col)
     for i in s["issues"]:
         sq = i["status_quo"]
-        t.add_row(i["issue"], i["pillar"], i["status"],
+        blocked = [p.upper() if p == "eu" else "NATO" for p, v in i.get("pieces", {}).items()
+                   if v == "blocked"]
+        status = i["status"] + (f" ({'/'.join(blocked)} piece blocked)"
+                                if blocked and i["status"] == "agreed" else "")
+        t.add_row(i["issue"], i["pillar"], status,
                   f"{i['eu_role']:.0f} (was {sq['eu_role']:.0f})",
                   f"{i['nato_role']:.0f} (was {sq['nato_role']:.0f})",
                   i["division_of_labour"], i["route"] or "—", i["date"] or "—",
