@@ -10,14 +10,16 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
 
 from model.data import DataError
+from model.output import Tab, add_format_option, emit, note
+from model.provenance import current_command
 
 #: modules that add sub-commands (app, batches, tuning, validation …)
 PLUGINS: list[str] = [
@@ -25,9 +27,16 @@ PLUGINS: list[str] = [
     "app.serve",
     "experiments.tuning_cli",
     "experiments.cli",
+    "experiments.compare_cli",
+    "model.rerun",
 ]
 
-console = Console()
+console = Console(soft_wrap=True)  # messages are never wrapped, in a pipe or not
+
+EPILOG = """exit codes: 0 ok; 2 bad input (one line naming the file, field and value, or a bad
+option); 1 internal error (a bug: one line, set EUNATO_DEBUG=1 for the traceback);
+130 interrupted. Tables: --format table|csv|json; as a table into a pipe or a file they are
+plain text, full width, never wrapped or cut."""
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -43,40 +52,50 @@ def _run(args: argparse.Namespace) -> int:
                         rounds=args.rounds, rng=args.seed, **kwargs)
     model.run()
     summary = model.summary()
-    print_summary(summary)
     if args.out:
         paths = write_run(model, args.out, summary)
-        console.print(f"wrote {', '.join(str(p) for p in paths.values())}")
+        summary = json.loads(paths["summary"].read_text())
+    if args.format == "json":
+        print(json.dumps(summary, indent=2))
+    else:
+        emit(summary_table(summary), args.format)
+        if args.format == "table":
+            print_summary_notes(summary)
+    if args.out:
+        note(f"wrote {', '.join(str(p) for p in paths.values())}", args.format)
     return 0
 
 
-def _short(ids: list[str], k: int = 6) -> str:
-    return ", ".join(ids[:k]) + (f" (+{len(ids) - k})" if len(ids) > k else "")
+def summary_table(s: dict) -> Tab:
+    """The outcome table of a run, one row per issue."""
+    from model.reading import issues, veto_text
+
+    t = Tab(f"{s['scenario']} · {s['protocol']} · seed {s['seed']} · {s['rounds_run']} rounds",
+            ["issue", "pillar", "status", "EU role", "NATO role", "division of labour",
+             "venue", "round", "vetoed by", "pivotal"],
+            right={"EU role", "NATO role", "round"},
+            show={"EU role": lambda v: f"{v:.1f}", "NATO role": lambda v: f"{v:.1f}",
+                  "vetoed by": lambda v: veto_text(v) if isinstance(v, list) else str(v)})
+    for i in issues(s):
+        t.add(i["issue"], i["pillar"], i["status"], i["eu_role"], i["nato_role"],
+              i["division_of_labour"], i["venue"], i["round"], i["vetoes"], i["pivotal"])
+    return t
 
 
-def print_summary(s: dict) -> None:
-    """The readable outcome table of a run."""
-    t = Table(title=f"{s['scenario']} · {s['protocol']} · seed {s['seed']} · "
-              f"{s['rounds_run']} rounds")
-    for col in ("issue", "pillar", "EU rule", "status quo", "outcome", "division of labour",
-                "round", "vetoed by"):
-        t.add_column(col, justify="right" if col in ("status quo", "outcome", "round")
-                     else "left")
-    for i in s["issues"]:
-        t.add_row(i["issue"], i["pillar"], i["eu_rule"], f"{i['status_quo']:.0f}",
-                  "—" if i["outcome"] is None else f"{i['outcome']:.1f}",
-                  i["division_of_labour"], "—" if i["round"] is None else str(i["round"]),
-                  _short(i["vetoed_by"]))
-    console.print(t)
-    console.print(f"agreed {s['agreed']}/{len(s['issues'])}; rounds to agreement: "
-                  f"{s['rounds_to_agreement'] or '— (not all issues agreed)'}; "
-                  f"duplication index {s['duplication_index']:.3f}; "
+def print_summary_notes(s: dict) -> None:
+    """The lines under the outcome table: agreement, indices, coalitions, bloc utility."""
+    from model.reading import status_counts
+
+    counts = status_counts(s)
+    console.print(f"agreed {counts['agreed']}/{len(s['issues'])} "
+                  f"(status quo holds {counts['status quo holds']}, blocked "
+                  f"{counts['blocked']}); duplication index {s['duplication_index']:.3f}; "
                   f"gap index {s['gap_index']:.3f}")
     co = s["coalitions"]
     console.print(f"coalitions: {co['count']} (partition stability {co['stability']:.2f})")
     for c in co["final"]:
         blocks = [h for h, k in (("NATO", "can_block_nato"), ("EU unanimity",
-                  "can_block_eu_unanimity"), ("EU QMV", "can_block_eu_qmv")) if c[k]]
+                  "can_block_eu_unanimity"), ("EU QMV", "can_block_eu_qmv")) if c.get(k)]
         console.print(f"  {c['label']}+ capability {c['capability']:.3f}: "
                       f"{', '.join(c['members'])}"
                       + (f"  [can block: {', '.join(blocks)}]" if blocks else ""))
@@ -87,15 +106,12 @@ def print_summary(s: dict) -> None:
 def _scenarios(args: argparse.Namespace) -> int:
     from model.scenario import list_scenarios, load_scenario
 
-    t = Table(title="scenarios (data/scenarios)")
-    t.add_column("name")
-    t.add_column("extends")
-    t.add_column("events", justify="right")
-    t.add_column("description")
+    t = Tab("scenarios (data/scenarios)", ["name", "extends", "events", "description"],
+            right={"events"})
     for name in list_scenarios():
         sc = load_scenario(name)
-        t.add_row(name, sc.extends or "", str(len(sc.events)), " ".join(sc.description.split()))
-    console.print(t)
+        t.add(name, sc.extends or "", len(sc.events), " ".join(sc.description.split()))
+    emit(t, args.format)
     return 0
 
 
@@ -103,39 +119,48 @@ def _actors(args: argparse.Namespace) -> int:
     from model.model import EuNatoModel
 
     model = EuNatoModel(scenario_name=args.scenario, protocol="compromise", rng=0)
-    if args.json:
-        print(json.dumps([a.describe() for a in model.agents], indent=2))
+    fmt = "json" if args.json else args.format
+    if fmt == "json":
+        rows = []
+        for a in model.agents:
+            d = a.describe()
+            rows.append({"id": d.pop("id"), "name": d.pop("name"),
+                         "type": getattr(a.record, "type", d.get("kind")),
+                         "memberships": d.pop("memberships"), **d})
+        print(json.dumps(rows, indent=2))
         return 0
-    t = Table(title=f"actors ({args.scenario})")
-    for col in ("id", "name", "kind", "bloc", "memberships", "capability", "decoupling fear",
-                "competition", "spending $m", "population m", "source (spending)"):
-        t.add_column(col)
+    t = Tab(f"actors ({args.scenario})",
+            ["id", "name", "type", "bloc", "memberships", "capability", "decoupling fear",
+             "competition", "spending $m", "population m", "source (spending)"],
+            right={"capability", "decoupling fear", "competition", "spending $m",
+                   "population m"},
+            show={"capability": lambda v: f"{v:.4f}", "decoupling fear": lambda v: f"{v:.2f}",
+                  "competition": lambda v: f"{v:.2f}", "spending $m": lambda v: f"{v:,.0f}",
+                  "population m": lambda v: f"{v:.2f}",
+                  "memberships": lambda v: ",".join(v)})
     for a in model.agents:
         r = a.record
-        t.add_row(a.actor_id, a.name, a.kind, a.bloc, ",".join(a.memberships),
-                  f"{a.capability:.4f}", f"{a.decoupling_fear:.2f}", f"{a.competition:.2f}",
-                  "" if r.defence_spending_musd is None else f"{r.defence_spending_musd:,.0f}",
-                  "" if r.population_m is None else f"{r.population_m:.2f}",
-                  getattr(r, "defence_spending_source", "") or "")
-    console.print(t)
+        t.add(a.actor_id, a.name, getattr(r, "type", a.kind), a.bloc, list(a.memberships),
+              a.capability, a.decoupling_fear, a.competition, r.defence_spending_musd,
+              r.population_m, getattr(r, "defence_spending_source", "") or "")
+    emit(t, fmt)
     return 0
 
 
 def _protocols(args: argparse.Namespace) -> int:
     from model.protocols import PROTOCOLS
 
-    t = Table(title="protocols")
-    for col in ("name", "summary", "parameters", "reference"):
-        t.add_column(col)
+    t = Tab("protocols", ["name", "summary", "parameters", "reference"],
+            show={"parameters": lambda v: ", ".join(f"{k}={x}" for k, x in v.items())})
     for name, cls in sorted(PROTOCOLS.items()):
-        t.add_row(name, cls.summary, ", ".join(f"{k}={v}" for k, v in cls.parameters().items()),
-                  cls.reference)
-    console.print(t)
+        t.add(name, cls.summary, cls.parameters(), cls.reference)
+    emit(t, args.format)
     return 0
 
 
 def _forecast(args: argparse.Namespace) -> int:
     from model.forecast import read_table, run_forecast
+    from model.provenance import file_hash, provenance
 
     rng = None
     if args.range is not None:
@@ -144,32 +169,42 @@ def _forecast(args: argparse.Namespace) -> int:
                              f"{args.range[1]:g}")
         rng = (args.range[0], args.range[1])
     read = read_table(args.file, rng, args.status_quo)
-    console.print("understood columns: " + ", ".join(f"{k} = {v!r}"
-                                                     for k, v in read.columns.items()))
-    console.print("understood: " + "; ".join(read.notes))
+    note("understood columns: " + ", ".join(f"{k} = {v!r}" for k, v in read.columns.items()),
+         args.format)
+    note("understood: " + "; ".join(read.notes), args.format)
     records = run_forecast(read.state, args.protocol, rounds=args.rounds, seed=args.seed)
+    tabs = []
     for j, issue in enumerate(read.state.issue_ids):
-        t = Table(title=f"{Path(args.file).name} · {issue} · {args.protocol}")
-        for col in ("round", "forecast", "median", "mean", "interactions"):
-            t.add_column(col, justify="right")
+        t = Tab(f"{Path(args.file).name} · {issue} · {args.protocol}",
+                ["round", "forecast", "median", "mean", "interactions"],
+                right={"round", "forecast", "median", "mean", "interactions"},
+                show={k: (lambda v: f"{v:.2f}") for k in ("forecast", "median", "mean")})
         for r in records:
             k = sum(1 for x in r["interactions"] if issue in x.get("issues", [x.get("issue")]))
-            t.add_row(str(r["round"]), f"{r['forecast'][j]:.2f}", f"{r['median'][j]:.2f}",
-                      f"{r['mean'][j]:.2f}", str(k))
-        console.print(t)
+            t.add(r["round"], float(r["forecast"][j]), float(r["median"][j]),
+                  float(r["mean"][j]), k)
+        tabs.append(t)
+    emit(tabs, args.format)
     if args.json:
+        prov = provenance(None, args.seed,
+                          settings={"file": str(args.file), "protocol": args.protocol,
+                                    "rounds": args.rounds, "seed": args.seed},
+                          extra={"input_hash": file_hash(args.file)})
         Path(args.json).write_text(json.dumps({"file": str(args.file),
                                                "protocol": args.protocol,
                                                "actors": read.state.actor_ids,
                                                "issues": read.state.issue_ids,
                                                "understood": read.notes,
-                                               "rounds": records}, indent=1))
-        console.print(f"wrote {args.json}")
+                                               "rounds": records,
+                                               "provenance": prov}, indent=1))
+        note(f"wrote {args.json}", args.format)
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="eunato", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="eunato", description=__doc__.splitlines()[0],
+                                     epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("run", help="run one scenario and print the outcome per issue")
@@ -181,17 +216,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--blockage", choices=("on", "off"), default=None,
                    help="Türkiye-Cyprus participation blockage")
     p.add_argument("--out", default=None, help="directory for steps/actors Parquet + JSON")
+    add_format_option(p)
     p.set_defaults(func=_run)
 
     p = sub.add_parser("scenarios", help="list the built-in scenarios")
+    add_format_option(p)
     p.set_defaults(func=_scenarios)
 
     p = sub.add_parser("actors", help="list the actors with their data")
     p.add_argument("--scenario", default="baseline-2024")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="same as --format json")
+    add_format_option(p)
     p.set_defaults(func=_actors)
 
     p = sub.add_parser("protocols", help="list the bargaining protocols")
+    add_format_option(p)
     p.set_defaults(func=_protocols)
 
     p = sub.add_parser("forecast", help="forecast from a stakeholder table (one or several issues)")
@@ -204,16 +243,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--status-quo", type=float, default=None,
                    help="reversion point (default: the median position)")
     p.add_argument("--json", default=None, help="write every round to this JSON file")
+    add_format_option(p)
     p.set_defaults(func=_forecast)
 
     for mod in PLUGINS:
         importlib.import_module(mod).register(sub)
+    for p in sub.choices.values():  # every command's --help states the exit codes
+        p.epilog = p.epilog or EPILOG
+        p.formatter_class = argparse.RawDescriptionHelpFormatter
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; the exit code (see EPILOG)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
+    token = None
+    if current_command.get() is None:  # `eunato rerun` sets the command it reproduces
+        token = current_command.set(["eunato", *argv])
     try:
         return int(args.func(args) or 0)
     except DataError as err:
@@ -222,6 +270,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as err:  # e.g. unknown protocol: a clear message, not a traceback
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # a bug: one line (the traceback on request), exit 1
+        if os.environ.get("EUNATO_DEBUG"):
+            raise
+        print(f"internal error: {type(err).__name__}: {err} (EUNATO_DEBUG=1 shows the "
+              "traceback)", file=sys.stderr)
+        return 1
+    finally:
+        if token is not None:
+            current_command.reset(token)
 
 
 if __name__ == "__main__":
