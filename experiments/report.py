@@ -1,7 +1,11 @@
 """`eunato report RESULTS_DIR`: PNG charts and one HTML page from a batch's runs table.
 
-* ``outcomes.png`` — the distribution of each issue's outcome over the runs (one panel per
-  issue; one histogram per protocol when protocols are swept), with the share agreed;
+* ``outcomes.png`` and ``outcomes_by_<input>.png`` (``outcomes_<role>…`` for the
+  two-role outcome) — the distribution of each issue's outcome over the runs (one panel
+  per issue), all runs pooled and then one histogram per level of every varied input
+  (scenario, protocol, parameters), with the share agreed; the axis title comes from the
+  model's scale definition (:mod:`model.scales`), and ``figures.json`` lists each figure's
+  titles;
 * ``agreement.png`` — probability that all issues are agreed, and mean share of issues
   agreed, against each swept input (continuous inputs with many values are binned);
 * ``metrics.png`` — rounds to agreement, duplication index and gap index against each
@@ -22,6 +26,7 @@ from __future__ import annotations
 import html
 import json
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -33,6 +38,7 @@ import pandas as pd  # noqa: E402
 from experiments.runs import MODEL_PARAMETERS  # noqa: E402
 from experiments.store import read_rounds, read_runs  # noqa: E402
 from model.data import DataError  # noqa: E402
+from model.scales import Scale, outcome_scales  # noqa: E402
 
 MAX_LEVELS = 12  # a numeric input with more distinct values is binned
 
@@ -111,17 +117,26 @@ def comembership(ok: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(m, index=actors, columns=actors)
 
 
-def _plot_outcomes(ok: pd.DataFrame, swept: list[str], path: Path) -> None:
-    issues = [c.removeprefix("outcome_") for c in ok.columns if c.startswith("outcome_")]
+def _plot_outcomes(ok: pd.DataFrame, group: str | None, scale: Scale,
+                   path: Path) -> dict[str, Any]:
+    """Histograms of each issue's outcome on ``scale``, one per level of ``group`` (all runs
+    pooled when None); returns the figure's titles (for figures.json)."""
+    issues = [c.removeprefix(f"{scale.key}_") for c in ok.columns
+              if c.startswith(f"{scale.key}_")]
     ncol = min(5, max(1, len(issues)))
     nrow = max(1, -(-len(issues) // ncol))
     fig, axes = plt.subplots(nrow, ncol, figsize=(3.2 * ncol, 2.6 * nrow), squeeze=False,
                              sharex=True)
-    groups = (list(ok.groupby("protocol")) if "protocol" in swept else [("all runs", ok)])
-    bins = np.linspace(0, 100, 26)
+    if group is None:
+        groups: list[tuple[Any, pd.DataFrame]] = [("all runs", ok)]
+    else:
+        key = _levels(ok[group])
+        groups = [(lv, ok[key == lv]) for lv in sorted(key.dropna().unique(),
+                                                       key=lambda v: (str(type(v)), v))]
+    bins = np.linspace(scale.lo, scale.hi, 26)
     for ax, issue in zip(axes.flat, issues, strict=False):
         for label, g in groups:
-            vals = g[f"outcome_{issue}"].dropna()
+            vals = g[f"{scale.key}_{issue}"].dropna()
             ax.hist(vals, bins=bins, histtype="step" if len(groups) > 1 else "bar",
                     label=str(label), alpha=1.0 if len(groups) > 1 else 0.8)
         share = ok[f"agreed_{issue}"].astype(float).mean() if f"agreed_{issue}" in ok else 0
@@ -130,11 +145,17 @@ def _plot_outcomes(ok: pd.DataFrame, swept: list[str], path: Path) -> None:
     for ax in list(axes.flat)[len(issues):]:
         ax.set_visible(False)
     if len(groups) > 1:
-        axes.flat[0].legend(fontsize=7)
-    fig.supxlabel("outcome (0 = EU-led … 100 = NATO-led position scale)", fontsize=9)
+        axes.flat[0].legend(fontsize=7, title=group, title_fontsize=7)
+    x_title = scale.axis_title()
+    fig.supxlabel(x_title, fontsize=9)
+    fig.supylabel("runs", fontsize=9)
+    if group is not None:
+        fig.suptitle(f"by {group}", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+    return {"x": x_title, "y": "runs", "group": group,
+            "levels": [str(lv) for lv, _ in groups]}
 
 
 def _plot_by_input(tables: dict[str, pd.DataFrame], columns: list[tuple[str, str]],
@@ -246,8 +267,20 @@ def write_report(results_dir: str | Path, out_dir: str | Path | None = None) -> 
 
     paths: list[Path] = []
     tables = {n: agreement_table(ok, n) for n in swept} if len(ok) else {}
-    p = out / "outcomes.png"
-    _plot_outcomes(ok, swept, p)
+    figures: dict[str, Any] = {}  # each outcome figure's axis titles and groups
+    outcome_pngs: list[tuple[str, str]] = []
+    for scale in outcome_scales(list(ok.columns)):
+        for group in [None, *swept]:
+            name = (f"outcomes_{scale.key}.png" if group is None
+                    else f"outcomes_{scale.key}_by_{group}.png")
+            if scale.key == "outcome":  # the one-axis engine: the historical names
+                name = "outcomes.png" if group is None else f"outcomes_by_{group}.png"
+            figures[name] = _plot_outcomes(ok, group, scale, out / name)
+            paths.append(out / name)
+            outcome_pngs.append((name, f"{scale.name} per issue"
+                                 + (f", by {group}" if group else ", all runs")))
+    p = out / "figures.json"
+    p.write_text(json.dumps(figures, indent=1))
     paths.append(p)
     p = out / "agreement.png"
     _plot_by_input(tables, [("p_all_agreed", "P(all issues agreed)"),
@@ -295,7 +328,7 @@ def write_report(results_dir: str | Path, out_dir: str | Path | None = None) -> 
         body.append(f"<h3>mean share of issues agreed by {html.escape(piv.index.name)} × "
                     f"{html.escape(piv.columns.name)}</h3>"
                     + piv.to_html(float_format=lambda v: f"{v:.3f}", border=0))
-    for name, cap in (("outcomes.png", "Outcome distribution per issue"),
+    for name, cap in (*outcome_pngs,
                       ("agreement.png", "Probability of agreement vs each swept input"),
                       ("agreement_2d.png", "Agreement over the first two swept inputs"),
                       ("metrics.png", "Rounds to agreement, duplication and gap"),

@@ -44,3 +44,33 @@ def test_comembership_is_the_share_of_runs_together():
 def test_report_on_a_directory_without_runs_is_one_error(tmp_path, capsys):
     assert main(["report", str(tmp_path)]) == 2
     assert "not a results directory" in capsys.readouterr().err
+
+
+def test_report_groups_by_every_varied_input_with_axis_titles_from_the_model(tmp_path):
+    from model.scales import scales
+    from model.summary import label
+
+    exp = parse_experiment({"name": "two-scen", "scenarios": ["baseline-2024",
+                                                             "us-disengagement"],
+                            "protocols": ["compromise", "nash"], "rounds": 4,
+                            "replicates": 2,
+                            "parameters": {"us_engagement": [0.3, 0.8]}})
+    run_experiment(exp, tmp_path / "res", workers=1, progress=False)
+    assert main(["report", str(tmp_path / "res"), "--out", str(tmp_path / "rep")]) == 0
+    figures = json.loads((tmp_path / "rep" / "figures.json").read_text())
+    groups = {f["group"] for f in figures.values()}
+    assert {"scenario", "protocol", "us_engagement"} <= groups and None in groups
+    defs = scales()
+    for name, f in figures.items():
+        assert (tmp_path / "rep" / name).is_file()
+        key = next(k for k in defs if name.startswith(f"outcomes_{k}") or
+                   (k == "outcome" and name.startswith("outcomes")
+                    and not any(name.startswith(f"outcomes_{r}") for r in defs)))
+        s = defs[key]
+        assert f["x"] == s.axis_title()
+        if key == "outcome":  # the ends named as the model labels them
+            assert f"{s.lo:g} = {label(s.lo)}" in f["x"] and f"{s.hi:g} = {label(s.hi)}" in f["x"]
+    by_scen = next(f for f in figures.values() if f["group"] == "scenario")
+    assert by_scen["levels"] == ["baseline-2024", "us-disengagement"]
+    page = (tmp_path / "rep" / "index.html").read_text()
+    assert "by scenario" in page

@@ -170,3 +170,39 @@ def test_rerun_without_provenance_is_bad_input(tmp_path):
     (tmp_path / "summary.json").write_text("{}")
     r = eunato("rerun", str(tmp_path))
     assert r.returncode == 2 and "no provenance" in r.stderr
+
+
+def test_batch_parts_and_experiment_json_carry_provenance(tmp_path):
+    from experiments.batch import run_experiment
+    from experiments.spec import parse_experiment
+    from experiments.store import part_provenance
+
+    exp = parse_experiment({"name": "prov", "scenarios": ["baseline-2024", "us-disengagement"],
+                            "rounds": 3, "replicates": 2})
+    run_experiment(exp, tmp_path / "res", workers=1, progress=False)
+    parts = sorted((tmp_path / "res" / "runs").glob("part-*.parquet"))
+    assert parts
+    for part in parts:
+        prov = part_provenance(part)
+        assert PROVENANCE_KEYS <= set(prov)
+        assert [s["name"] for s in prov["scenario"]] == ["baseline-2024", "us-disengagement"]
+        assert prov["seed"] == sorted({p["seed"] for p in exp.points()})
+    meta = json.loads((tmp_path / "res" / "experiment.json").read_text())
+    assert PROVENANCE_KEYS <= set(meta["provenance"])
+
+
+def test_app_downloads_carry_provenance():
+    import pyarrow.parquet as pq
+
+    from app import charts
+    from app.app import DEFAULTS, make_model
+
+    model = make_model({**DEFAULTS, "us_engagement": 0.5})
+    for _ in range(3):
+        model.step()
+    summary = json.loads(charts.run_summary_json(model))
+    prov = summary["provenance"]
+    assert PROVENANCE_KEYS <= set(prov)
+    assert prov["command"]["us_engagement"] == 0.5 and prov["command"]["round"] == 3
+    meta = pq.read_schema(io.BytesIO(charts.run_parquet(model))).metadata
+    assert json.loads(meta[b"provenance"]) == prov
