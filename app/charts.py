@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 import altair as alt
 import numpy as np
 import pandas as pd
+from model.rules import JOINT_BAND
 
 from model import coalitions
 from model.export import step_frames
-from model.rules import JOINT_BAND
 from model.summary import label
 
 if TYPE_CHECKING:
@@ -319,29 +319,9 @@ def run_csv(model: EuNatoModel) -> bytes:
     return out.getvalue().encode()
 
 
-def app_provenance(model: EuNatoModel) -> dict:
-    """Provenance of what the app shows: its settings (no command line) and the round."""
-    from model.provenance import model_provenance
-
-    return model_provenance(model, {**getattr(model, "app_settings", {}),
-                                    "round": int(model.steps)})
-
-
 def run_parquet(model: EuNatoModel) -> bytes:
-    """The per-actor per-round data of the run as Parquet (provenance in its metadata)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
+    """The per-actor per-round data of the run as Parquet."""
     _, adf = step_frames(model)
-    table = pa.Table.from_pandas(adf, preserve_index=False)
-    table = table.replace_schema_metadata({**(table.schema.metadata or {}), b"provenance":
-                                           json.dumps(app_provenance(model)).encode()})
     buf = io.BytesIO()
-    pq.write_table(table, buf)
+    adf.to_parquet(buf, index=False)
     return buf.getvalue()
-
-
-def run_summary_json(model: EuNatoModel) -> bytes:
-    """The run summary so far, with its provenance, as JSON."""
-    return json.dumps({**model.summary(), "provenance": app_provenance(model)},
-                      indent=2).encode()

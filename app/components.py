@@ -141,9 +141,6 @@ def EventsLog(model: EuNatoModel) -> None:
             solara.FileDownload(lambda: charts.run_parquet(model),
                                 filename=f"eunato-{model.spec.name}-r{model.steps}.parquet",
                                 label="Download Parquet")
-            solara.FileDownload(lambda: charts.run_summary_json(model),
-                                filename=f"eunato-{model.spec.name}-r{model.steps}.json",
-                                label="Download summary (JSON)")
         solara.DataFrame(charts.events_frame(model), items_per_page=15)
 
 

@@ -50,15 +50,14 @@ def _premises(resolved: Any) -> list[dict[str, Any]]:
 
 
 def _explanation_sentences(expl: dict[str, Any], k: int = 6) -> list[str]:
-    """Sentences the engine wrote in its explanations (``text`` / ``sentences`` fields)."""
+    """The sentences the engine wrote in its explanations (``text``; each names its
+    issue)."""
     out: list[str] = []
-    for issue, e in (expl or {}).items():
+    for e in (expl or {}).values():
         if isinstance(e, str):
-            out.append(f"{issue}: {e}")
-        elif isinstance(e, dict):
-            txt = e.get("text") or e.get("summary") or " ".join(e.get("sentences", []))
-            if txt:
-                out.append(f"{issue}: {txt}")
+            out.append(e)
+        elif isinstance(e, dict) and e.get("text"):
+            out.append(e["text"])
     return out[:k]
 
 
@@ -152,8 +151,8 @@ def _comparison(folder: Path) -> dict[str, Any]:
 
 # --- one run --------------------------------------------------------------------------
 def _run(folder: Path) -> dict[str, Any]:
-    from model.cli import summary_table
     from model.reading import issues, status_counts, veto_text
+    from model.run_cli import summary_table
 
     s = json.loads((folder / "summary.json").read_text())
     views = issues(s)
@@ -162,25 +161,30 @@ def _run(folder: Path) -> dict[str, Any]:
                 f"on {c['status quo holds']} the status quo holds ({s['scenario']}, "
                 f"{s['protocol']} protocol, seed {s['seed']}, {s['rounds_run']} rounds)."]
     for v in views:
-        if v["status"] == "blocked":
-            findings.append(f"{v['name']} is blocked by {veto_text(v['vetoes'])}; the "
-                            f"status quo stays (EU role {v['eu_role']:.0f}, NATO role "
-                            f"{v['nato_role']:.0f}).")
-        elif v["status"] == "agreed" and v["status_quo_eu_role"] is not None:
-            d = v["eu_role"] - v["status_quo_eu_role"]
-            lab = v["division_of_labour"] or F.dol_label(v["eu_role"], v["nato_role"])
-            if abs(d) >= 5:
-                findings.append(f"{v['name']}: agreed in round {v['round']}; the EU role "
-                                f"{'rises' if d > 0 else 'falls'} from "
-                                f"{v['status_quo_eu_role']:.0f} to {v['eu_role']:.0f} "
-                                f"({lab}).")
-        if v["pivotal"]:
-            findings.append(f"Pivotal on {v['name']}: {', '.join(v['pivotal'][:5])}.")
-    findings += _explanation_sentences(s.get("explanations", {}))
+        pivotal = f" Pivotal: {', '.join(v['pivotal'][:5])}." if v["pivotal"] else ""
+        if v["status"] != "agreed":
+            findings.append(f"{v['name']}: {v['status']}"
+                            + (f", vetoed by {veto_text(v['vetoes'])}" if v["vetoes"] else "")
+                            + f"; the arrangement stays at EU role {v['eu_role']:.0f}, NATO "
+                            f"role {v['nato_role']:.0f}.{pivotal}")
+            continue
+        d_eu = v["eu_role"] - (v["status_quo_eu_role"] or 0.0)
+        d_nato = v["nato_role"] - (v["status_quo_nato_role"] or 0.0)
+        if max(abs(d_eu), abs(d_nato)) < 5:
+            continue  # agreed close to the status quo: the table says it
+        findings.append(f"{v['name']}: agreed in {v['date'] or 'round ' + str(v['round'])}"
+                        f"{' via ' + v['venue'] if v['venue'] else ''}; EU role "
+                        f"{v['status_quo_eu_role']:.0f} → {v['eu_role']:.0f}, NATO role "
+                        f"{v['status_quo_nato_role']:.0f} → {v['nato_role']:.0f} "
+                        f"({v['division_of_labour']}).{pivotal}")
+    stuck = {k: e for k, e in (s.get("explanations") or {}).items()
+             if any(v["issue"] == k and v["status"] != "agreed" for v in views)}
+    findings += [f"Why: {x}" for x in _explanation_sentences(stuck, 4)]
     runs = pd.DataFrame([{**v, "scenario": s["scenario"]} for v in views])
     figs = [("EU and NATO role per issue (bar) and the status quo (tick)", F.run_roles(views)),
             ("Division of labour per pillar", F.division_of_labour(runs)),
-            ("Final coalitions by capability", F.coalitions(s["coalitions"]["final"]))]
+            ("Final coalitions per pillar by capability (up to four each)",
+             F.coalitions(s["coalitions"]["by_pillar"]))]
     t = summary_table(s)
     return {
         "kind": "run", "title": f"{s['scenario']}: outcome of one run",
@@ -213,13 +217,9 @@ def _batch(folder: Path) -> dict[str, Any]:
     long = []
     for _, r in ok.iterrows():
         for iid, p in pillar.items():
-            if f"eu_role_{iid}" in r:
-                eu, nato = r[f"eu_role_{iid}"], r[f"nato_role_{iid}"]
-            elif f"outcome_{iid}" in r:
-                x = r[f"outcome_{iid}"]
-                eu, nato = (x, 100 - x) if x == x and x is not None else (float("nan"),) * 2
-            else:
+            if f"eu_role_{iid}" not in r:
                 continue
+            eu, nato = r[f"eu_role_{iid}"], r[f"nato_role_{iid}"]
             long.append({"scenario": r.get("scenario", "all"), "pillar": p,
                          "eu_role": eu, "nato_role": nato})
     long_df = pd.DataFrame(long).dropna()

@@ -17,13 +17,14 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from model.summary import LEAD, SCALES, label  # noqa: E402
+
 plt.rcParams.update({"svg.hashsalt": "eunato-brief", "font.size": 9, "axes.titlesize": 10,
                      "svg.fonttype": "none"})
 #: colour-blind and greyscale safe (Okabe-Ito), with hatches as a second cue
 EU_COLOUR, NATO_COLOUR = "#0072B2", "#D55E00"
 LABEL_STYLE = {"EU-led": ("#0072B2", ""), "NATO-led": ("#D55E00", "//"),
                "both": ("#009E73", ".."), "neither": ("#BBBBBB", "xx")}
-LEAD = 50.0  # docs/schema.md: a role of at least 50 leads
 
 
 def svg_uri(fig: plt.Figure) -> str:
@@ -34,14 +35,8 @@ def svg_uri(fig: plt.Figure) -> str:
 
 
 def dol_label(eu: float, nato: float) -> str:
-    """Division-of-labour label of docs/schema.md."""
-    if eu >= LEAD and nato >= LEAD:
-        return "both"
-    if eu >= LEAD:
-        return "EU-led"
-    if nato >= LEAD:
-        return "NATO-led"
-    return "neither"
+    """Division-of-labour label, as the model labels it."""
+    return label(eu, nato)
 
 
 def role_bands(table: pd.DataFrame, scenarios: list[str], level: str = "issue") -> str:
@@ -62,8 +57,7 @@ def role_bands(table: pd.DataFrame, scenarios: list[str], level: str = "issue") 
                     label=sc)
         ax.set_xlim(-2, 102)
         ax.axvline(LEAD, color="grey", lw=0.6, ls=":")
-        ax.set_xlabel(("EU" if role == "eu_role" else "NATO")
-                      + " role (share of the task covered, 0–100)")
+        ax.set_xlabel(SCALES[role], fontsize=8)
         ax.grid(axis="x", alpha=0.3)
     centres = np.arange(len(units)) * (k + 1) + (k - 1) / 2
     axes[0].set_yticks(centres, units)
@@ -93,7 +87,8 @@ def division_of_labour(runs: pd.DataFrame, group: str = "scenario") -> str:
     ax.set_yticks(range(len(rows)), [n for n, _ in rows])
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
-    ax.set_xlabel("share of issues × runs with this division of labour (a role ≥ 50 leads)")
+    ax.set_xlabel(f"share of issues × runs with this division of labour (a role ≥ {LEAD:g} "
+                  "leads)")
     ax.legend(ncol=4, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
     fig.tight_layout()
     return svg_uri(fig)
@@ -114,15 +109,16 @@ def run_roles(issues: list[dict]) -> str:
                   fontsize=8)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
-    ax.set_xlabel("role (share of the task covered, 0–100)")
+    ax.set_xlabel("role: " + "; ".join(SCALES.values()), fontsize=8)
     ax.legend(fontsize=8, ncol=3, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
     fig.tight_layout()
     return svg_uri(fig)
 
 
-def coalitions(final: list[dict]) -> str:
-    """The final coalitions: capability of each, with its members."""
-    final = sorted(final, key=lambda c: -c["capability"])[:12]
+def coalitions(by_pillar: dict[str, list[dict]]) -> str:
+    """The final coalitions of each pillar: capability of each, with its members."""
+    final = [{**c, "label": f"{p}: {c['label']}"} for p, cs in by_pillar.items()
+             for c in sorted(cs, key=lambda c: -c["capability"])[:4]]
     fig, ax = plt.subplots(figsize=(7.2, 0.8 + 0.42 * max(len(final), 1)))
     y = np.arange(len(final))
     ax.barh(y, [c["capability"] for c in final], color="#56B4E9", edgecolor="black", lw=0.4)

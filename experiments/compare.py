@@ -95,7 +95,8 @@ def run_cell(scenario: str, seed: int, settings: dict[str, Any]) -> dict[str, An
     s = model.summary()
     return {"scenario": scenario, "seed": seed, "issues": issues(s),
             "duplication_index": s.get("duplication_index"), "gap_index": s.get("gap_index"),
-            "explanations": s.get("explanations", {})}
+            "explanations": {k: e.get("text", "") if isinstance(e, dict) else str(e)
+                             for k, e in (s.get("explanations") or {}).items()}}
 
 
 def _long_rows(cells: list[dict[str, Any]]) -> pd.DataFrame:

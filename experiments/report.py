@@ -1,11 +1,11 @@
 """`eunato report RESULTS_DIR`: PNG charts and one HTML page from a batch's runs table.
 
-* ``outcomes.png`` and ``outcomes_by_<input>.png`` (``outcomes_<role>…`` for the
-  two-role outcome) — the distribution of each issue's outcome over the runs (one panel
-  per issue), all runs pooled and then one histogram per level of every varied input
-  (scenario, protocol, parameters), with the share agreed; the axis title comes from the
-  model's scale definition (:mod:`model.scales`), and ``figures.json`` lists each figure's
-  titles;
+* ``outcomes_<role>.png`` and ``outcomes_<role>_by_<input>.png`` (role: ``eu_role``,
+  ``nato_role``) — the distribution of each issue's role over the runs (one panel per
+  issue), all runs pooled and then one histogram per level of every varied input
+  (scenario, protocol, parameters), with the share agreed; the axis title is the model's
+  own scale definition (``model.summary.SCALES``), and ``figures.json`` lists each
+  figure's titles;
 * ``agreement.png`` — probability that all issues are agreed, and mean share of issues
   agreed, against each swept input (continuous inputs with many values are binned);
 * ``metrics.png`` — rounds to agreement, duplication index and gap index against each
@@ -38,7 +38,15 @@ import pandas as pd  # noqa: E402
 from experiments.runs import MODEL_PARAMETERS  # noqa: E402
 from experiments.store import read_rounds, read_runs  # noqa: E402
 from model.data import DataError  # noqa: E402
-from model.scales import Scale, outcome_scales  # noqa: E402
+from model.summary import SCALES  # noqa: E402
+
+ROLE_RANGE = (0.0, 100.0)  # docs/schema.md: both roles are shares of a requirement of 100
+
+
+def outcome_scales(columns: list[str]) -> list[str]:
+    """The outcome scales (keys of ``model.summary.SCALES``) with per-issue columns
+    (``<key>_<issue>``) in a runs table."""
+    return [k for k in SCALES if any(c.startswith(f"{k}_") for c in columns)]
 
 MAX_LEVELS = 12  # a numeric input with more distinct values is binned
 
@@ -117,12 +125,11 @@ def comembership(ok: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(m, index=actors, columns=actors)
 
 
-def _plot_outcomes(ok: pd.DataFrame, group: str | None, scale: Scale,
+def _plot_outcomes(ok: pd.DataFrame, group: str | None, scale: str,
                    path: Path) -> dict[str, Any]:
     """Histograms of each issue's outcome on ``scale``, one per level of ``group`` (all runs
     pooled when None); returns the figure's titles (for figures.json)."""
-    issues = [c.removeprefix(f"{scale.key}_") for c in ok.columns
-              if c.startswith(f"{scale.key}_")]
+    issues = [c.removeprefix(f"{scale}_") for c in ok.columns if c.startswith(f"{scale}_")]
     ncol = min(5, max(1, len(issues)))
     nrow = max(1, -(-len(issues) // ncol))
     fig, axes = plt.subplots(nrow, ncol, figsize=(3.2 * ncol, 2.6 * nrow), squeeze=False,
@@ -133,10 +140,10 @@ def _plot_outcomes(ok: pd.DataFrame, group: str | None, scale: Scale,
         key = _levels(ok[group])
         groups = [(lv, ok[key == lv]) for lv in sorted(key.dropna().unique(),
                                                        key=lambda v: (str(type(v)), v))]
-    bins = np.linspace(scale.lo, scale.hi, 26)
+    bins = np.linspace(*ROLE_RANGE, 26)
     for ax, issue in zip(axes.flat, issues, strict=False):
         for label, g in groups:
-            vals = g[f"{scale.key}_{issue}"].dropna()
+            vals = g[f"{scale}_{issue}"].dropna()
             ax.hist(vals, bins=bins, histtype="step" if len(groups) > 1 else "bar",
                     label=str(label), alpha=1.0 if len(groups) > 1 else 0.8)
         share = ok[f"agreed_{issue}"].astype(float).mean() if f"agreed_{issue}" in ok else 0
@@ -146,7 +153,7 @@ def _plot_outcomes(ok: pd.DataFrame, group: str | None, scale: Scale,
         ax.set_visible(False)
     if len(groups) > 1:
         axes.flat[0].legend(fontsize=7, title=group, title_fontsize=7)
-    x_title = scale.axis_title()
+    x_title = SCALES[scale]  # the model's own definition: label and scale cannot drift
     fig.supxlabel(x_title, fontsize=9)
     fig.supylabel("runs", fontsize=9)
     if group is not None:
@@ -271,13 +278,11 @@ def write_report(results_dir: str | Path, out_dir: str | Path | None = None) -> 
     outcome_pngs: list[tuple[str, str]] = []
     for scale in outcome_scales(list(ok.columns)):
         for group in [None, *swept]:
-            name = (f"outcomes_{scale.key}.png" if group is None
-                    else f"outcomes_{scale.key}_by_{group}.png")
-            if scale.key == "outcome":  # the one-axis engine: the historical names
-                name = "outcomes.png" if group is None else f"outcomes_by_{group}.png"
+            name = (f"outcomes_{scale}.png" if group is None
+                    else f"outcomes_{scale}_by_{group}.png")
             figures[name] = _plot_outcomes(ok, group, scale, out / name)
             paths.append(out / name)
-            outcome_pngs.append((name, f"{scale.name} per issue"
+            outcome_pngs.append((name, f"{SCALES[scale].split(' (')[0]} per issue"
                                  + (f", by {group}" if group else ", all runs")))
     p = out / "figures.json"
     p.write_text(json.dumps(figures, indent=1))

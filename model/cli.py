@@ -23,6 +23,7 @@ from model.provenance import current_command
 
 #: modules that add sub-commands (app, batches, tuning, validation …)
 PLUGINS: list[str] = [
+    "model.run_cli",
     "model.validation.cli",
     "app.serve",
     "experiments.tuning_cli",
@@ -39,70 +40,6 @@ option); 1 internal error (a bug: one line, set EUNATO_DEBUG=1 for the traceback
 plain text, full width, never wrapped or cut."""
 
 
-def _run(args: argparse.Namespace) -> int:
-    from model.export import write_run
-    from model.model import EuNatoModel
-
-    kwargs = {}
-    if args.us_engagement is not None:
-        kwargs["us_engagement"] = args.us_engagement
-    if args.blockage is not None:
-        kwargs["participation_blockage"] = args.blockage == "on"
-    model = EuNatoModel(scenario_name=args.scenario, protocol=args.protocol,
-                        rounds=args.rounds, rng=args.seed, **kwargs)
-    model.run()
-    summary = model.summary()
-    if args.out:
-        paths = write_run(model, args.out, summary)
-        summary = json.loads(paths["summary"].read_text())
-    if args.format == "json":
-        print(json.dumps(summary, indent=2))
-    else:
-        emit(summary_table(summary), args.format)
-        if args.format == "table":
-            print_summary_notes(summary)
-    if args.out:
-        note(f"wrote {', '.join(str(p) for p in paths.values())}", args.format)
-    return 0
-
-
-def summary_table(s: dict) -> Tab:
-    """The outcome table of a run, one row per issue."""
-    from model.reading import issues, veto_text
-
-    t = Tab(f"{s['scenario']} · {s['protocol']} · seed {s['seed']} · {s['rounds_run']} rounds",
-            ["issue", "pillar", "status", "EU role", "NATO role", "division of labour",
-             "venue", "round", "vetoed by", "pivotal"],
-            right={"EU role", "NATO role", "round"},
-            show={"EU role": lambda v: f"{v:.1f}", "NATO role": lambda v: f"{v:.1f}",
-                  "vetoed by": lambda v: veto_text(v) if isinstance(v, list) else str(v)})
-    for i in issues(s):
-        t.add(i["issue"], i["pillar"], i["status"], i["eu_role"], i["nato_role"],
-              i["division_of_labour"], i["venue"], i["round"], i["vetoes"], i["pivotal"])
-    return t
-
-
-def print_summary_notes(s: dict) -> None:
-    """The lines under the outcome table: agreement, indices, coalitions, bloc utility."""
-    from model.reading import status_counts
-
-    counts = status_counts(s)
-    console.print(f"agreed {counts['agreed']}/{len(s['issues'])} "
-                  f"(status quo holds {counts['status quo holds']}, blocked "
-                  f"{counts['blocked']}); duplication index {s['duplication_index']:.3f}; "
-                  f"gap index {s['gap_index']:.3f}")
-    co = s["coalitions"]
-    console.print(f"coalitions: {co['count']} (partition stability {co['stability']:.2f})")
-    for c in co["final"]:
-        blocks = [h for h, k in (("NATO", "can_block_nato"), ("EU unanimity",
-                  "can_block_eu_unanimity"), ("EU QMV", "can_block_eu_qmv")) if c.get(k)]
-        console.print(f"  {c['label']}+ capability {c['capability']:.3f}: "
-                      f"{', '.join(c['members'])}"
-                      + (f"  [can block: {', '.join(blocks)}]" if blocks else ""))
-    console.print("bloc utility: " + ", ".join(f"{b} {u:.3f}"
-                                              for b, u in s["bloc_utility"].items()))
-
-
 def _scenarios(args: argparse.Namespace) -> int:
     from model.scenario import list_scenarios, load_scenario
 
@@ -117,31 +54,38 @@ def _scenarios(args: argparse.Namespace) -> int:
 
 def _actors(args: argparse.Namespace) -> int:
     from model.model import EuNatoModel
+    from model.power import voting_power
 
     model = EuNatoModel(scenario_name=args.scenario, protocol="compromise", rng=0)
+    e = model.electorate
+    power = voting_power(e.eu, e.nato, e.parliament, e.population)
     fmt = "json" if args.json else args.format
-    if fmt == "json":
+    if fmt == "json":  # docs/schema.md: id, name, type, memberships first
         rows = []
         for a in model.agents:
             d = a.describe()
-            rows.append({"id": d.pop("id"), "name": d.pop("name"),
-                         "type": getattr(a.record, "type", d.get("kind")),
-                         "memberships": d.pop("memberships"), **d})
+            rows.append({"id": d.pop("id"), "name": d.pop("name"), "type": a.record.type,
+                         "memberships": d.pop("memberships"), **d,
+                         "voting_power": {h: round(float(v[a.row]), 4)
+                                          for h, v in power.items()}})
         print(json.dumps(rows, indent=2))
         return 0
-    t = Tab(f"actors ({args.scenario})",
-            ["id", "name", "type", "bloc", "memberships", "capability", "decoupling fear",
-             "competition", "spending $m", "population m", "source (spending)"],
-            right={"capability", "decoupling fear", "competition", "spending $m",
-                   "population m"},
-            show={"capability": lambda v: f"{v:.4f}", "decoupling fear": lambda v: f"{v:.2f}",
+    t = Tab(f"actors ({args.scenario}); voting power = normalised Banzhaf index",
+            ["id", "name", "type", "bloc", "memberships", "capability", "power EU QMV",
+             "power NAC", "decoupling fear", "competition", "spending $m", "population m",
+             "source (spending)"],
+            right={"capability", "power EU QMV", "power NAC", "decoupling fear",
+                   "competition", "spending $m", "population m"},
+            show={"capability": lambda v: f"{v:.4f}", "power EU QMV": lambda v: f"{v:.3f}",
+                  "power NAC": lambda v: f"{v:.3f}", "decoupling fear": lambda v: f"{v:.2f}",
                   "competition": lambda v: f"{v:.2f}", "spending $m": lambda v: f"{v:,.0f}",
                   "population m": lambda v: f"{v:.2f}",
                   "memberships": lambda v: ",".join(v)})
     for a in model.agents:
         r = a.record
-        t.add(a.actor_id, a.name, getattr(r, "type", a.kind), a.bloc, list(a.memberships),
-              a.capability, a.decoupling_fear, a.competition, r.defence_spending_musd,
+        t.add(a.actor_id, a.name, r.type, a.bloc, list(a.memberships), float(a.capability),
+              float(power["eu_council_qmv"][a.row]), float(power["nato"][a.row]),
+              float(a.decoupling_fear), float(a.competition), r.defence_spending_musd,
               r.population_m, getattr(r, "defence_spending_source", "") or "")
     emit(t, fmt)
     return 0
@@ -206,18 +150,6 @@ def build_parser() -> argparse.ArgumentParser:
                                      epilog=EPILOG,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-
-    p = sub.add_parser("run", help="run one scenario and print the outcome per issue")
-    p.add_argument("--scenario", default="baseline-2024", help="name or path to a TOML file")
-    p.add_argument("--protocol", default="compromise")
-    p.add_argument("--rounds", type=int, default=None, help="default: the scenario's")
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--us-engagement", type=float, default=None)
-    p.add_argument("--blockage", choices=("on", "off"), default=None,
-                   help="Türkiye-Cyprus participation blockage")
-    p.add_argument("--out", default=None, help="directory for steps/actors Parquet + JSON")
-    add_format_option(p)
-    p.set_defaults(func=_run)
 
     p = sub.add_parser("scenarios", help="list the built-in scenarios")
     add_format_option(p)
