@@ -122,14 +122,26 @@ def _comparison(folder: Path) -> dict[str, Any]:
     from experiments.compare_cli import comparison_tables
 
     findings = comparison_findings(table, runs, sc)
-    for s, expl in sorted(meta.get("explanations", {}).items()):
-        findings += [f"Engine's explanation ({s}, seed {meta['seeds'][0]}): {x}"
-                     for x in _explanation_sentences(expl, 3)]
+    # why: the engine's own account of the issues that moved most, under each scenario
+    t = table[table["level"] == "issue"]
+    for name in sc[1:]:
+        r = t[t["scenario"] == name]
+        moved = (r["d_eu_role"].abs() + r["d_nato_role"].abs()
+                 + 100 * r["d_agreed_share"].abs()).fillna(0)
+        for unit in r.loc[moved.sort_values(ascending=False).index[:2], "unit"]:
+            for who in (sc[0], name):
+                text = meta.get("explanations", {}).get(who, {}).get(unit)
+                if text:
+                    findings.append(f"Engine's account under {who} (seed "
+                                    f"{meta['seeds'][0]}): {text}")
     figs = [("Outcome bands per issue: EU and NATO role, median and 10–90% over seeds",
              F.role_bands(table, sc, "issue")),
             ("Outcome bands per pillar", F.role_bands(table, sc, "pillar")),
             ("Division of labour per pillar (share of issue-runs)",
              F.division_of_labour(runs))]
+    figs += [(f"Final coalitions per pillar under {name} (seed {meta['seeds'][0]}; up to four "
+              "each, by capability)", F.coalitions(by_pillar))
+             for name, by_pillar in meta.get("coalitions", {}).items() if by_pillar]
     settings = ", ".join(f"{k} = {v}" for k, v in meta.get("settings", {}).items())
     return {
         "kind": "comparison", "title": f"What changes if {' / '.join(sc[1:])} "

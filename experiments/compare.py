@@ -55,13 +55,17 @@ class Comparison:
     runs: pd.DataFrame
     table: pd.DataFrame
     provenance: dict[str, Any] = field(default_factory=dict)
+    #: the engine's explanation text per issue, and the final coalitions per pillar, of
+    #: each scenario's first seed (quoted and drawn by the briefing)
     explanations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    coalitions: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {"scenarios": self.scenarios, "seeds": self.seeds, "settings": self.settings,
                 "band": list(BAND), "ci": CI,
                 "table": json.loads(self.table.to_json(orient="records")),
-                "explanations": self.explanations, "provenance": self.provenance}
+                "explanations": self.explanations, "coalitions": self.coalitions,
+                "provenance": self.provenance}
 
 
 def parse_settings(pairs: Sequence[str]) -> dict[str, Any]:
@@ -96,7 +100,10 @@ def run_cell(scenario: str, seed: int, settings: dict[str, Any]) -> dict[str, An
     return {"scenario": scenario, "seed": seed, "issues": issues(s),
             "duplication_index": s.get("duplication_index"), "gap_index": s.get("gap_index"),
             "explanations": {k: e.get("text", "") if isinstance(e, dict) else str(e)
-                             for k, e in (s.get("explanations") or {}).items()}}
+                             for k, e in (s.get("explanations") or {}).items()},
+            "coalitions": {p: [{k: c[k] for k in ("label", "members", "capability")}
+                               for c in cs]
+                           for p, cs in s["coalitions"].get("by_pillar", {}).items()}}
 
 
 def _long_rows(cells: list[dict[str, Any]]) -> pd.DataFrame:
@@ -258,9 +265,10 @@ def compare_scenarios(scenarios: Sequence[str | Path], seeds: int | Sequence[int
     # the engine's explanations of the first seed of each scenario (the briefing quotes them)
     expl = {c["scenario"]: c["explanations"] for c in cells
             if c["seed"] == seed_list[0] and c["explanations"]}
+    coal = {c["scenario"]: c["coalitions"] for c in cells if c["seed"] == seed_list[0]}
     prov = provenance(resolved, seed_list, settings={"scenarios": names, "seeds": seed_list,
                                                      "settings": settings})
-    comp = Comparison(names, seed_list, settings, runs, table, prov, expl)
+    comp = Comparison(names, seed_list, settings, runs, table, prov, expl, coal)
     if out is not None:
         write_comparison(comp, out, brief=brief)
     return comp
