@@ -268,7 +268,8 @@ class EuNatoModel(mesa.Model):
         st = self.state
         for k, cols in enumerate(self.pillar_cols):
             old = self.coalition[k]
-            new, _ = coalitions.update(old, st.position[:, cols], st.ideal[:, cols],
+            # coalitions gather like interests: their line is the members' weighted ideals
+            new, _ = coalitions.update(old, st.ideal[:, cols], st.ideal[:, cols],
                                        st.salience[:, cols], st.capability, self.rng,
                                        self.coalition_rule)
             self._log_coalition_changes(k, old, new)
