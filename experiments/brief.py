@@ -83,8 +83,8 @@ def comparison_findings(table: pd.DataFrame, runs: pd.DataFrame, scenarios: list
                 d, lo, hi = r[f"d_{role}"], r[f"d_{role}_lo"], r[f"d_{role}_hi"]
                 if lo == lo and (lo > 0 or hi < 0):
                     moved.append((abs(d), f"the {who} role on {r['name']} "
-                                  f"{'rises' if d > 0 else 'falls'} by {abs(d):.0f} points "
-                                  f"(95% interval {lo:+.0f} to {hi:+.0f})"))
+                                  f"{'rises' if d > 0 else 'falls'} by {abs(d):.1f} points "
+                                  f"(95% interval {lo:+.1f} to {hi:+.1f})"))
             d, lo, hi = r["d_agreed_share"], r["d_agreed_share_lo"], r["d_agreed_share_hi"]
             if lo == lo and (lo > 0 or hi < 0):
                 base = r["agreed_share"] - d
@@ -193,7 +193,8 @@ def _run(folder: Path) -> dict[str, Any]:
              if any(v["issue"] == k and v["status"] != "agreed" for v in views)}
     findings += [f"Why: {x}" for x in _explanation_sentences(stuck, 4)]
     runs = pd.DataFrame([{**v, "scenario": s["scenario"]} for v in views])
-    figs = [("EU and NATO role per issue (bar) and the status quo (tick)", F.run_roles(views)),
+    figs = [("EU and NATO role per issue (bars) and each role's status quo (ticks)",
+             F.run_roles(views)),
             ("Division of labour per pillar", F.division_of_labour(runs)),
             ("Final coalitions per pillar by capability (up to four each)",
              F.coalitions(s["coalitions"]["by_pillar"]))]

@@ -95,16 +95,18 @@ def division_of_labour(runs: pd.DataFrame, group: str = "scenario") -> str:
 
 
 def run_roles(issues: list[dict]) -> str:
-    """One run: EU and NATO role per issue, with the status quo marked."""
+    """One run: EU and NATO role per issue, each with its status quo marked."""
     names = [i["issue"] for i in issues]
     y = np.arange(len(names))
     fig, ax = plt.subplots(figsize=(7.2, 0.9 + 0.4 * len(names)))
     ax.barh(y - 0.18, [i["eu_role"] for i in issues], 0.34, color=EU_COLOUR, label="EU role")
     ax.barh(y + 0.18, [i["nato_role"] for i in issues], 0.34, color=NATO_COLOUR, hatch="//",
             edgecolor="white", label="NATO role")
-    sq = [i.get("status_quo_eu_role") for i in issues]
-    if all(v is not None for v in sq):
-        ax.plot(sq, y - 0.18, "|", color="black", ms=12, mew=2, label="status quo (EU role)")
+    for key, dy in (("status_quo_eu_role", -0.18), ("status_quo_nato_role", 0.18)):
+        sq = [i.get(key) for i in issues]
+        if all(v is not None for v in sq):
+            ax.plot(sq, y + dy, "|", color="black", ms=10, mew=2,
+                    label="status quo" if dy < 0 else None)
     ax.set_yticks(y, [f"{n}\n({i['status']})" for n, i in zip(names, issues, strict=True)],
                   fontsize=8)
     ax.invert_yaxis()
