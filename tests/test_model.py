@@ -248,3 +248,22 @@ def test_coalitions_vote_as_blocs():
     voters = m.electorate.eu & ~m.world.block[:, j]
     assert len({bool(x) for x in bloc.yes[voters, 0]}) == 1
     assert (free.yes[voters, 0] != bloc.yes[voters, 0]).any()
+
+
+def test_a_stance_event_lifts_a_veto(tmp_path):
+    # Hungary vetoes EPF money, then lifts its veto by event: the EU piece can pass after it
+    path = scenario(tmp_path, '[[events]]\nround = 20\ntarget = "stance.HUN.block.ukr_aid"\n'
+                    'value = false\nnote = "veto lifted"\n')
+    lifted = 0
+    for seed in SEEDS:
+        m = run(scenario_name=path, rng=seed)
+        assert not m.world.block[m.world.actor_ids.index("HUN"), 1]
+        lifted += "eu" in (m.route[1] or "")
+    base = sum("eu" in (run(rng=s).route[1] or "") for s in SEEDS)
+    assert lifted > base
+
+
+def test_issues_do_not_settle_before_their_forecast_has_held():
+    m = EuNatoModel(rng=1)
+    m.step()
+    assert all(s == "open" for s in m.status)
