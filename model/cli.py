@@ -24,6 +24,7 @@ from model.provenance import current_command
 #: modules that add sub-commands (app, batches, tuning, validation …)
 PLUGINS: list[str] = [
     "model.run_cli",
+    "model.backtest",
     "model.validation.cli",
     "app.serve",
     "experiments.tuning_cli",
@@ -31,6 +32,16 @@ PLUGINS: list[str] = [
     "experiments.compare_cli",
     "model.rerun",
 ]
+#: which plugin registers each of their sub-commands (tests/test_cli.py checks the map)
+COMMANDS: dict[str, str] = {
+    "run": "model.run_cli", "explain": "model.run_cli", "backtest": "model.backtest",
+    "compare": "model.validation.cli", "validate": "model.validation.cli",
+    "perception": "model.validation.cli", "app": "app.serve",
+    "tune": "experiments.tuning_cli", "sensitivity": "experiments.tuning_cli",
+    "batch": "experiments.cli", "report": "experiments.cli",
+    "compare-scenarios": "experiments.compare_cli", "brief": "experiments.compare_cli",
+    "rerun": "model.rerun",
+}
 
 console = Console(soft_wrap=True)  # messages are never wrapped, in a pipe or not
 
@@ -145,7 +156,9 @@ def _forecast(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The ``eunato`` parser; ``only`` (a plugin's sub-command) registers that plugin alone,
+    so that e.g. ``eunato batch`` does not import the app's Solara before its first run."""
     parser = argparse.ArgumentParser(prog="eunato", description=__doc__.splitlines()[0],
                                      epilog=EPILOG,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -178,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_format_option(p)
     p.set_defaults(func=_forecast)
 
-    for mod in PLUGINS:
+    for mod in PLUGINS if only not in COMMANDS else [COMMANDS[only]]:
         importlib.import_module(mod).register(sub)
     for p in sub.choices.values():  # every command's --help states the exit codes
         p.epilog = p.epilog or EPILOG
@@ -188,8 +201,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; the exit code (see EPILOG)."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
     token = None
     if current_command.get() is None:  # `eunato rerun` sets the command it reproduces

@@ -7,6 +7,7 @@ and the value (see :class:`DataError`).
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 import tomllib
@@ -155,10 +156,25 @@ def raise_data_error(path: str | Path, err: ValidationError, prefix: str = "") -
 
 
 def read_toml(path: str | Path) -> dict:
-    path = Path(path)
+    """The parsed file, as a fresh dict the caller may change."""
+    return copy.deepcopy(_parsed(Path(path)))
+
+
+#: parsed TOML by (resolved path, mtime, size): a batch builds thousands of models from the
+#: same few files, and parsing them was a third of a run (docs/batches.md). An edited file
+#: has a new mtime or size and is parsed again.
+_PARSED: dict[tuple[str, int, int], dict] = {}
+
+
+def _parsed(path: Path) -> dict:
+    """The parsed file (shared: callers must not change it; :func:`read_toml` copies)."""
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        st = path.stat()
+        key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+        if key not in _PARSED:
+            with path.open("rb") as fh:
+                _PARSED[key] = tomllib.load(fh)
+        return _PARSED[key]
     except FileNotFoundError:
         raise DataError(path, "-", str(path), "file not found") from None
     except tomllib.TOMLDecodeError as exc:
@@ -166,7 +182,7 @@ def read_toml(path: str | Path) -> dict:
 
 
 def _load_list(path: Path, key: str, record: type[BaseModel]) -> list:
-    raw = read_toml(path)
+    raw = _parsed(path)  # validation reads the dicts and builds new records from them
     items = raw.get(key)
     if not isinstance(items, list) or not items:
         raise DataError(path, key, items, f"expected a list of [[{key}]] tables")
