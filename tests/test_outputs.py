@@ -32,7 +32,7 @@ def test_actors_json_lists_id_name_type_memberships():
     assert len(actors) > 30
     for a in actors:
         assert {"id", "name", "type", "memberships"} <= set(a)
-        assert a["type"] in ("state", "us", "bureaucracy", "stakeholder")
+        assert a["type"] in ("state", "us", "bureaucracy", "parliament", "stakeholder")
     by_id = {a["id"]: a for a in actors}
     assert {"EU", "NATO"} <= set(by_id["DEU"]["memberships"])
     assert set(by_id["DEU"]["voting_power"]) >= {"nato"}  # per house, from the engine
