@@ -181,14 +181,18 @@ def _forecast(args: argparse.Namespace) -> int:
             t.add(r["round"], float(r["forecast"][j]), float(r["median"][j]),
                   float(r["mean"][j]), k)
         tabs.append(t)
-    answer = Tab(f"{Path(args.file).name} · answer · {args.protocol}",
-                 ["issue", "answer", "value", "kind", "round", "cycle"],
-                 show={"value": lambda v: f"{v:.2f}"})
-    for j, a in enumerate(answers):
-        answer.add(read.state.issue_ids[j], a.describe(), a.value, a.kind, a.round, a.cycle)
-    tabs.append(answer)
-    if not to_stdout:
-        emit(tabs, fmt)
+    stream = sys.stderr if to_stdout else sys.stdout
+    if fmt == "table":  # each issue's round table, then its answer line
+        emit(tabs, fmt, stream)
+        for j, a in enumerate(answers):
+            print(f"answer ({read.state.issue_ids[j]}): {a.describe()}", file=stream)
+    else:
+        answer = Tab(f"{Path(args.file).name} · answer · {args.protocol}",
+                     ["issue", "answer", "value", "kind", "round", "cycle"])
+        for j, a in enumerate(answers):
+            answer.add(read.state.issue_ids[j], a.describe(), a.value, a.kind, a.round,
+                       a.cycle)
+        emit([*tabs, answer], fmt, stream)
     if args.json:
         prov = provenance(None, args.seed,
                           settings={"file": str(args.file), "protocol": args.protocol,
