@@ -122,7 +122,11 @@ def summary_table(s: dict) -> Tab:
                   "pivotal": lambda v: _short(v)})
     for i in s["issues"]:
         sq = i["status_quo"]
-        t.add(i["issue"], i["pillar"], i["status"], i["eu_role"], i["nato_role"],
+        blocked = [p.upper() if p == "eu" else "NATO" for p, v in i.get("pieces", {}).items()
+                   if v == "blocked"]
+        status = i["status"] + (f" ({'/'.join(blocked)} piece blocked)"
+                                if blocked and i["status"] == "agreed" else "")
+        t.add(i["issue"], i["pillar"], status, i["eu_role"], i["nato_role"],
               sq["eu_role"], sq["nato_role"], i["division_of_labour"], i["route"], i["date"],
               i["vetoes"], i.get("pivotal", []))
     return t
