@@ -9,10 +9,15 @@ the real ``solara run app`` server, on the baseline scenario with the compromise
 * server side, for scale: the engine step alone, and a Step click in the page rendered
   without a browser (``solara.render``: engine + every visible view recomputed).
 
-Targets (issue 12): step to repaint ≤ 100 ms, first meaningful paint ≤ 1.5 s. Prints the
-median of ``--repeat`` (default 20), the machine's CPU count and load average.
+* compare: the Compare tab's default, two scenarios over 20 seeds on 2 worker processes,
+  from the click on "Run comparison" to the result table, counting the distinct progress
+  readings the page showed meanwhile (median of ``--compare-repeat``, default 3).
 
-Usage: ``python benchmarks/app.py [--repeat N]``.
+Targets (issue 12): step to repaint ≤ 100 ms, first meaningful paint ≤ 1.5 s, 20-seed
+compare of two scenarios ≤ 10 s on 2 cores. Prints medians, the machine's CPU count and
+load average.
+
+Usage: ``python benchmarks/app.py [--repeat N] [--compare-repeat K]``.
 """
 
 from __future__ import annotations
@@ -99,11 +104,34 @@ def step_ms(browser, url: str, n: int) -> list[float]:
     return out
 
 
+def compare_s(browser, url: str, n: int) -> tuple[list[float], list[int]]:
+    times, readings = [], []
+    for _ in range(n):
+        pg = browser.new_page(viewport={"width": 1440, "height": 1000})
+        pg.goto(url)
+        pg.locator(NODES).first.wait_for(timeout=90_000)
+        pg.get_by_role("tab", name="Compare").click()
+        pg.locator(".eunato-compare-run").wait_for()
+        seen: set[str] = set()
+        t = time.perf_counter()
+        pg.locator(".eunato-compare-run").click()
+        while not pg.locator(".eunato-compare-issues").count():
+            p = pg.locator(".eunato-compare-progress")
+            if p.count():
+                seen.add(p.inner_text())
+            pg.wait_for_timeout(50)
+        times.append(time.perf_counter() - t)
+        readings.append(len(seen))
+        pg.close()
+    return times, readings
+
+
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=20)
+    ap.add_argument("--compare-repeat", type=int, default=3)
     a = ap.parse_args()
     rows = [("engine step (model.step)", engine_ms(a.repeat)),
             ("server: Step click + views (no browser)", render_ms(a.repeat))]
@@ -112,12 +140,18 @@ def main() -> None:
         first_paint_ms(b, url, 2)  # warm the server (templates, layouts)
         rows.append(("browser: first meaningful paint", first_paint_ms(b, url, a.repeat)))
         rows.append(("browser: Step click to repainted page", step_ms(b, url, a.repeat)))
+        cmp_s, readings = (compare_s(b, url, a.compare_repeat) if a.compare_repeat
+                           else ([], []))
         b.close()
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} "
           f"(1 min) at the end; median of {a.repeat}")
     print(f"{'measure':42s} {'median ms':>10s} {'max ms':>9s}")
     for name, xs in rows:
         print(f"{name:42s} {statistics.median(xs):10.1f} {max(xs):9.1f}")
+    if cmp_s:
+        print(f"{'browser: compare 2 scenarios x 20 seeds':42s} "
+              f"{1000 * statistics.median(cmp_s):10.1f} {1000 * max(cmp_s):9.1f}   "
+              f"(progress readings shown: {readings})")
 
 
 if __name__ == "__main__":
