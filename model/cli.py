@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from model.data import DataError
+from model.safeio import MAX_ROUNDS, MAX_SEED, float_in, int_in, writable_dir, writable_file
 
 #: modules that add sub-commands (app, batches, tuning, validation …)
 PLUGINS: list[str] = [
@@ -34,6 +36,8 @@ def _run(args: argparse.Namespace) -> int:
     from model.export import write_run
     from model.model import EuNatoModel
 
+    if args.out:
+        writable_dir(args.out, "--out")
     kwargs = {}
     if args.us_engagement is not None:
         kwargs["us_engagement"] = args.us_engagement
@@ -137,6 +141,8 @@ def _protocols(args: argparse.Namespace) -> int:
 def _forecast(args: argparse.Namespace) -> int:
     from model.forecast import read_table, run_forecast
 
+    if args.json:
+        writable_file(args.json, "--json")
     rng = None
     if args.range is not None:
         if args.range[1] <= args.range[0]:
@@ -175,9 +181,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run one scenario and print the outcome per issue")
     p.add_argument("--scenario", default="baseline-2024", help="name or path to a TOML file")
     p.add_argument("--protocol", default="compromise")
-    p.add_argument("--rounds", type=int, default=None, help="default: the scenario's")
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--us-engagement", type=float, default=None)
+    p.add_argument("--rounds", type=int_in(1, MAX_ROUNDS), default=None,
+                   help="default: the scenario's")
+    p.add_argument("--seed", type=int_in(0, MAX_SEED), default=1)
+    p.add_argument("--us-engagement", type=float_in(0, 1), default=None)
     p.add_argument("--blockage", choices=("on", "off"), default=None,
                    help="Türkiye-Cyprus participation blockage")
     p.add_argument("--out", default=None, help="directory for steps/actors Parquet + JSON")
@@ -197,11 +204,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("forecast", help="forecast from a stakeholder table (one or several issues)")
     p.add_argument("file")
     p.add_argument("--protocol", default="compromise")
-    p.add_argument("--rounds", type=int, default=10)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--range", nargs=2, type=float, metavar=("LO", "HI"), default=None,
-                   help="the position scale (default: inferred from the table)")
-    p.add_argument("--status-quo", type=float, default=None,
+    p.add_argument("--rounds", type=int_in(1, MAX_ROUNDS), default=10)
+    p.add_argument("--seed", type=int_in(0, MAX_SEED), default=0)
+    p.add_argument("--range", nargs=2, type=float_in(-1e12, 1e12), metavar=("LO", "HI"),
+                   default=None, help="the position scale (default: inferred from the table)")
+    p.add_argument("--status-quo", type=float_in(-1e12, 1e12), default=None,
                    help="reversion point (default: the median position)")
     p.add_argument("--json", default=None, help="write every round to this JSON file")
     p.set_defaults(func=_forecast)
@@ -212,16 +219,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. Exit codes: 0 done; 1 the work failed (failed runs, a full or
+    read-only disk, a locked folder, an unreachable cluster); 2 bad input (a file, a field
+    or an option; one line naming them); 130 interrupted. Never a traceback for these."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except DataError as err:
+    except (DataError, ValueError) as err:  # bad input: file, field, value in one line
         print(f"error: {err}", file=sys.stderr)
         return 2
-    except ValueError as err:  # e.g. unknown protocol: a clear message, not a traceback
-        print(f"error: {err}", file=sys.stderr)
+    except RecursionError:
+        print("error: input nested too deeply", file=sys.stderr)
         return 2
+    except MemoryError:
+        print("error: out of memory (the input asks for too much)", file=sys.stderr)
+        return 1
+    except (OSError, RuntimeError) as err:  # disk, network, locked folder: one line
+        if os.environ.get("EUNATO_TRACEBACK"):  # for developers chasing a bug
+            raise
+        name = f" {err.filename}" if getattr(err, "filename", None) else ""
+        print(f"error:{name} {getattr(err, 'strerror', None) or err}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
