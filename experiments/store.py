@@ -147,27 +147,9 @@ class ResultStore:
         return (sorted(self.rounds_dir.glob("part-*.parquet")) if self.rounds_dir.is_dir()
                 else [])
 
-    @contextlib.contextmanager
-    def lock(self) -> Iterator[None]:
-        """Hold ``OUT/.lock`` (an advisory ``flock``, released by the kernel however the
-        process ends) while a batch writes; a second batch gets :class:`BatchLocked`."""
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as err:
-            raise StoreError(f"cannot use {self.root}: {_reason(err)}") from None
-        try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                other = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
-                raise BatchLocked(f"another batch (pid {other}) is writing to {self.root}; "
-                                  "wait for it to finish or use another --out") from None
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, str(os.getpid()).encode(), 0)
-            yield
-        finally:
-            os.close(fd)  # closing releases the lock
+    def lock(self) -> contextlib.AbstractContextManager[None]:
+        """Hold the folder while a batch writes (see :func:`folder_lock`)."""
+        return folder_lock(self.root, "batch")
 
     def clean(self) -> list[str]:
         """Remove leftovers of an interrupted write (temporary files, rounds parts whose
@@ -241,6 +223,30 @@ class ResultStore:
         table = pa.concat_tables([_read(p) for p in parts], promote_options="permissive")
         df = table.to_pandas().drop_duplicates(["run_id", "round"], keep="first")
         return _canonical(df, ("run_id", "round"), ["run_id", "round"])
+
+
+@contextlib.contextmanager
+def folder_lock(root: str | Path, what: str = "batch") -> Iterator[None]:
+    """Hold ``ROOT/.lock`` (an advisory ``flock``, released by the kernel however the
+    process ends); a second holder gets :class:`BatchLocked` naming the first one's pid."""
+    root = Path(root)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as err:
+        raise StoreError(f"cannot use {root}: {_reason(err)}") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            other = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+            raise BatchLocked(f"another {what} (pid {other}) is writing to {root}; wait for "
+                              "it to finish or use another --out") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def read_runs(out_dir: str | Path) -> pd.DataFrame:

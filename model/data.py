@@ -31,6 +31,10 @@ class DataError(ValueError):
         self.file, self.field, self.value, self.problem = str(file), field, value, problem
         super().__init__(f"{file}: field '{field}' = {value!r}: {problem}")
 
+    def __reduce__(self) -> tuple:
+        # rebuilt from its four parts, so it crosses a process pool or a Dask worker
+        return DataError, (self.file, self.field, self.value, self.problem)
+
 
 def _finite(v: float) -> float:
     if v is not None and not math.isfinite(v):
