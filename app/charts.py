@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 import altair as alt
 import numpy as np
 import pandas as pd
+from model.rules import JOINT_BAND
 
 from model import coalitions
 from model.export import step_frames
-from model.rules import JOINT_BAND
 from model.summary import label
 
 if TYPE_CHECKING:

@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from model.model import BLOC_KNOBS, EuNatoModel
+from model.model import ACTOR_KNOBS, BLOC_KNOBS, EuNatoModel
 
 #: model keyword parameters a run may set (besides ``scenario``, ``protocol``, ``seed``,
 #: ``rounds``); anything else in an experiment is an error.
 MODEL_PARAMETERS: tuple[str, ...] = ("us_engagement", "participation_blockage",
-                                     *BLOC_KNOBS)
+                                     *BLOC_KNOBS, *ACTOR_KNOBS)
 
 
 def build_model(params: dict[str, Any], collect_agents: bool = False) -> EuNatoModel:
@@ -35,25 +35,31 @@ def build_model(params: dict[str, Any], collect_agents: bool = False) -> EuNatoM
 
 def flat_summary(summary: dict[str, Any]) -> dict[str, Any]:
     """The scalar metrics of a run summary as one flat dict (NaN/None where undefined)."""
+    rounds = [i["round"] for i in summary["issues"] if i["round"] is not None]
     row: dict[str, Any] = {
         "rounds_run": summary["rounds_run"],
         "agreed": summary["agreed"],
-        "deadlocks": summary["deadlocks"],
-        "all_agreed": summary["deadlocks"] == 0,
-        "rounds_to_agreement": summary["rounds_to_agreement"],
+        "blocked": summary["blocked"],
+        "status_quo_holds": summary["status_quo_holds"],
+        "all_agreed": summary["agreed"] == len(summary["issues"]),
+        "rounds_to_agreement": max(rounds) if len(rounds) == len(summary["issues"]) else None,
         "coalitions": summary["coalitions"]["count"],
         "partition_stability": summary["coalitions"]["stability"],
         "duplication_index": summary["duplication_index"],
         "gap_index": summary["gap_index"],
     }
     for i in summary["issues"]:
-        row[f"outcome_{i['issue']}"] = i["outcome"]
+        row[f"eu_role_{i['issue']}"] = i["eu_role"]
+        row[f"nato_role_{i['issue']}"] = i["nato_role"]
         row[f"agreed_{i['issue']}"] = i["status"] == "agreed"
-        row[f"forecast_{i['issue']}"] = i["forecast"]
+        row[f"status_{i['issue']}"] = i["status"]
+        row[f"vetoes_{i['issue']}"] = ",".join(f"{v['actor']}@{v['house']}"
+                                               for v in i["vetoes"])
     for bloc, u in summary["bloc_utility"].items():
         row[f"utility_{bloc}"] = u
     # who ended with whom: {actor: coalition label}, kept as JSON for co-membership reports
-    members = {a: c["label"] for c in summary["coalitions"]["final"] for a in c["members"]}
+    members = {a: c["label"] for c in summary["coalitions"]["by_pillar"].get("industry", [])
+               for a in c["members"]}
     row["partition"] = json.dumps(members, sort_keys=True)
     return row
 

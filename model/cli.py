@@ -19,10 +19,11 @@ from rich.console import Console
 from rich.table import Table
 
 from model.data import DataError
-from model.safeio import MAX_ROUNDS, MAX_SEED, float_in, int_in, writable_dir, writable_file
+from model.safeio import MAX_ROUNDS, MAX_SEED, float_in, int_in, writable_file
 
 #: modules that add sub-commands (app, batches, tuning, validation …)
 PLUGINS: list[str] = [
+    "model.run_cli",
     "model.validation.cli",
     "app.serve",
     "experiments.tuning_cli",
@@ -30,62 +31,6 @@ PLUGINS: list[str] = [
 ]
 
 console = Console()
-
-
-def _run(args: argparse.Namespace) -> int:
-    from model.export import write_run
-    from model.model import EuNatoModel
-
-    if args.out:
-        writable_dir(args.out, "--out")
-    kwargs = {}
-    if args.us_engagement is not None:
-        kwargs["us_engagement"] = args.us_engagement
-    if args.blockage is not None:
-        kwargs["participation_blockage"] = args.blockage == "on"
-    model = EuNatoModel(scenario_name=args.scenario, protocol=args.protocol,
-                        rounds=args.rounds, rng=args.seed, **kwargs)
-    model.run()
-    summary = model.summary()
-    print_summary(summary)
-    if args.out:
-        paths = write_run(model, args.out, summary)
-        console.print(f"wrote {', '.join(str(p) for p in paths.values())}")
-    return 0
-
-
-def _short(ids: list[str], k: int = 6) -> str:
-    return ", ".join(ids[:k]) + (f" (+{len(ids) - k})" if len(ids) > k else "")
-
-
-def print_summary(s: dict) -> None:
-    """The readable outcome table of a run."""
-    t = Table(title=f"{s['scenario']} · {s['protocol']} · seed {s['seed']} · "
-              f"{s['rounds_run']} rounds")
-    for col in ("issue", "pillar", "EU rule", "status quo", "outcome", "division of labour",
-                "round", "vetoed by"):
-        t.add_column(col, justify="right" if col in ("status quo", "outcome", "round")
-                     else "left")
-    for i in s["issues"]:
-        t.add_row(i["issue"], i["pillar"], i["eu_rule"], f"{i['status_quo']:.0f}",
-                  "—" if i["outcome"] is None else f"{i['outcome']:.1f}",
-                  i["division_of_labour"], "—" if i["round"] is None else str(i["round"]),
-                  _short(i["vetoed_by"]))
-    console.print(t)
-    console.print(f"agreed {s['agreed']}/{len(s['issues'])}; rounds to agreement: "
-                  f"{s['rounds_to_agreement'] or '— (not all issues agreed)'}; "
-                  f"duplication index {s['duplication_index']:.3f}; "
-                  f"gap index {s['gap_index']:.3f}")
-    co = s["coalitions"]
-    console.print(f"coalitions: {co['count']} (partition stability {co['stability']:.2f})")
-    for c in co["final"]:
-        blocks = [h for h, k in (("NATO", "can_block_nato"), ("EU unanimity",
-                  "can_block_eu_unanimity"), ("EU QMV", "can_block_eu_qmv")) if c[k]]
-        console.print(f"  {c['label']}+ capability {c['capability']:.3f}: "
-                      f"{', '.join(c['members'])}"
-                      + (f"  [can block: {', '.join(blocks)}]" if blocks else ""))
-    console.print("bloc utility: " + ", ".join(f"{b} {u:.3f}"
-                                              for b, u in s["bloc_utility"].items()))
 
 
 def _scenarios(args: argparse.Namespace) -> int:
@@ -105,19 +50,28 @@ def _scenarios(args: argparse.Namespace) -> int:
 
 def _actors(args: argparse.Namespace) -> int:
     from model.model import EuNatoModel
+    from model.power import voting_power
 
     model = EuNatoModel(scenario_name=args.scenario, protocol="compromise", rng=0)
+    e = model.electorate
+    power = voting_power(e.eu, e.nato, e.parliament, e.population)
     if args.json:
-        print(json.dumps([a.describe() for a in model.agents], indent=2))
+        print(json.dumps([{**a.describe(), "type": a.record.type,
+                           "voting_power": {h: round(float(v[a.row]), 4)
+                                            for h, v in power.items()}}
+                          for a in model.agents], indent=2))
         return 0
-    t = Table(title=f"actors ({args.scenario})")
-    for col in ("id", "name", "kind", "bloc", "memberships", "capability", "decoupling fear",
-                "competition", "spending $m", "population m", "source (spending)"):
+    t = Table(title=f"actors ({args.scenario}); voting power = normalised Banzhaf index")
+    for col in ("id", "name", "kind", "bloc", "memberships", "capability", "power EU QMV",
+                "power NAC", "decoupling fear", "competition", "spending $m", "population m",
+                "source (spending)"):
         t.add_column(col)
     for a in model.agents:
         r = a.record
         t.add_row(a.actor_id, a.name, a.kind, a.bloc, ",".join(a.memberships),
-                  f"{a.capability:.4f}", f"{a.decoupling_fear:.2f}", f"{a.competition:.2f}",
+                  f"{a.capability:.4f}", f"{power['eu_council_qmv'][a.row]:.3f}",
+                  f"{power['nato'][a.row]:.3f}", f"{a.decoupling_fear:.2f}",
+                  f"{a.competition:.2f}",
                   "" if r.defence_spending_musd is None else f"{r.defence_spending_musd:,.0f}",
                   "" if r.population_m is None else f"{r.population_m:.2f}",
                   getattr(r, "defence_spending_source", "") or "")
@@ -177,18 +131,6 @@ def _forecast(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="eunato", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-
-    p = sub.add_parser("run", help="run one scenario and print the outcome per issue")
-    p.add_argument("--scenario", default="baseline-2024", help="name or path to a TOML file")
-    p.add_argument("--protocol", default="compromise")
-    p.add_argument("--rounds", type=int_in(1, MAX_ROUNDS), default=None,
-                   help="default: the scenario's")
-    p.add_argument("--seed", type=int_in(0, MAX_SEED), default=1)
-    p.add_argument("--us-engagement", type=float_in(0, 1), default=None)
-    p.add_argument("--blockage", choices=("on", "off"), default=None,
-                   help="Türkiye-Cyprus participation blockage")
-    p.add_argument("--out", default=None, help="directory for steps/actors Parquet + JSON")
-    p.set_defaults(func=_run)
 
     p = sub.add_parser("scenarios", help="list the built-in scenarios")
     p.set_defaults(func=_scenarios)

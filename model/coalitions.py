@@ -12,8 +12,10 @@ capability pays only with partners within θ of one's own ideal (on average, sal
 and pays more the more capability they bring. Going alone is worth β · (c_i / C) · θ. An actor
 moves to its best option if it beats its current one by ``margin`` × its value of going
 alone (hysteresis against flip-flopping). Coalitions then act together: members move
-``cohesion`` of the way towards X_K before the protocol's round. A coalition's label is the
-index of its most capable member, so it keeps its name (and colour in the app) while it lasts.
+``cohesion`` of the way towards X_K before the protocol's round, and vote together in the
+houses (model/venues.py). Coalitions form per pillar, on that pillar's EU and NATO roles. A
+coalition's label is the index of its most capable member, so it keeps its name (and colour
+in the app) while it lasts.
 """
 
 from __future__ import annotations
@@ -22,8 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.rules import Houses, can_block_qmv
-from model.state import BargainingState
+from model.venues import Electorate, qmv
 
 
 @dataclass(frozen=True)
@@ -45,50 +46,57 @@ def relabel(labels: np.ndarray, capability: np.ndarray) -> np.ndarray:
     return out
 
 
-def coalition_positions(state: BargainingState) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(labels K,), X (K, m) weighted positions, C (K,) pooled capability."""
-    labs, inv = np.unique(state.coalition, return_inverse=True)
-    w = state.capability[:, None] * state.salience + 1e-12
-    num = np.zeros((len(labs), state.m))
-    den = np.zeros((len(labs), state.m))
-    np.add.at(num, inv, w * state.position)
+def coalition_positions(
+    labels: np.ndarray, position: np.ndarray, salience: np.ndarray, capability: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(labels K,), X (K, k) weighted positions, C (K,) pooled capability."""
+    labs, inv = np.unique(labels, return_inverse=True)
+    w = capability[:, None] * salience + 1e-12
+    num = np.zeros((len(labs), position.shape[1]))
+    den = np.zeros((len(labs), position.shape[1]))
+    np.add.at(num, inv, w * position)
     np.add.at(den, inv, w)
-    cap = np.bincount(inv, weights=state.capability, minlength=len(labs))
+    cap = np.bincount(inv, weights=capability, minlength=len(labs))
     return labs, num / den, cap
 
 
-def update(state: BargainingState, rng: np.random.Generator, rule: CoalitionRule) -> int:
-    """One round of coalition moves; updates ``state.coalition``; returns how many moved.
+def update(
+    labels: np.ndarray, position: np.ndarray, ideal: np.ndarray, salience: np.ndarray,
+    capability: np.ndarray, rng: np.random.Generator, rule: CoalitionRule,
+    width: float = 100.0,
+) -> tuple[np.ndarray, int]:
+    """One round of coalition moves over the columns given (one pillar's roles); returns
+    the new labels and how many moved.
 
     Active actors move one at a time in a random order (from ``rng``), each seeing the
     coalitions as the previous movers left them: simultaneous moves would let two
     singletons swap places forever instead of meeting."""
-    n, m = state.n, state.m
-    total = max(state.capability.sum(), 1e-12)
-    w = state.capability[:, None] * state.salience + 1e-12
-    lab = state.coalition.copy()
+    n, m = position.shape
+    total = max(capability.sum(), 1e-12)
+    w = capability[:, None] * salience + 1e-12
+    lab = labels.copy()
     # running sums per coalition slot (slots are actor indices)
     num = np.zeros((n, m))
     den = np.zeros((n, m))
-    np.add.at(num, lab, w * state.position)
+    np.add.at(num, lab, w * position)
     np.add.at(den, lab, w)
-    cap = np.bincount(lab, weights=state.capability, minlength=n)
+    cap = np.bincount(lab, weights=capability, minlength=n)
     size = np.bincount(lab, minlength=n)
-    s = state.salience
+    s = salience
     ssum = np.maximum(s.sum(axis=1), 1e-12)
     moved = 0
     for i in rng.permutation(np.flatnonzero(rng.random(n) < rule.activity)):
         cur = lab[i]
         # take i out, then value every coalition as the others form it
-        num[cur] -= w[i] * state.position[i]
+        num[cur] -= w[i] * position[i]
         den[cur] -= w[i]
-        cap[cur] -= state.capability[i]
+        cap[cur] -= capability[i]
         size[cur] -= 1
         slots = np.flatnonzero(size > 0)
         X = num[slots] / np.maximum(den[slots], 1e-300)
-        dist = (np.abs(state.ideal[i] - X) / state.width * s[i]).sum(axis=1) / ssum[i]
-        pay = rule.benefit * (cap[slots] + state.capability[i]) / total * (rule.threshold - dist)
-        alone = rule.benefit * state.capability[i] / total * rule.threshold
+        dist = (np.abs(ideal[i] - X) / width * s[i]).sum(axis=1) / ssum[i]
+        pay = rule.benefit * (cap[slots] + capability[i]) / total * (rule.threshold - dist)
+        alone = rule.benefit * capability[i] / total * rule.threshold
         here = np.flatnonzero(slots == cur)
         current = pay[here[0]] if here.size else alone
         best = int(np.argmax(pay)) if slots.size else -1
@@ -98,43 +106,64 @@ def update(state: BargainingState, rng: np.random.Generator, rule: CoalitionRule
             target = slots[best]
         elif here.size and alone > current + margin:
             target = int(np.flatnonzero(size == 0)[0])  # a free slot: go alone
-        num[target] += w[i] * state.position[i]
+        num[target] += w[i] * position[i]
         den[target] += w[i]
-        cap[target] += state.capability[i]
+        cap[target] += capability[i]
         size[target] += 1
         if target != cur:
             lab[i] = target
             moved += 1
-    state.coalition = relabel(lab, state.capability)
-    return moved
+    return relabel(lab, capability), moved
 
 
-def coordinate(state: BargainingState, rule: CoalitionRule) -> None:
-    """Coalition members move ``cohesion`` of the way towards their coalition's position."""
-    labs, X, _ = coalition_positions(state)
-    inv = np.searchsorted(labs, state.coalition)
+def coordinate(
+    labels: np.ndarray, position: np.ndarray, salience: np.ndarray, capability: np.ndarray,
+    rule: CoalitionRule,
+) -> np.ndarray:
+    """(n, k) the move of each member ``cohesion`` of the way towards its coalition's
+    position (zero for singletons)."""
+    labs, X, _ = coalition_positions(labels, position, salience, capability)
+    inv = np.searchsorted(labs, labels)
     size = np.bincount(inv, minlength=len(labs))
     pull = np.where(size[inv] > 1, rule.cohesion, 0.0)[:, None]
-    state.position += pull * (X[inv] - state.position)
+    return pull * (X[inv] - position)
 
 
-def describe(state: BargainingState, houses: Houses) -> list[dict]:
+def describe(labels: np.ndarray, actor_ids: list[str], capability: np.ndarray,
+             position: np.ndarray, salience: np.ndarray, el: Electorate) -> list[dict]:
     """Coalitions of two or more: members, pooled capability, position, blocking power."""
-    labs, X, C = coalition_positions(state)
+    labs, X, C = coalition_positions(labels, position, salience, capability)
     out = []
     for k, lab in enumerate(labs):
-        members = state.coalition == lab
+        members = labels == lab
         if members.sum() < 2:
             continue
         out.append({
-            "label": state.actor_ids[int(lab)],
-            "members": [a for a, x in zip(state.actor_ids, members, strict=True) if x],
+            "label": actor_ids[int(lab)],
+            "members": [a for a, x in zip(actor_ids, members, strict=True) if x],
             "capability": float(C[k]),
-            "position": [float(v) for v in X[k]],
-            "can_block_nato": bool((members & houses.nato & state.voting).any()),
-            "can_block_eu_unanimity": bool((members & houses.eu & state.voting).any()),
-            "can_block_eu_qmv": can_block_qmv(members & state.voting, houses.eu,
-                                              houses.population),
+            "position": [round(float(v), 2) for v in X[k]],
+            "can_block_nato": bool((members & el.nato).any()),
+            "can_block_eu_unanimity": bool((members & el.eu).any()),
+            "can_block_eu_qmv": bool(not qmv((el.eu & ~members)[:, None], el.eu,
+                                              el.population)[0]),
         })
-    out.sort(key=lambda c: -c["capability"])
+    out.sort(key=lambda c: (-c["capability"], c["label"]))
+    return out
+
+
+def co_membership(partitions: np.ndarray, groups: dict[str, list[int]]) -> dict[str, float]:
+    """The stated measure of docs/model.md §5: for each real format (a list of rows), the
+    share of its member pairs that sit in the same coalition, averaged over ``partitions``
+    (R, n) label arrays; ``"all pairs"`` gives the base rate over every pair."""
+    parts = np.atleast_2d(partitions)
+    out = {}
+    n = parts.shape[1]
+    for name, rows in {**groups, "all pairs": list(range(n))}.items():
+        rows = np.asarray(rows)
+        if rows.size < 2:
+            continue
+        iu = np.triu_indices(rows.size, 1)
+        same = [(p[rows][:, None] == p[rows][None, :])[iu].mean() for p in parts]
+        out[name] = float(np.mean(same))
     return out

@@ -19,9 +19,13 @@ DATA_DIR = Path(os.environ.get("EUNATO_DATA", Path(__file__).resolve().parents[1
 
 STANCE_GROUPS = (
     "eu_core", "eastern_flank", "non_eu_allies", "us", "eu_institution", "nato_institution",
-    "ukraine",
+    "ukraine", "parliament",
 )
-BLOCS = ("eu_core", "eastern_flank", "non_eu_allies", "us", "bureaucracy", "ukraine")
+BLOCS = ("eu_core", "eastern_flank", "non_eu_allies", "us", "bureaucracy", "ukraine",
+         "eu_institution")
+#: who decides the EU's piece of an issue (docs/model.md §4; model/venues.py)
+EU_VENUES = ("cfsp", "olp", "art122", "mff", "none")
+NATO_VENUES = ("nac", "none")
 
 
 class DataError(ValueError):
@@ -49,8 +53,9 @@ class ActorRecord(BaseModel):
 
     id: str
     name: str
-    type: Literal["state", "us", "bureaucracy", "stakeholder"]
-    bloc: Literal["eu_core", "eastern_flank", "non_eu_allies", "us", "bureaucracy", "ukraine"]
+    type: Literal["state", "us", "bureaucracy", "stakeholder", "parliament"]
+    bloc: Literal["eu_core", "eastern_flank", "non_eu_allies", "us", "bureaucracy", "ukraine",
+                  "eu_institution"]
     memberships: list[str] = Field(default_factory=list)
     defence_spending_musd: float | None = Field(default=None, ge=0)
     gdp_busd: float | None = Field(default=None, ge=0)
@@ -62,6 +67,9 @@ class ActorRecord(BaseModel):
     home_pole: float | None = Field(default=None, ge=0, le=100)
     engagement: float | None = Field(default=None, ge=0, le=1)
     industrial_stance: float | None = Field(default=None, ge=0, le=1)
+    industrial_stake: float | None = Field(default=None, ge=0, le=1)
+    #: bureaucracies: the venues in which they propose (agents/bureaucracy.py)
+    mandate: list[Literal["cfsp", "olp", "art122", "mff", "nac"]] | None = None
 
     _f = field_validator(
         "defence_spending_musd", "gdp_busd", "population_m", "institutional_weight",
@@ -78,13 +86,37 @@ class ActorRecord(BaseModel):
 
     @property
     def votes(self) -> bool:
-        return self.type in ("state", "us")
+        """States vote in the houses they sit in; the Parliament votes in its own house."""
+        return self.type in ("state", "us", "parliament")
 
     @property
     def stance_group(self) -> str:
+        if self.type == "parliament":
+            return "parliament"
         if self.type == "bureaucracy":
             return "nato_institution" if (self.home_pole or 0) < 50 else "eu_institution"
         return self.bloc
+
+
+class RolePair(BaseModel):
+    """An issue's outcome: the EU's role and NATO's role on the task, each 0–100."""
+
+    model_config = ConfigDict(extra="forbid")
+    eu_role: float = Field(ge=0, le=100)
+    nato_role: float = Field(ge=0, le=100)
+    _f = field_validator("eu_role", "nato_role")(_finite)
+
+
+def _by_group(v: dict[str, float], lo: float, hi: float, what: str) -> dict[str, float]:
+    for k, x in v.items():
+        if k not in STANCE_GROUPS:
+            raise ValueError(f"unknown stance group {k!r}")
+        if isinstance(x, bool) or not (math.isfinite(x) and lo <= x <= hi):
+            raise ValueError(f"{what} of {k!r} must lie in [{lo:g}, {hi:g}], got {x}")
+    missing = set(STANCE_GROUPS) - set(v)
+    if missing:
+        raise ValueError(f"missing stance groups {sorted(missing)}")
+    return v
 
 
 class IssueRecord(BaseModel):
@@ -96,40 +128,27 @@ class IssueRecord(BaseModel):
     name: str
     pillar: Literal["ukraine", "industry", "interoperability"]
     description: str = ""
-    status_quo: float = Field(ge=0, le=100)
+    status_quo: RolePair
     status_quo_basis: str = ""
-    eu_rule: Literal["unanimity", "qmv"]
+    eu_venue: Literal["cfsp", "olp", "art122", "mff", "none"]
+    nato_venue: Literal["nac", "none"]
+    joint: bool = False
+    legal_basis: str = ""
     decoupling: float = Field(ge=0, le=1)
     turf: float = Field(ge=0, le=1)
-    cooperation: bool = False
-    position: dict[str, float]
+    eu_role: dict[str, float]
+    nato_role: dict[str, float]
     salience: dict[str, float]
 
-    @field_validator("position")
+    @field_validator("eu_role", "nato_role")
     @classmethod
-    def _positions(cls, v: dict[str, float]) -> dict[str, float]:
-        for k, x in v.items():
-            if k not in STANCE_GROUPS:
-                raise ValueError(f"unknown stance group {k!r}")
-            if not (math.isfinite(x) and 0 <= x <= 100):
-                raise ValueError(f"position of {k!r} must lie in [0, 100], got {x}")
-        missing = set(STANCE_GROUPS) - set(v)
-        if missing:
-            raise ValueError(f"missing stance groups {sorted(missing)}")
-        return v
+    def _roles(cls, v: dict[str, float]) -> dict[str, float]:
+        return _by_group(v, 0, 100, "role")
 
     @field_validator("salience")
     @classmethod
     def _saliences(cls, v: dict[str, float]) -> dict[str, float]:
-        for k, x in v.items():
-            if k not in STANCE_GROUPS:
-                raise ValueError(f"unknown stance group {k!r}")
-            if not (math.isfinite(x) and 0 <= x <= 1):
-                raise ValueError(f"salience of {k!r} must lie in [0, 1], got {x}")
-        missing = set(STANCE_GROUPS) - set(v)
-        if missing:
-            raise ValueError(f"missing stance groups {sorted(missing)}")
-        return v
+        return _by_group(v, 0, 1, "salience")
 
 
 def raise_data_error(path: str | Path, err: ValidationError, prefix: str = "") -> None:

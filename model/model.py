@@ -1,16 +1,21 @@
 """The Mesa model: EU and NATO actors bargain over the division of labour.
 
-Each step (round):
-1. scenario events due this round change parameters (preferences are re-derived);
-2. actors reconsider their coalitions, and coalition members coordinate their positions;
-3. the bargaining protocol (BDM, compromise, …) plays one round on the position arrays;
-4. each open issue's candidate outcome (the protocol's forecast, or failing that the agenda
-   setter's best proposal inside the win-set) is put to NATO and the EU Council; an issue
-   settles once a candidate that passes both houses has held still for a few rounds;
-5. the DataCollector records positions, coalitions, forecasts and agreement status.
+Each issue's outcome is two roles, the EU's and NATO's (docs/model.md §2), so the bargaining
+state has 2m columns: ``[EU roles | NATO roles]``. Each step (round, one or more calendar
+months):
 
-The state lives in one :class:`~model.state.BargainingState` (actors × issues arrays); the
-agents in ``agents/`` are views of its rows.
+1. scenario events due this round change parameters; every actor type re-derives its ideals
+   (``agents/``), and issues whose ideals moved reopen even if they had settled;
+2. per pillar, actors reconsider their coalitions and members coordinate their positions;
+3. the bargaining protocol (compromise, BDM, …) plays one round on the position arrays,
+   each actor's weight on a role scaled by its voice there (members 1, outsiders less);
+4. open issues whose forecast has held still are put to their venues (model/institutions.py,
+   model/venues.py): only members of a house vote in it, coalitions vote as blocs, a
+   blocking stance vetoes, agenda setters propose when bargaining stalls;
+5. the DataCollector records roles, forecasts and statuses.
+
+The run ends when every issue has settled and no scenario event is still to come, or at the
+last round.
 """
 
 from __future__ import annotations
@@ -21,22 +26,30 @@ import mesa
 import numpy as np
 
 from agents import make_agent
-from model import coalitions, rules
+from model import coalitions, institutions
 from model.coalitions import CoalitionRule
 from model.data import load_actors, load_issues
 from model.preferences import PreferenceModel
 from model.protocols import get_protocol
 from model.scenario import Scenario, load_scenario, parse_target
 from model.state import BargainingState
+from model.venues import Electorate
 from model.world import World, build_world
 
 #: sliders of the app and parameters of batches: (bloc, field) set as the bloc's mean
 BLOC_KNOBS = {
     f"{bloc}_{name}": (bloc, name)
-    for bloc in ("eu_core", "eastern_flank", "non_eu_allies", "bureaucracy")
+    for bloc in ("eu_core", "eastern_flank", "non_eu_allies")
     for name in ("decoupling_fear", "competition")
 }
-GRID = np.linspace(0.0, 100.0, 201)
+#: one actor's parameter: the Commission's and NATO International Staff's turf, separately
+ACTOR_KNOBS = {
+    "commission_competition": ("COM", "competition"),
+    "nato_staff_competition": ("NATO_IS", "competition"),
+}
+#: protocol parameters the engine sets unless the user does (see each protocol's docstring)
+ENGINE_PROTOCOL_DEFAULTS: dict[str, dict[str, Any]] = {"nash": {"threat": "worst"}}
+PILLAR_SHOWN = "industry"  # the pillar whose coalitions the app and agents show by default
 
 
 class EuNatoModel(mesa.Model):
@@ -52,7 +65,8 @@ class EuNatoModel(mesa.Model):
         rng: seed or numpy Generator; every random draw comes from ``self.rng``.
         us_engagement, participation_blockage: override the scenario's values.
         <bloc>_decoupling_fear, <bloc>_competition: set the bloc's mean level
-            (blocs: eu_core, eastern_flank, non_eu_allies, bureaucracy).
+            (blocs: eu_core, eastern_flank, non_eu_allies).
+        commission_competition, nato_staff_competition: the two bureaucracies' turf.
         protocol_params: keyword parameters of the protocol.
         collect_agents: record per-actor positions every round (off for big benchmarks).
         world: a prebuilt :class:`World` (synthetic actors, tests) instead of the data files.
@@ -61,7 +75,7 @@ class EuNatoModel(mesa.Model):
     def __init__(
         self,
         scenario_name: str | Scenario = "baseline-2024",
-        protocol: str = "compromise",
+        protocol: str | None = None,
         rounds: int | None = None,
         rng: Any = None,
         us_engagement: float | None = None,
@@ -76,108 +90,137 @@ class EuNatoModel(mesa.Model):
         eastern_flank_competition: float | None = None,
         non_eu_allies_decoupling_fear: float | None = None,
         non_eu_allies_competition: float | None = None,
-        bureaucracy_decoupling_fear: float | None = None,
-        bureaucracy_competition: float | None = None,
+        commission_competition: float | None = None,
+        nato_staff_competition: float | None = None,
     ) -> None:
         # Mesa's own `Model.scenario` is a mesa Scenario (SolaraViz uses it), so ours is
         # `scenario_name` / `self.spec`.
         super().__init__(rng=rng)
         self.seed = rng if isinstance(rng, int | np.integer) else None
-        knobs = {
-            "eu_core_decoupling_fear": eu_core_decoupling_fear,
-            "eu_core_competition": eu_core_competition,
-            "eastern_flank_decoupling_fear": eastern_flank_decoupling_fear,
-            "eastern_flank_competition": eastern_flank_competition,
-            "non_eu_allies_decoupling_fear": non_eu_allies_decoupling_fear,
-            "non_eu_allies_competition": non_eu_allies_competition,
-            "bureaucracy_decoupling_fear": bureaucracy_decoupling_fear,
-            "bureaucracy_competition": bureaucracy_competition,
-        }
+        knobs = {k: v for k, v in locals().items() if k in BLOC_KNOBS or k in ACTOR_KNOBS}
         self.spec = (scenario_name if isinstance(scenario_name, Scenario)
                      else load_scenario(scenario_name))
         if world is None:
             world = build_world(load_actors(), load_issues(), self.spec, preference_model)
-        else:
-            self.spec.check_references(world.actor_ids, world.issue_ids)
-        self.world = world
+        self.world = w = world
         if us_engagement is not None:
-            self.world.us_engagement = float(us_engagement)
+            w.us_engagement = float(us_engagement)
         if participation_blockage is not None:
-            self.world.participation_blockage = bool(participation_blockage)
+            w.participation_blockage = bool(participation_blockage)
         for key, value in knobs.items():
-            if value is not None:
-                self.world.set_bloc(*BLOC_KNOBS[key], float(value))
-        self.protocol_name = protocol
-        self.protocol = get_protocol(protocol, **(protocol_params or {}))
+            if value is None:
+                continue
+            if key in BLOC_KNOBS:
+                w.set_bloc(*BLOC_KNOBS[key], float(value))
+            elif ACTOR_KNOBS[key][0] in w.actor_ids:
+                w.competition[w.actor_ids.index(ACTOR_KNOBS[key][0])] = float(value)
+        self.protocol_name = protocol or self.spec.protocol
+        self.protocol = get_protocol(self.protocol_name, **{
+            **ENGINE_PROTOCOL_DEFAULTS.get(self.protocol_name, {}), **(protocol_params or {})})
         self.max_rounds = int(rounds or self.spec.rounds)
         p = self.spec.parameters
         self.coalition_rule = CoalitionRule(
             threshold=p.coalition_threshold, cohesion=p.coalition_cohesion,
-            activity=p.coalition_activity,
-        )
+            activity=p.coalition_activity)
         self.settle_rounds, self.settle_tolerance = p.settle_rounds, p.settle_tolerance
         self.abstain_salience = p.abstain_salience
 
-        ideal, salience = self.world.preferences()
-        w = self.world
+        n, m = len(w.actors), len(w.issues)
+        self.m = m
+        ideal, sal, parts = w.preferences()
+        self.salience, self.ideal_parts = sal, parts
+        self.voice = w.voice()
         self.state = BargainingState(
-            actor_ids=w.actor_ids, issue_ids=w.issue_ids, position=ideal, ideal=ideal,
-            salience=salience, capability=w.capability(),
-            risk=np.repeat(w.risk[:, None], len(w.issues), axis=1),
+            actor_ids=w.actor_ids, issue_ids=[f"{i}:eu" for i in w.issue_ids]
+            + [f"{i}:nato" for i in w.issue_ids],
+            position=ideal, ideal=ideal, salience=np.tile(sal, 2) * self.voice,
+            capability=w.capability(), risk=np.repeat(w.risk[:, None], 2 * m, axis=1),
             voting=np.array([a.votes for a in w.actors]), status_quo=w.status_quo,
-            lo=0.0, hi=100.0,
-        )
-        self.houses = w.houses()
-        self.setters = np.array([a.type == "bureaucracy" for a in w.actors])
-        m = self.state.m
-        self.outcome = np.full(m, np.nan)
+            lo=0.0, hi=100.0)
+        self.electorate = self._electorate()
+        self.pillars = list(dict.fromkeys(w.pillars))
+        self.pillar_of = np.array([self.pillars.index(x) for x in w.pillars])
+        self.pillar_cols = [np.flatnonzero(np.tile(self.pillar_of == k, 2))
+                            for k in range(len(self.pillars))]
+        self.shown_pillar = (self.pillars.index(PILLAR_SHOWN) if PILLAR_SHOWN in self.pillars
+                             else 0)
+        self.coalition = np.tile(np.arange(n), (len(self.pillars), 1))
+        self.initial_ideal = ideal.copy()
+        self.status_quo0 = w.status_quo.copy()
+        self.outcome = w.status_quo.copy()  # the arrangement in force, (2m,)
+        self.proposal = np.full(2 * m, np.nan)
+        self.status = ["open"] * m
+        self.route: list[str | None] = [None] * m
         self.settled_round = np.full(m, -1)
-        self.candidate_source = [""] * m
-        self._candidate_history: list[np.ndarray] = []
-        self._movement: list[np.ndarray] = []  # (m,) mean |Δposition| of each round
+        self.setter_used = np.zeros(m, bool)
+        self.vetoes: list[list[dict[str, str]]] = [[] for _ in range(m)]
+        #: what an issue had settled as before a shock reopened it
+        self.prior: list[tuple[str, str | None, int] | None] = [None] * m
+        self.moved = {"coalition pull": np.zeros((n, 2 * m)), "bargaining": np.zeros((n, 2 * m))}
+        self._forecasts: list[np.ndarray] = []
+        self._movement: list[np.ndarray] = []
         self.forecast = self.protocol.forecast(self.state)
-        self.median = self.forecast.copy()
-        self.mean = self.forecast.copy()
-        self.vetoers: list[list[str]] = [[] for _ in range(m)]
-        self.partitions: list[np.ndarray] = [self.state.coalition.copy()]
+        self.partitions: list[np.ndarray] = [self.coalition.copy()]
         self.events_log: list[dict[str, Any]] = []
         self.interactions: list[dict[str, Any]] = []
         self.events_by_round: dict[int, list] = {}
         for ev in self.spec.events:
             self.events_by_round.setdefault(ev.round, []).append(ev)
+        self.last_event_round = max(self.events_by_round, default=0)
 
         for row, record in enumerate(w.actors):
             make_agent(self, row, record)
-
-        model_reporters: dict[str, Any] = {
-            "coalitions": lambda mdl: len(coalitions.describe(mdl.state, mdl.houses)),
-            "largest_coalition": lambda mdl: int(np.bincount(
-                np.unique(mdl.state.coalition, return_inverse=True)[1]).max()),
-            "agreed": lambda mdl: int((mdl.settled_round >= 0).sum()),
-            "us_engagement": lambda mdl: mdl.world.us_engagement,
-        }
-        for j, iid in enumerate(w.issue_ids):
-            model_reporters[f"forecast_{iid}"] = lambda mdl, j=j: float(mdl.forecast[j])
-            model_reporters[f"outcome_{iid}"] = lambda mdl, j=j: float(mdl.outcome[j])
-        agent_reporters: dict[str, Any] = {}
-        if collect_agents:
-            agent_reporters = {"coalition": "coalition_name"}
-            for j, iid in enumerate(w.issue_ids):
-                agent_reporters[f"pos_{iid}"] = lambda a, j=j: float(
-                    a.model.state.position[a.row, j])
         self.datacollector = mesa.DataCollector(
-            model_reporters=model_reporters, agent_reporters=agent_reporters)
+            model_reporters=self._model_reporters(),
+            agent_reporters=self._agent_reporters() if collect_agents else {})
         self.datacollector.collect(self)
 
+    def _electorate(self) -> Electorate:
+        w = self.world
+        votes = self.state.voting
+        return Electorate(
+            eu=w.eu_member & votes & np.isin(w.types, ["state", "us"]),
+            nato=w.nato_member & votes & np.isin(w.types, ["state", "us"]),
+            parliament=w.types == "parliament",
+            population=np.array([a.population_m or 0.0 for a in w.actors]),
+            capability=self.state.capability,
+            blockers=np.isin(w.actor_ids, w.blocker_ids) & w.participation_blockage)
+
+    def _model_reporters(self) -> dict[str, Any]:
+        rep: dict[str, Any] = {
+            "agreed": lambda mdl: int(sum(s == "agreed" for s in mdl.status)),
+            "coalitions": lambda mdl: int(sum(
+                np.bincount(np.unique(c, return_inverse=True)[1]).__ge__(2).sum()
+                for c in mdl.coalition)),
+            "us_engagement": lambda mdl: mdl.world.us_engagement,
+        }
+        for j, iid in enumerate(self.world.issue_ids):
+            for c, role in ((j, "eu"), (self.m + j, "nato")):
+                rep[f"{role}_role_{iid}"] = lambda mdl, c=c: float(mdl.outcome[c])
+                rep[f"forecast_{role}_{iid}"] = lambda mdl, c=c: float(mdl.forecast[c])
+        return rep
+
+    def _agent_reporters(self) -> dict[str, Any]:
+        rep: dict[str, Any] = {"coalition": "coalition_name"}
+        for j, iid in enumerate(self.world.issue_ids):
+            for c, role in ((j, "eu"), (self.m + j, "nato")):
+                rep[f"{role}_{iid}"] = lambda a, c=c: float(a.model.state.position[a.row, c])
+        return rep
+
     # -- parameters ------------------------------------------------------------------
-    def refresh_preferences(self) -> None:
+    def refresh_preferences(self) -> np.ndarray:
         """Re-derive ideals, saliences and capabilities after a parameter changed; every
-        position moves by as much as its ideal did."""
-        ideal, salience = self.world.preferences()
-        self.state.position = np.clip(self.state.position + ideal - self.state.ideal, 0, 100)
-        self.state.ideal, self.state.salience = ideal, salience
+        position moves by as much as its ideal did. Returns the (m,) issues whose ideals
+        moved by more than the settle tolerance (they reopen)."""
+        ideal, sal, parts = self.world.preferences()
+        delta = ideal - self.state.ideal
+        self.state.position = np.clip(self.state.position + delta, 0, 100)
+        self.state.ideal, self.salience, self.ideal_parts = ideal, sal, parts
+        self.state.salience = np.tile(sal, 2) * self.voice
         self.state.capability = self.world.capability()
-        self.houses = self.world.houses()
+        self.electorate = self._electorate()
+        big = np.abs(delta).max(axis=0) > self.settle_tolerance
+        return big[: self.m] | big[self.m:]
 
     def set_parameter(self, target: str, value: float | bool, note: str = "") -> None:
         """Apply one scenario event (see :func:`model.scenario.parse_target`)."""
@@ -195,104 +238,129 @@ class EuNatoModel(mesa.Model):
             getattr(self.world, name)[k] = float(value)
             if name == "risk":
                 self.state.risk[k] = float(value)
-        self.refresh_preferences()
+        moved = self.refresh_preferences()
         self.log("event", f"{target} = {value}" + (f" ({note})" if note else ""))
+        for j in np.flatnonzero(moved):
+            if self.status[j] != "open":
+                self.reopen(int(j))
+
+    def reopen(self, j: int) -> None:
+        """A shock reopens a settled issue: what was agreed becomes the new status quo."""
+        self.prior[j] = (self.status[j], self.route[j], int(self.settled_round[j]))
+        self.status[j], self.route[j] = "open", None
+        self.settled_round[j] = -1
+        self.log("reopened", f"{self.world.issue_ids[j]} reopened by the shock",
+                 issue=self.world.issue_ids[j])
 
     def log(self, kind: str, text: str, **extra: Any) -> None:
         self.events_log.append({"round": self.steps, "kind": kind, "text": text, **extra})
+
+    def date(self, round_: int) -> str:
+        """Calendar month ("YYYY-MM") of a round: round 1 is the scenario's start."""
+        y, mo = (int(x) for x in self.world.start.split("-"))
+        k = (mo - 1) + (max(round_, 1) - 1) * self.world.months_per_round
+        return f"{y + k // 12:04d}-{k % 12 + 1:02d}"
 
     # -- the round ---------------------------------------------------------------------
     def step(self) -> None:
         for ev in self.events_by_round.get(self.steps, []):
             self.set_parameter(ev.target, ev.value, ev.note)
-        before = coalitions.describe(self.state, self.houses)
-        coalitions.update(self.state, self.rng, self.coalition_rule)
-        coalitions.coordinate(self.state, self.coalition_rule)
-        self._log_coalition_changes(before, coalitions.describe(self.state, self.houses))
-        before_pos = self.state.position.copy()
-        report = self.protocol.step(self.state, self.rng)
-        np.clip(self.state.position, self.state.lo, self.state.hi, out=self.state.position)
-        self._movement.append(np.average(np.abs(self.state.position - before_pos), axis=0,
-                                         weights=self.state.capability + 1e-12))
-        self.forecast, self.median, self.mean = report.forecast, report.median, report.mean
+        st = self.state
+        for k, cols in enumerate(self.pillar_cols):
+            old = self.coalition[k]
+            new, _ = coalitions.update(old, st.position[:, cols], st.ideal[:, cols],
+                                       st.salience[:, cols], st.capability, self.rng,
+                                       self.coalition_rule)
+            self._log_coalition_changes(k, old, new)
+            self.coalition[k] = new
+            pull = coalitions.coordinate(new, st.position[:, cols], st.salience[:, cols],
+                                         st.capability, self.coalition_rule)
+            st.position[:, cols] += pull
+            self.moved["coalition pull"][:, cols] += pull
+        before = st.position.copy()
+        report = self.protocol.step(st, self.rng)
+        np.clip(st.position, st.lo, st.hi, out=st.position)
+        self.moved["bargaining"] += st.position - before
+        self._movement.append(np.average(np.abs(st.position - before), axis=0,
+                                         weights=st.capability + 1e-12))
+        self.forecast = report.forecast
         for rec in report.interactions:
             self.interactions.append({"round": self.steps, **rec})
         self._settle()
-        self.partitions.append(self.state.coalition.copy())
+        self.partitions.append(self.coalition.copy())
         self.datacollector.collect(self)
-        if (self.settled_round >= 0).all() or self.steps >= self.max_rounds:
+        done = all(s != "open" for s in self.status) and self.steps >= self.last_event_round
+        if done or self.steps >= self.max_rounds:
             self.running = False
-            if self.steps >= self.max_rounds:
-                for j in np.flatnonzero(self.settled_round < 0):
-                    self.log("deadlock", f"{self.state.issue_ids[j]}: no agreement; vetoed by "
-                             f"{', '.join(self.vetoers[j]) or 'nobody (unstable)'}")
+            self._finish()
 
     def _settle(self) -> None:
-        """Settle issues whose bargaining has stalled.
-
-        Once an issue's forecast has held still (within ``settle_tolerance``) for
-        ``settle_rounds`` rounds, it is put to both houses. If it passes, it is the
-        agreement. If not, and positions too have stopped moving (bargaining has stalled),
-        the agenda setters (bureaucracies) propose the point of the
-        win-set they like best (nearest their capability×salience weighted position); a
-        win-set that holds only the status quo leaves the issue open (a deadlock if it
-        stays so until the last round)."""
-        st = self.state
-        self._candidate_history.append(self.forecast.copy())
-        k = self.settle_rounds
-        if len(self._candidate_history) < k:
-            return
-        recent = np.array(self._candidate_history[-k:])
-        still = (recent.max(axis=0) - recent.min(axis=0)) <= self.settle_tolerance
-        stalled = still & (np.array(self._movement[-k:]).max(axis=0) <= 0.1 * self.settle_tolerance)
+        self._forecasts.append(self.forecast.copy())
+        k, m = self.settle_rounds, self.m
         last = self.steps >= self.max_rounds
-        for j in np.flatnonzero(self.settled_round < 0):
-            sq = float(st.status_quo[j])
-            v = rules.evaluate(self.houses, st.position[:, j], st.salience[:, j], j,
-                               float(self.forecast[j]), sq,
-                               abstain_salience=self.abstain_salience)
-            self.vetoers[j] = v.vetoers(self.houses, st.actor_ids)
-            if not (still[j] or last):
-                continue
-            if v.adopted:
-                self._agree(j, float(self.forecast[j]), "forecast")
-                continue
-            if not (stalled[j] or last):
-                continue
-            ok = rules.adopted_grid(self.houses, st.position[:, j], st.salience[:, j], j, GRID,
-                                    sq, abstain_salience=self.abstain_salience)
-            ok &= np.abs(GRID - sq) > 1.0  # more than the status quo again
-            if ok.any() and self.setters.any():
-                w = st.capability[self.setters] * st.salience[self.setters, j] + 1e-12
-                target = float(np.average(st.position[self.setters, j], weights=w))
-                wins = GRID[ok]
-                self._agree(j, float(wins[np.argmin(np.abs(wins - target))]), "agenda setter")
+        recent = np.array(self._forecasts[-k:])
+        still2 = (recent.max(axis=0) - recent.min(axis=0)) <= self.settle_tolerance
+        moving = np.array(self._movement[-k:]).max(axis=0) > 0.1 * self.settle_tolerance
+        still = still2[:m] & still2[m:]
+        stalled = still & ~(moving[:m] | moving[m:])
+        # everyone at one position: there is nothing left to bargain over
+        spread = np.ptp(self.state.position, axis=0) <= self.settle_tolerance
+        one = spread[:m] & spread[m:]
+        still, stalled = still | one, stalled | one
+        for j in range(m):
+            if self.status[j] == "open":
+                institutions.decide(self, j, bool(still[j]), bool(stalled[j]), last)
 
-    def _agree(self, j: int, x: float, source: str) -> None:
-        self.outcome[j] = x
+    def settle(self, j: int, passed: dict[str, float], route: str | None, status: str,
+               vetoes: list[dict[str, str]]) -> None:
+        """Record issue ``j``'s settlement: the pieces that passed take their values. An
+        issue reopened by a shock that ends with no new change keeps its earlier agreement."""
+        if status == "status quo holds" and self.prior[j] and self.prior[j][0] == "agreed":
+            self.status[j], self.route[j], self.settled_round[j] = self.prior[j]
+            self.vetoes[j] = vetoes
+            self.log("reaffirmed", f"{self.world.issue_ids[j]}: the earlier agreement stands",
+                     issue=self.world.issue_ids[j])
+            return
+        if "eu" in passed:
+            self.outcome[j] = passed["eu"]
+        if "nato" in passed:
+            self.outcome[self.m + j] = passed["nato"]
+        self.status[j], self.route[j] = status, route
         self.settled_round[j] = self.steps
-        self.vetoers[j] = []
-        self.candidate_source[j] = source
-        self.log("agreement", f"{self.state.issue_ids[j]} settled at {x:.1f} ({source})",
-                 issue=self.state.issue_ids[j])
+        self.vetoes[j] = vetoes
+        iid = self.world.issue_ids[j]
+        text = (f"{iid}: EU role {self.outcome[j]:.0f}, NATO role {self.outcome[self.m + j]:.0f}"
+                f" ({route} route)" if status == "agreed" else f"{iid}: status quo holds")
+        self.log("agreement" if status == "agreed" else "status quo", text, issue=iid)
 
-    def _log_coalition_changes(self, before: list[dict], after: list[dict]) -> None:
-        old = {c["label"]: set(c["members"]) for c in before}
-        new = {c["label"]: set(c["members"]) for c in after}
-        for lab, mem in new.items():
-            if lab not in old:
-                self.log("coalition formed", f"{lab}+ formed: {', '.join(sorted(mem))}")
-            elif mem != old[lab]:
-                joined, left = mem - old[lab], old[lab] - mem
-                parts = ([f"joined by {', '.join(sorted(joined))}"] if joined else []) + (
-                    [f"left by {', '.join(sorted(left))}"] if left else [])
-                self.log("coalition changed", f"{lab}+ " + "; ".join(parts))
-        for lab in old.keys() - new.keys():
-            self.log("coalition broken", f"{lab}+ broke up")
+    def _finish(self) -> None:
+        for j in range(self.m):
+            if self.status[j] == "open" and self.prior[j] and self.prior[j][0] == "agreed":
+                self.status[j], self.route[j], self.settled_round[j] = self.prior[j]
+                self.log("reaffirmed", f"{self.world.issue_ids[j]}: the earlier agreement "
+                         "stands; the change after the shock did not pass")
+            elif self.status[j] == "open":
+                self.status[j] = "blocked" if self.vetoes[j] else "status quo holds"
+                who = ", ".join(f"{v['actor']} ({v['house']})" for v in self.vetoes[j])
+                self.log("deadlock", f"{self.world.issue_ids[j]}: "
+                         + (f"blocked by {who}" if who else "status quo holds"))
+
+    def _log_coalition_changes(self, k: int, old: np.ndarray, new: np.ndarray) -> None:
+        if np.array_equal(old, new):
+            return
+        ids = self.state.actor_ids
+        pillar = self.pillars[k]
+        groups_old = {int(lab): frozenset(np.flatnonzero(old == lab)) for lab in np.unique(old)}
+        groups_new = {int(lab): frozenset(np.flatnonzero(new == lab)) for lab in np.unique(new)}
+        for lab in sorted(groups_new):
+            mem = groups_new[lab]
+            if len(mem) >= 2 and groups_old.get(lab) != mem:
+                self.log("coalition", f"{pillar}: {ids[lab]}+ = "
+                         f"{', '.join(ids[i] for i in sorted(mem))}", pillar=pillar)
 
     # -- convenience -------------------------------------------------------------------
     def run(self) -> EuNatoModel:
-        """Step until every issue has settled or the rounds are used up."""
+        """Step until every issue has settled (and no event is due) or the rounds end."""
         while self.running:
             self.step()
         return self
@@ -301,3 +369,9 @@ class EuNatoModel(mesa.Model):
         from model.summary import summarize
 
         return summarize(self)
+
+    def explain(self, issue: str | None = None) -> dict[str, Any]:
+        """Why each issue ended as it did (model/explain.py); one issue if given."""
+        from model.explain import explain
+
+        return explain(self, issue)

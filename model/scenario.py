@@ -10,11 +10,17 @@ A scenario may ``extends = "baseline-2024"`` another one; tables merge key by ke
     us_engagement = 0.5
     [blocs.eastern_flank]   # shift every member so the bloc's mean takes this value
     decoupling_fear = 0.95
-    [actors.POL]            # one actor: parameters, capability, positions, saliences
+    [actors.POL]            # one actor: parameters, capability, ideal roles, saliences
     competition = 0.2
-    position = { ind_procurement = 40 }
+    eu_role = { ind_procurement = 40 }
+    nato_role = { ind_procurement = 70 }
+    [stances.HUN]           # a blocking stance: votes no on any change to these issues
+    block = ["ukr_aid"]
+    step_aside = ["ukr_training"]   # abstains (does not block) on these
+    houses = ["eu_council"]         # where the stance applies (default: both houses)
     [issues.ukr_training]
-    status_quo = 55
+    status_quo = { eu_role = 55, nato_role = 35 }
+    eu_venue = "cfsp"       # cfsp | olp | art122 | mff | none; nato_venue = nac | none
     [[events]]
     round = 10
     target = "us_engagement"          # or "participation_blockage",
@@ -26,11 +32,11 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from model.data import BLOCS, DATA_DIR, DataError, read_toml
+from model.data import BLOCS, DATA_DIR, DataError, RolePair, read_toml
 
 SCENARIO_DIR = DATA_DIR / "scenarios"
 ACTOR_FIELDS = ("decoupling_fear", "competition", "risk")
@@ -75,17 +81,18 @@ class ActorOverride(BaseModel):
     risk: float | None = Field(default=None, ge=0.5, le=2)
     capability: float | None = Field(default=None, ge=0)
     engagement: float | None = Field(default=None, ge=0, le=1)
-    position: dict[str, float] = Field(default_factory=dict)
+    eu_role: dict[str, float] = Field(default_factory=dict)
+    nato_role: dict[str, float] = Field(default_factory=dict)
     salience: dict[str, float] = Field(default_factory=dict)
     _f = field_validator("decoupling_fear", "competition", "risk", "capability",
                          "engagement")(_check_finite)
 
-    @field_validator("position")
+    @field_validator("eu_role", "nato_role")
     @classmethod
     def _pos(cls, v: dict[str, float]) -> dict[str, float]:
         for k, x in v.items():
             if not (math.isfinite(x) and 0 <= x <= 100):
-                raise ValueError(f"position on {k!r} must lie in [0, 100], got {x}")
+                raise ValueError(f"role on {k!r} must lie in [0, 100], got {x}")
         return v
 
     @field_validator("salience")
@@ -103,9 +110,22 @@ class ActorOverride(BaseModel):
 
 class IssueOverride(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    status_quo: float | None = Field(default=None, ge=0, le=100)
-    eu_rule: str | None = Field(default=None, pattern="^(unanimity|qmv)$")
-    _f = field_validator("status_quo")(_check_finite)
+    status_quo: RolePair | None = None
+    eu_venue: Literal["cfsp", "olp", "art122", "mff", "none"] | None = None
+    nato_venue: Literal["nac", "none"] | None = None
+    joint: bool | None = None
+
+
+class Stance(BaseModel):
+    """An actor's standing instruction on some issues (data in a scenario, e.g. Hungary's
+    veto of EU money for Ukraine in December 2023)."""
+
+    model_config = ConfigDict(extra="forbid")
+    block: list[str] = Field(default_factory=list)
+    step_aside: list[str] = Field(default_factory=list)
+    #: the houses the stance applies in (default: every house the actor sits in)
+    houses: list[Literal["eu_council", "nato"]] = Field(
+        default_factory=lambda: ["eu_council", "nato"])
 
 
 class Event(BaseModel):
@@ -127,6 +147,12 @@ class Scenario(BaseModel):
     extends: str | None = None
     rounds: int = Field(default=50, ge=1)
     protocol: str = "compromise"
+    start: str = Field(default="2024-07", pattern=r"^(19|20)\d\d-(0[1-9]|1[0-2])$")
+    months_per_round: int = Field(default=1, ge=1, le=120)
+    only_issues: list[str] = Field(default_factory=list)
+    stances: dict[str, Stance] = Field(default_factory=dict)
+    #: episode files (data/episodes/) carry the real outcome here; scenarios ignore it
+    episode: dict[str, Any] | None = None
     parameters: ScenarioParameters = Field(default_factory=ScenarioParameters)
     blocs: dict[str, BlocOverride] = Field(default_factory=dict)
     actors: dict[str, ActorOverride] = Field(default_factory=dict)
@@ -143,11 +169,23 @@ class Scenario(BaseModel):
         for a, ov in self.actors.items():
             if a not in actor_ids:
                 raise DataError(f, f"actors.{a}", a, "unknown actor (see `eunato actors`)")
-            for kind in ("position", "salience"):
+            for kind in ("eu_role", "nato_role", "salience"):
                 for i in getattr(ov, kind):
                     if i not in issue_ids:
                         raise DataError(f, f"actors.{a}.{kind}.{i}", i,
                                         f"unknown issue; known: {', '.join(issue_ids)}")
+        for a, st in self.stances.items():
+            if a not in actor_ids:
+                raise DataError(f, f"stances.{a}", a, "unknown actor (see `eunato actors`)")
+            for kind in ("block", "step_aside"):
+                for i in getattr(st, kind):
+                    if i not in issue_ids:
+                        raise DataError(f, f"stances.{a}.{kind}", i,
+                                        f"unknown issue; known: {', '.join(issue_ids)}")
+        for i in self.only_issues:
+            if i not in issue_ids:
+                raise DataError(f, "only_issues", i,
+                                f"unknown issue; known: {', '.join(issue_ids)}")
         for i in self.issues:
             if i not in issue_ids:
                 raise DataError(f, f"issues.{i}", i,

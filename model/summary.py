@@ -1,15 +1,14 @@
-"""The run summary: what was agreed, by whom, how fast, and at what cost.
+"""The run summary: what was agreed, where, by whom, and at what cost (docs/schema.md).
 
-Indices (docs/model.md §6):
-- label: NATO-led below 35, joint 35–65, EU-led above 65 on the 0–100 scale.
-- utility of actor i: Σ_j s_ij (1 − |ideal_ij − x_j| / 100) / Σ_j s_ij, with x_j the agreed
-  outcome or, on a deadlock, the status quo. A bloc's utility is its capability-weighted mean.
-- duplication (per issue): the capability×salience weighted share of demand that the
-  arrangement leaves more than τ = 25 points from an actor's ideal, scaled to [0, 1]; those
-  actors are the ones likely to build parallel structures (duplication of effort).
-- gap (per issue): 1 on a deadlock (no agreed arrangement: an asset gap); otherwise the NATO
-  share of the arrangement (1 − x/100) times the US assets it can no longer count on,
-  (1 − e) × the US share of allied capability.
+Indices of the outcome itself (docs/model.md §6), with roles as shares of one requirement
+of 100:
+
+- duplication of issue j: ``max(0, eu + nato − 100) / 100``, both institutions covering the
+  same part of the task;
+- gap of issue j: ``max(0, 100 − eu − nato) / 100``, a requirement neither covers;
+- label: a role of at least ``LEAD`` leads: ``both``, ``EU-led``, ``NATO-led`` or ``neither``;
+- utility of actor i: Σ_j s_ij (1 − (|x^EU_ij − eu_j| + |x^NATO_ij − nato_j|) / 200) /
+  Σ_j s_ij over its ideals x; a bloc's utility is its capability-weighted mean.
 """
 
 from __future__ import annotations
@@ -19,111 +18,128 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from model import coalitions
-from model.rules import JOINT_BAND
+from model.explain import explain, venue_codes
 
 if TYPE_CHECKING:
     from model.model import EuNatoModel
 
-DUPLICATION_TAU = 25.0
+LEAD = 50.0
+#: scale definitions every front door labels its axes from
+SCALES = {
+    "eu_role": "EU role (0 = none … 100 = the EU covers the whole task)",
+    "nato_role": "NATO role (0 = none … 100 = NATO covers the whole task)",
+}
 
 
-def label(x: float) -> str:
-    if np.isnan(x):
-        return "deadlock"
-    if x < JOINT_BAND[0]:
-        return "NATO-led"
-    if x > JOINT_BAND[1]:
+def label(eu: float, nato: float) -> str:
+    if eu >= LEAD and nato >= LEAD:
+        return "both"
+    if eu >= LEAD:
         return "EU-led"
-    return "joint"
+    if nato >= LEAD:
+        return "NATO-led"
+    return "neither"
 
 
-def realised(model: EuNatoModel) -> np.ndarray:
-    """(m,) the arrangement in force at the end: agreed outcome, else the status quo."""
-    return np.where(np.isnan(model.outcome), model.state.status_quo, model.outcome)
+def duplication_gap(outcome: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """(m,) duplication and gap of the roles in force ``outcome`` (2m,)."""
+    total = outcome[:m] + outcome[m:]
+    return np.maximum(total - 100.0, 0) / 100.0, np.maximum(100.0 - total, 0) / 100.0
 
 
 def utilities(model: EuNatoModel) -> np.ndarray:
-    st = model.state
-    x = realised(model)
-    s = st.salience
-    return (s * (1 - np.abs(st.ideal - x[None, :]) / st.width[None, :])).sum(axis=1) / (
-        np.maximum(s.sum(axis=1), 1e-12))
-
-
-def duplication_gap(model: EuNatoModel) -> tuple[np.ndarray, np.ndarray]:
-    st = model.state
-    x = realised(model)
-    w = st.capability[:, None] * st.salience
-    far = np.maximum(np.abs(st.ideal - x[None, :]) - DUPLICATION_TAU, 0) / (100 - DUPLICATION_TAU)
-    dup = (w * far).sum(axis=0) / np.maximum(w.sum(axis=0), 1e-12)
-    nato = model.houses.nato
-    us_share = float(st.capability[model.world.is_us & nato].sum()
-                     / max(st.capability[nato].sum(), 1e-12))
-    gap = (1 - x / 100) * (1 - model.world.us_engagement) * us_share
-    gap = np.where(np.isnan(model.outcome), 1.0, gap)
-    return dup, gap
+    st, m = model.state, model.m
+    x = model.outcome
+    d = np.abs(st.ideal - x[None, :])
+    dist = (d[:, :m] + d[:, m:]) / 200.0
+    s = model.salience
+    return (s * (1 - dist)).sum(axis=1) / np.maximum(s.sum(axis=1), 1e-12)
 
 
 def partition_stability(model: EuNatoModel) -> float:
-    """Mean Rand index of consecutive partitions: the share of actor pairs whose
-    together/apart status did not change from one round to the next (1 = nobody moved)."""
+    """Mean Rand index of consecutive partitions (every pillar): the share of actor pairs
+    whose together/apart status did not change from one round to the next."""
     parts = model.partitions
     if len(parts) < 2:
         return 1.0
-    n = len(parts[0])
+    n = parts[0].shape[1]
     iu = np.triu_indices(n, 1)
-    together = [(p[:, None] == p[None, :])[iu] for p in parts]
-    return float(np.mean([(a == b).mean() for a, b in zip(together[:-1], together[1:],
-                                                          strict=True)]))
+    vals = []
+    for a, b in zip(parts[:-1], parts[1:], strict=True):
+        for pa, pb in zip(a, b, strict=True):
+            ta = (pa[:, None] == pa[None, :])[iu]
+            tb = (pb[:, None] == pb[None, :])[iu]
+            vals.append((ta == tb).mean())
+    return float(np.mean(vals))
 
 
-def summarize(model: EuNatoModel) -> dict[str, Any]:
-    st = model.state
-    dup, gap = duplication_gap(model)
+def _role(x: float) -> float:
+    return round(float(x), 2)
+
+
+def summarize(model: EuNatoModel, explanations: bool = True) -> dict[str, Any]:
+    st, m, w = model.state, model.m, model.world
+    dup, gap = duplication_gap(model.outcome, m)
     util = utilities(model)
-    blocs = model.world.blocs
+    blocs = w.blocs
+    ex = explain(model) if explanations else {}
     issues = []
-    for j, rec in enumerate(model.world.issues):
-        agreed = model.settled_round[j] >= 0
+    for j, rec in enumerate(w.issues):
+        e = ex.get(rec.id, {})
+        agreed = model.status[j] == "agreed"
+        prop = model.proposal[[j, m + j]]
         issues.append({
             "issue": rec.id, "name": rec.name, "pillar": rec.pillar,
-            "status": "agreed" if agreed else "deadlock",
-            "outcome": round(float(model.outcome[j]), 2) if agreed else None,
-            "division_of_labour": label(float(model.outcome[j])),
+            "status": model.status[j],
+            "eu_role": _role(model.outcome[j]), "nato_role": _role(model.outcome[m + j]),
+            "status_quo": {"eu_role": _role(model.status_quo0[j]),
+                           "nato_role": _role(model.status_quo0[m + j])},
+            "proposal": None if np.isnan(prop).any() else
+            {"eu_role": _role(prop[0]), "nato_role": _role(prop[1])},
+            "venue": e.get("venue", ""), "venues": venue_codes(model, j),
+            "route": model.route[j],
             "round": int(model.settled_round[j]) if agreed else None,
-            "status_quo": float(st.status_quo[j]),
-            "forecast": round(float(model.forecast[j]), 2),
-            "eu_rule": model.houses.eu_rule[j],
-            "vetoed_by": [] if agreed else list(model.vetoers[j]),
+            "date": model.date(int(model.settled_round[j])) if agreed else None,
+            "vetoes": list(model.vetoes[j]),
+            "pivotal": e.get("pivotal", []),
+            "division_of_labour": label(model.outcome[j], model.outcome[m + j]),
             "duplication": round(float(dup[j]), 4), "gap": round(float(gap[j]), 4),
         })
-    agreed_rounds = [i["round"] for i in issues if i["round"] is not None]
     bloc_util = {}
     for b in sorted(set(blocs)):
         mask = blocs == b
-        w = st.capability[mask]
-        bloc_util[b] = round(float(np.average(util[mask], weights=w if w.sum() > 0 else None)),
-                             4)
-    coal = coalitions.describe(st, model.houses)
+        wts = st.capability[mask]
+        bloc_util[b] = round(float(np.average(util[mask], weights=wts if wts.sum() > 0
+                                              else None)), 4)
+    coal = {}
+    for k, pillar in enumerate(model.pillars):
+        cols = model.pillar_cols[k]
+        coal[pillar] = coalitions.describe(model.coalition[k], st.actor_ids, st.capability,
+                                           st.position[:, cols], st.salience[:, cols],
+                                           model.electorate)
+    statuses = [i["status"] for i in issues]
     return {
         "scenario": model.spec.name,
         "protocol": model.protocol_name,
         "seed": None if model.seed is None else int(model.seed),
         "rounds_run": int(model.steps),
         "max_rounds": model.max_rounds,
+        "start": w.start, "months_per_round": w.months_per_round,
+        "end_date": model.date(int(model.steps)),
         "issues": issues,
-        "agreed": sum(i["status"] == "agreed" for i in issues),
-        "deadlocks": sum(i["status"] == "deadlock" for i in issues),
-        "rounds_to_agreement": max(agreed_rounds) if len(agreed_rounds) == len(issues) else None,
+        "agreed": statuses.count("agreed"),
+        "blocked": statuses.count("blocked"),
+        "status_quo_holds": statuses.count("status quo holds"),
         "coalitions": {
-            "count": len(coal),
+            "count": sum(len(v) for v in coal.values()),
             "stability": round(partition_stability(model), 4),
-            "final": coal,
+            "by_pillar": coal,
         },
         "utility": {a: round(float(u), 4) for a, u in zip(st.actor_ids, util, strict=True)},
         "bloc_utility": bloc_util,
         "duplication_index": round(float(dup.mean()), 4),
         "gap_index": round(float(gap.mean()), 4),
-        "us_engagement": model.world.us_engagement,
-        "participation_blockage": model.world.participation_blockage,
+        "us_engagement": w.us_engagement,
+        "participation_blockage": w.participation_blockage,
+        "explanations": ex,
     }

@@ -29,7 +29,7 @@ def _model(steps: int, **kw) -> EuNatoModel:
 STATES = [
     pytest.param({}, 0, id="baseline-start"),
     pytest.param({}, 4, id="baseline-4"),
-    pytest.param({"scenario_name": "participation-blockage", "rounds": 12}, 12,
+    pytest.param({"scenario_name": "blockage-lifted", "rounds": 12}, 12,
                  id="blockage-end"),
     pytest.param({"protocol": "bdm", "rounds": 6}, 3, id="bdm-3"),
 ]

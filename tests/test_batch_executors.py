@@ -24,7 +24,7 @@ def test_serial_table_has_one_row_per_run_sorted_by_id(serial):
     assert list(df["run_id"]) == sorted(run_id(p) for p in PARAMS)
     assert (df["status"] == "ok").all()
     assert {"us_engagement", "eastern_flank_decoupling_fear", "agreed", "duplication_index",
-            "partition", "outcome_ukr_aid"} <= set(df.columns)
+            "partition", "eu_role_ukr_aid", "nato_role_ukr_aid"} <= set(df.columns)
     assert len(list((out / "runs").glob("part-*.parquet"))) == 3  # 12 runs, 5 per part
     rounds = read_rounds(out)
     assert set(rounds["run_id"]) == set(df["run_id"])

@@ -14,4 +14,4 @@ def test_mesa_batch_run_sweeps_plain_keywords():
     runs = {(r["us_engagement"], r["RunId"]) for r in res}
     assert len(runs) == 4
     assert {r["us_engagement"] for r in res} == {0.3, 0.8}
-    assert all("forecast_ukr_training" in r for r in res)
+    assert all("forecast_eu_ukr_training" in r for r in res)

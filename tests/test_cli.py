@@ -23,14 +23,15 @@ def test_run_prints_the_outcome_and_writes_parquet_and_json(tmp_path):
     r = eunato("run", "--scenario", "baseline-2024", "--protocol", "compromise", "--rounds",
                "15", "--seed", "1", "--out", str(out))
     assert r.returncode == 0, r.stderr
-    assert "ukr_training" in r.stdout and "division of labour" in r.stdout
+    assert "ukr_training" in r.stdout and "division" in r.stdout
     summary = json.loads((out / "summary.json").read_text())
     assert summary["scenario"] == "baseline-2024" and summary["seed"] == 1
     steps = pd.read_parquet(out / "steps.parquet")
     actors = pd.read_parquet(out / "actors.parquet")
     assert len(steps) == summary["rounds_run"] + 1
-    assert {"round", "actor", "coalition", "pos_ukr_training"} <= set(actors.columns)
-    assert actors["actor"].nunique() == 41
+    assert {"round", "actor", "coalition", "eu_ukr_training", "nato_ukr_training"} <= set(
+        actors.columns)
+    assert actors["actor"].nunique() == len(summary["utility"])
 
 
 def test_same_seed_same_summary(tmp_path):

@@ -6,7 +6,7 @@ from model.data import DataError, load_actors, load_issues
 from model.scenario import list_scenarios, load_scenario
 from model.world import build_world
 
-BUILT_IN = ["baseline-2024", "us-disengagement", "eu-autonomy-push", "participation-blockage"]
+BUILT_IN = ["baseline-2024", "us-disengagement", "eu-autonomy-push", "blockage-lifted"]
 
 
 def test_built_in_scenarios_load_and_build():
@@ -15,7 +15,7 @@ def test_built_in_scenarios_load_and_build():
     for name in BUILT_IN:
         sc = load_scenario(name)
         w = build_world(actors, issues, sc)
-        assert w.base_position.shape == (len(actors), len(issues))
+        assert w.base_eu.shape == w.base_nato.shape == (len(actors), len(issues))
 
 
 def test_extends_merges_and_appends_events():
@@ -26,12 +26,17 @@ def test_extends_merges_and_appends_events():
 
 @pytest.mark.parametrize(("body", "field", "value"), [
     ('[actors.XYZ]\ncompetition = 0.3\n', "actors.XYZ", "XYZ"),
-    ('[actors.POL.position]\nukr_training = 140\n', "actors.POL.position", "140"),
+    ('[actors.POL.eu_role]\nukr_training = 140\n', "actors.POL.eu_role", "140"),
     ('[actors.POL]\ncompetition = nan\n', "actors.POL.competition", "nan"),
     ('[actors.POL.salience]\nukr_aid = -0.2\n', "actors.POL.salience", "-0.2"),
-    ('[actors.POL.position]\nnot_an_issue = 40\n', "actors.POL.position.not_an_issue",
+    ('[actors.POL.nato_role]\nnot_an_issue = 40\n', "actors.POL.nato_role.not_an_issue",
      "not_an_issue"),
-    ('[issues.nope]\nstatus_quo = 3\n', "issues.nope", "nope"),
+    ('[issues.nope]\neu_venue = "olp"\n', "issues.nope", "nope"),
+    ('[issues.ukr_aid]\neu_venue = "qmv"\n', "issues.ukr_aid.eu_venue", "qmv"),
+    ('[issues.ukr_aid.status_quo]\neu_role = 130\nnato_role = 3\n',
+     "issues.ukr_aid.status_quo.eu_role", "130"),
+    ('[stances.HUN]\nblock = ["nope"]\n', "stances.HUN.block", "nope"),
+    ('start = "2024-13"\n', "start", "2024-13"),
     ('[[events]]\nround = 3\ntarget = "bloc.nowhere.competition"\nvalue = 0.2\n',
      "events[0].target", "bloc.nowhere.competition"),
     ('[parameters]\nus_engagement = 1.7\n', "parameters.us_engagement", "1.7"),

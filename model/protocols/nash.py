@@ -12,6 +12,12 @@ product is maximised in logs on a grid of ``grid`` points per issue; a small flo
 When actors sit on both sides of ``sq`` the individually rational set is ``{sq}`` and the
 forecast is the status quo: this is the model's known gridlock property, reported honestly.
 Each round actors move ``concession`` of the way towards the solution.
+
+``threat = "worst"`` measures gains from each actor's worst point on the scale instead of
+the status quo (a conflict point, so no individual-rationality constraint). The simulation
+engine uses it (``model.model.ENGINE_PROTOCOL_DEFAULTS``): there the venues already enforce
+the status quo as the reversion point through their votes, and counting it twice would
+return the status quo wherever actors sit on both sides of it.
 """
 
 from __future__ import annotations
@@ -26,18 +32,22 @@ from model.state import BargainingState
 
 def nash_solution(
     position: np.ndarray, weight: np.ndarray, status_quo: float, lo: float, hi: float,
-    *, utility: str = "quadratic", grid: int = 401,
+    *, utility: str = "quadratic", grid: int = 401, threat: str = "status_quo",
 ) -> float:
     """The asymmetric Nash bargaining outcome on one issue (positions, weights: (n,))."""
     if utility not in ("quadratic", "linear"):
         raise ValueError(f"nash: utility must be 'quadratic' or 'linear', got {utility!r}")
+    if threat not in ("status_quo", "worst"):
+        raise ValueError(f"nash: threat must be 'status_quo' or 'worst', got {threat!r}")
     xs = np.union1d(np.linspace(lo, hi, grid), np.clip([status_quo], lo, hi))
     p = np.asarray(position, dtype=float)[:, None]
     w = np.asarray(weight, dtype=float)[:, None]
+    # the disagreement point: the status quo, or each actor's worst end of the scale
+    d = status_quo if threat == "status_quo" else np.where(p - lo > hi - p, lo, hi)
     if utility == "quadratic":
-        gain = (status_quo - p) ** 2 - (xs[None, :] - p) ** 2
+        gain = (d - p) ** 2 - (xs[None, :] - p) ** 2
     else:
-        gain = np.abs(status_quo - p) - np.abs(xs[None, :] - p)
+        gain = np.abs(d - p) - np.abs(xs[None, :] - p)
     scale = (hi - lo) ** 2 if utility == "quadratic" else (hi - lo)
     tol = 1e-12 * scale
     feasible = (gain >= -tol).all(axis=0)
@@ -57,14 +67,16 @@ class Nash(Protocol):
 
     @classmethod
     def parameters(cls) -> dict[str, Any]:
-        return {"utility": "quadratic", "concession": 0.2, "grid": 401}
+        return {"utility": "quadratic", "concession": 0.2, "grid": 401,
+                "threat": "status_quo"}
 
     def forecast(self, state: BargainingState) -> np.ndarray:
         w = state.capability[:, None] * state.salience
         return np.array([
             nash_solution(state.position[:, j], w[:, j], float(state.status_quo[j]),
                           float(state.lo[j]), float(state.hi[j]),
-                          utility=self.params["utility"], grid=int(self.params["grid"]))
+                          utility=self.params["utility"], grid=int(self.params["grid"]),
+                          threat=self.params["threat"])
             for j in range(state.m)])
 
     def step(self, state: BargainingState, rng: np.random.Generator) -> RoundReport:

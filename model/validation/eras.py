@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from model.data import DATA_DIR, DataError, read_toml
-from model.rules import QMV_MIN_BLOCKERS, QMV_POPULATION, QMV_STATES
+from model.venues import QMV_MIN_BLOCKERS, QMV_POPULATION, QMV_STATES
 
 ERA_FILE = DATA_DIR / "validation" / "council_votes.toml"
 

@@ -1,0 +1,66 @@
+"""How an institutional bureaucracy decides: turf, and proposals within its mandate.
+
+The European Commission, the EEAS/High Representative, the European Defence Agency and
+NATO's International Staff have no vote. They shape outcomes in two ways (docs/model.md §3):
+
+- **turf**: competition c pulls a bureaucracy's ideal towards a larger role for its own
+  institution (``home_pole`` 100 = EU, 0 = NATO) and a smaller one for the other, on turf
+  issues: ``own += β·t·c·(100 − own)``, ``other −= β·t·c·other/2``;
+- **agenda setting**: when bargaining in a venue of its mandate stalls, it proposes the point
+  of the win-set (the proposals that pass the venue) closest to its own ideal. The
+  Commission holds the right of initiative for EU legislation (olp, art122, mff; Art. 17(2)
+  TEU), the High Representative for CFSP (Art. 30 TEU), NATO's Secretary General and
+  International Staff prepare NAC decisions. The mandate is data (``mandate`` in
+  data/actors.toml).
+
+The Commission and NATO's International Staff are separate actors with their own knobs, so
+raising one's competition does not move the other.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+
+from agents.base import Ideals, NegotiationActor, roles
+
+if TYPE_CHECKING:
+    from model.world import World
+
+
+class Bureaucracy(NegotiationActor):
+    """An institutional bureaucracy: no vote, agenda-setting within its mandate, turf."""
+
+    kind: ClassVar[str] = "bureaucracy"
+
+    @classmethod
+    def ideals(cls, world: World, rows: np.ndarray) -> Ideals:
+        c0 = world.coef
+        eu, nato = roles(world, rows)
+        c = world.competition[rows][:, None]
+        t = world.issue_turf[None, :]
+        eu_side = (np.nan_to_num(world.home_pole[rows], nan=100.0) >= 50)[:, None]
+        pull = c0.turf_pull * t * c
+        d_eu = np.where(eu_side, pull * (100.0 - eu), -0.5 * pull * eu)
+        d_nato = np.where(eu_side, -0.5 * pull * nato, pull * (100.0 - nato))
+        parts = {"turf": np.hstack([d_eu, d_nato])}
+        sal = np.clip(world.base_salience[rows] * (1.0 + c0.turf_salience * c * t), 0, 1)
+        return Ideals(eu + d_eu, nato + d_nato, sal, parts)
+
+    @staticmethod
+    def propose(winset: np.ndarray, grid: np.ndarray, ideal: float) -> float | None:
+        """The agenda setter's proposal: the passing point nearest its ideal (None if the
+        win-set is empty)."""
+        if not winset.any():
+            return None
+        wins = grid[winset]
+        return float(wins[np.argmin(np.abs(wins - ideal))])
+
+    @property
+    def home_pole(self) -> float:
+        return float(self.model.world.home_pole[self.row])
+
+    @property
+    def mandate(self) -> list[str]:
+        return list(self.record.mandate or [])

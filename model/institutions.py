@@ -1,0 +1,140 @@
+"""How an open issue is decided each round: routes, votes, agenda setting, settlement.
+
+Once an issue's forecast (both roles) has held still for ``settle_rounds`` rounds it is put
+to the venues. The pieces that would change (a role more than ``VOTE_TOLERANCE`` from the
+status quo, in a venue that exists) are the proposal:
+
+1. **joint route** (issues with ``joint = true`` and both roles changing): one formal EU–NATO
+   arrangement, voted in the EU venue's houses and the NAC together; under the participation
+   blockage the blockers vote no;
+2. **separate routes**: the EU piece in its EU venue and the NATO piece in the NAC, each on
+   its own. This is how actors route around a blocked joint arrangement.
+
+If every piece passes, the issue is agreed. If some fail and bargaining has stalled (or the
+last round has come), the agenda setter of each failing piece's venue (agents/bureaucracy.py)
+proposes the point of its win-set nearest its own ideal; pieces that then pass are agreed,
+the others keep the status quo and their vetoes are recorded. An issue whose proposal is the
+status quo settles as "status quo holds".
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from agents.base import VOTE_TOLERANCE
+from agents.bureaucracy import Bureaucracy
+from model.venues import Verdict, houses_for, vote
+
+if TYPE_CHECKING:
+    from model.model import EuNatoModel
+
+GRID = np.linspace(0.0, 100.0, 201)
+
+
+def piece_vote(model: EuNatoModel, j: int, piece: str, proposal: np.ndarray,
+               block: np.ndarray | None = None, aside: np.ndarray | None = None) -> Verdict:
+    """Vote on G proposals for one piece of issue ``j``: ``proposal`` is (G,) for the
+    ``eu``/``nato`` piece, (G, 2) [eu, nato] for the ``joint`` piece. ``block``/``aside``
+    replace the actors' stances (the pivot test passes (n, G) variants)."""
+    st, m = model.state, model.m
+    w = model.world
+    pos = st.position
+    sq = model.outcome
+    if piece == "joint":
+        p = pos[:, [j, m + j]]
+        s = sq[[j, m + j]]
+        prop = np.atleast_2d(proposal)
+        d_prop = np.abs(p[:, None, :] - prop[None, :, :]).sum(axis=2)
+        d_sq = np.abs(p - s[None, :]).sum(axis=1)
+    else:
+        c = j if piece == "eu" else m + j
+        prop = np.atleast_1d(proposal)
+        d_prop = np.abs(pos[:, c][:, None] - prop[None, :])
+        d_sq = np.abs(pos[:, c] - sq[c])
+    houses = houses_for(w.eu_venue[j], w.nato_venue[j], piece)
+    if block is None:  # a stance holds only in the houses it names (and that vote here)
+        here = {h for h, _ in houses}
+        block = w.block[:, j].copy()
+        aside = w.step_aside[:, j].copy()
+        for k, hs in w.stance_houses.items():
+            if not here & set(hs):
+                block[k] = aside[k] = False
+    if block is not None and block.ndim == 2 and d_prop.shape[1] == 1:
+        d_prop = np.repeat(d_prop, block.shape[1], axis=1)
+    return vote(model.electorate, houses, d_prop, d_sq, model.salience[:, j],
+                block, aside, abstain_salience=model.abstain_salience,
+                coalition=model.coalition[model.pillar_of[j]], joint=piece == "joint")
+
+
+def _setter_proposal(model: EuNatoModel, j: int, piece: str) -> float | None:
+    """The agenda setter's best passing point for a blocked piece (None: nobody can)."""
+    w = model.world
+    venue = w.eu_venue[j] if piece == "eu" else w.nato_venue[j]
+    setters = [k for k, a in enumerate(w.actors)
+               if a.type == "bureaucracy" and venue in (a.mandate or [])]
+    if not setters:
+        return None
+    c = j if piece == "eu" else model.m + j
+    v = piece_vote(model, j, piece, GRID)
+    ok = v.adopted & (np.abs(GRID - model.outcome[c]) > VOTE_TOLERANCE)
+    k = max(setters, key=lambda r: (model.state.capability[r], -r))
+    return Bureaucracy.propose(ok, GRID, float(model.state.ideal[k, c]))
+
+
+def decide(model: EuNatoModel, j: int, still: bool, stalled: bool, last: bool) -> None:
+    """Try to settle open issue ``j`` this round (see the module docstring)."""
+    if not (still or last):
+        return
+    w, m = model.world, model.m
+    f = model.forecast
+    cols = {"eu": j, "nato": m + j}
+    venue = {"eu": w.eu_venue[j], "nato": w.nato_venue[j]}
+    pieces = [p for p in ("eu", "nato")
+              if venue[p] != "none" and abs(f[cols[p]] - model.outcome[cols[p]]) > VOTE_TOLERANCE]
+    if not pieces:
+        model.proposal[[j, m + j]] = model.outcome[[j, m + j]]
+        model.settle(j, {}, route=None, status="status quo holds", vetoes=[])
+        return
+    model.proposal[[j, m + j]] = np.where(
+        [venue["eu"] != "none", venue["nato"] != "none"], f[[j, m + j]], model.outcome[[j, m + j]])
+    vetoes: list[dict[str, str]] = []
+    if w.joint[j] and len(pieces) == 2:
+        v = piece_vote(model, j, "joint", f[[j, m + j]][None, :])
+        if v.adopted[0]:
+            model.settle(j, {"eu": f[j], "nato": f[m + j]}, route="joint", status="agreed",
+                         vetoes=[])
+            return
+        vetoes += v.vetoes(model.state.actor_ids, model.electorate)
+    passed: dict[str, float] = {}
+    for p in pieces:
+        v = piece_vote(model, j, p, np.array([f[cols[p]]]))
+        if v.adopted[0]:
+            passed[p] = float(f[cols[p]])
+        else:
+            vetoes += v.vetoes(model.state.actor_ids, model.electorate)
+    failed = [p for p in pieces if p not in passed]
+    if failed and not (stalled or last):
+        model.vetoes[j] = _unique(vetoes)
+        return
+    for p in failed:
+        x = _setter_proposal(model, j, p)
+        if x is not None:
+            passed[p] = x
+            model.setter_used[j] = True
+    if passed:
+        route = "+".join(p for p in ("eu", "nato") if p in passed)
+        model.settle(j, passed, route=route, status="agreed", vetoes=_unique(vetoes))
+    else:
+        model.vetoes[j] = _unique(vetoes)
+
+
+def _unique(vetoes: list[dict[str, str]]) -> list[dict[str, str]]:
+    seen, out = set(), []
+    for v in vetoes:
+        key = (v["actor"], v["house"])
+        if key not in seen:
+            seen.add(key)
+            out.append(v)
+    return sorted(out, key=lambda v: (v["house"], v["actor"]))

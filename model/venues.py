@@ -1,0 +1,200 @@
+"""Where each piece of an issue is decided, and by what rule (docs/model.md §4).
+
+An issue has up to three pieces: the EU's role (decided in the EU venue its legal basis
+names), NATO's role (the North Atlantic Council) and, where the issue has ``joint = true``,
+a formal EU–NATO arrangement that changes both at once and needs both houses (and falls
+under the Türkiye–Cyprus participation blockage). Only members of a house vote in it:
+
+- ``eu_council``: the EU member states. Unanimity for ``cfsp`` (Art. 31(1) TEU, with
+  constructive abstention: abstainers do not block unless they are at least a third of the
+  members holding a third of the population) and ``mff`` (Art. 312 TFEU; abstention does
+  not prevent unanimity, Art. 238(4) TFEU); QMV for ``olp`` and ``art122`` (Art. 16(4) TEU,
+  Art. 238(3) TFEU: 55% of members holding 65% of the population; a blocking minority needs
+  four members).
+- ``european_parliament``: the Parliament, by simple majority (one unitary actor), in
+  ``olp`` (Art. 294 TFEU) and ``mff`` (consent, Art. 312 TFEU) only.
+- ``nato``: the allies, by consensus: any ally's no blocks; an ally may step aside.
+
+How each voter decides is the actor's own rule (:meth:`agents.base.NegotiationActor.
+decide_vote`); members of a cohesive coalition then vote with their coalition's
+capability-weighted majority.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from agents.base import NegotiationActor
+
+QMV_STATES = 0.55
+QMV_POPULATION = 0.65
+QMV_MIN_BLOCKERS = 4
+HOUSES = ("eu_council", "european_parliament", "nato")
+
+
+@dataclass(frozen=True)
+class Venue:
+    code: str
+    label: str
+    council: str | None  # "unanimity_ca" | "unanimity" | "qmv" | None
+    parliament: bool
+    treaty: str
+
+
+VENUES: dict[str, Venue] = {v.code: v for v in (
+    Venue("cfsp", "EU Council (unanimity, constructive abstention)", "unanimity_ca", False,
+          "Art. 31(1) TEU"),
+    Venue("olp", "EU Council (QMV) + European Parliament", "qmv", True,
+          "Art. 16(4) TEU, Art. 294 TFEU"),
+    Venue("art122", "EU Council (QMV, no Parliament vote)", "qmv", False, "Art. 122 TFEU"),
+    Venue("mff", "EU Council (unanimity) + European Parliament consent", "unanimity", True,
+          "Art. 312 TFEU"),
+    Venue("nac", "North Atlantic Council (consensus)", None, False, "NATO consensus practice"),
+    Venue("none", "no venue", None, False, ""),
+)}
+
+
+def venue_label(eu_venue: str, nato_venue: str, route: str | None) -> str:
+    """Readable venue(s) of a route: ``eu``, ``nato``, ``joint`` or ``eu+nato``."""
+    parts = []
+    if route in ("eu", "eu+nato", "joint", None) and eu_venue != "none":
+        v = VENUES[eu_venue]
+        parts.append(f"{v.label}, {v.treaty}")
+    if route in ("nato", "eu+nato", "joint", None) and nato_venue != "none":
+        parts.append(VENUES[nato_venue].label)
+    text = " and ".join(parts) or "no venue"
+    return ("formal EU-NATO arrangement: " + text) if route == "joint" else text
+
+
+@dataclass
+class Electorate:
+    """Who sits in which house: (n,) masks, populations and capabilities."""
+
+    eu: np.ndarray  # EU member states (voting)
+    nato: np.ndarray  # NATO allies (voting)
+    parliament: np.ndarray  # the European Parliament (one actor)
+    population: np.ndarray  # millions (EU members matter)
+    capability: np.ndarray
+    blockers: np.ndarray = field(default=None)  # participation blockage (active)
+
+    def __post_init__(self) -> None:
+        if self.blockers is None:
+            self.blockers = np.zeros_like(self.eu)
+
+
+@dataclass
+class Verdict:
+    """The vote on G proposals of one piece: masks are (n, G), results (G,)."""
+
+    adopted: np.ndarray
+    yes: np.ndarray
+    no: np.ndarray
+    abstain: np.ndarray
+    house_ok: dict[str, np.ndarray]
+    houses: list[str]
+
+    def vetoes(self, ids: list[str], el: Electorate, g: int = 0) -> list[dict[str, str]]:
+        """``{actor, house}`` for every no in a house that failed, for proposal ``g``."""
+        out = []
+        masks = {"eu_council": el.eu, "european_parliament": el.parliament, "nato": el.nato}
+        for h in self.houses:
+            if self.house_ok[h][g]:
+                continue
+            for k in np.flatnonzero(self.no[:, g] & masks[h]):
+                out.append({"actor": ids[k], "house": h})
+        return out
+
+
+def qmv(yes: np.ndarray, members: np.ndarray, population: np.ndarray) -> np.ndarray:
+    """(G,) double majority of Art. 16(4) TEU; ``yes`` is (n, G)."""
+    count = int(members.sum())
+    if count == 0:
+        return np.ones(yes.shape[1], bool)
+    y = yes & members[:, None]
+    n_yes = y.sum(axis=0)
+    pop_total = population[members].sum()
+    pop_yes = (population[:, None] * y).sum(axis=0)
+    return (n_yes >= QMV_STATES * count - 1e-9) & (
+        (pop_yes >= QMV_POPULATION * pop_total - 1e-9) | (count - n_yes < QMV_MIN_BLOCKERS))
+
+
+def _unanimity(no: np.ndarray, abstain: np.ndarray, members: np.ndarray,
+               population: np.ndarray, constructive: bool) -> np.ndarray:
+    ok = ~(no & members[:, None]).any(axis=0)
+    if constructive and members.any():
+        # Art. 31(1) TEU: abstainers with declarations holding a third of members and of
+        # the population stop the decision
+        ab = abstain & members[:, None]
+        share_n = ab.sum(axis=0) / members.sum()
+        share_p = (population[:, None] * ab).sum(axis=0) / max(population[members].sum(), 1e-12)
+        ok &= ~((share_n >= 1 / 3) & (share_p >= 1 / 3))
+    return ok
+
+
+def _coalition_discipline(yes, no, abstain, coalition, capability, free) -> None:
+    """Members of a coalition of two or more vote with its capability-weighted majority
+    (in place). ``free`` (n, G) marks who may be moved: not those holding a stance."""
+    if coalition is None:
+        return
+    for lab in np.unique(coalition):
+        mem = coalition == lab
+        if mem.sum() < 2:
+            continue
+        f = free[mem]
+        w = capability[mem][:, None] * f
+        go_yes = (w * yes[mem]).sum(axis=0) >= (w * no[mem]).sum(axis=0)
+        yes[mem] = np.where(f, go_yes[None, :], yes[mem])
+        no[mem] = np.where(f, ~go_yes[None, :], no[mem])
+        abstain[mem] = np.where(f, False, abstain[mem])
+
+
+def vote(
+    el: Electorate, houses: list[tuple[str, str]], dist_proposal: np.ndarray,
+    dist_status_quo: np.ndarray, salience: np.ndarray, block: np.ndarray,
+    aside: np.ndarray, *, abstain_salience: float = 0.1, coalition: np.ndarray | None = None,
+    joint: bool = False,
+) -> Verdict:
+    """Put G proposals to ``houses`` [(house, rule)]: distances are (n, G) and (n,);
+    ``block`` and ``aside`` are (n,) or (n, G) (variants, as in the pivot test)."""
+    n, g = dist_proposal.shape
+    block = block[:, None] if block.ndim == 1 else block
+    aside = aside[:, None] if aside.ndim == 1 else aside
+    blocking = np.broadcast_to(block, (n, g)).copy()
+    if joint:
+        blocking |= el.blockers[:, None]
+    aside2 = np.broadcast_to(aside, (n, g))
+    yes, no, abstain = NegotiationActor.decide_vote(
+        dist_proposal, dist_status_quo[:, None], salience[:, None], blocking, aside2,
+        abstain_salience)
+    free = ~(blocking | aside2)
+    _coalition_discipline(yes, no, abstain, coalition, el.capability, free)
+    ok_by_house = {}
+    for house, rule in houses:
+        if house == "nato":
+            ok_by_house[house] = ~(no & el.nato[:, None]).any(axis=0)
+        elif house == "european_parliament":
+            ok_by_house[house] = ~(no & el.parliament[:, None]).any(axis=0)
+        elif rule == "qmv":
+            ok_by_house[house] = qmv(yes, el.eu, el.population)
+        else:
+            ok_by_house[house] = _unanimity(no, abstain, el.eu, el.population,
+                                            rule == "unanimity_ca")
+    adopted = np.ones(g, bool)
+    for ok in ok_by_house.values():
+        adopted &= ok
+    return Verdict(adopted, yes, no, abstain, ok_by_house, [h for h, _ in houses])
+
+
+def houses_for(eu_venue: str, nato_venue: str, piece: str) -> list[tuple[str, str]]:
+    """The houses (and rules) that vote on the ``eu``, ``nato`` or ``joint`` piece."""
+    out = []
+    if piece in ("eu", "joint") and eu_venue != "none":
+        v = VENUES[eu_venue]
+        out.append(("eu_council", v.council))
+        if v.parliament:
+            out.append(("european_parliament", "majority"))
+    if piece in ("nato", "joint") and nato_venue != "none":
+        out.append(("nato", "consensus"))
+    return out
