@@ -13,12 +13,14 @@ model the card describes, with the same seed.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import solara
 from mesa.visualization import SolaraViz
 
 from app.components import COMPONENTS
+from app.guard import Rejected, accept, accept_all, exposure_warning
 from model.model import BLOC_KNOBS, EuNatoModel
 from model.protocols import PROTOCOLS
 from model.scenario import list_scenarios
@@ -32,7 +34,7 @@ DEFAULTS: dict[str, Any] = {"scenario_name": "baseline-2024", "protocol": "compr
 def make_model(settings: dict[str, Any]) -> EuNatoModel:
     """The model a settings dict describes (only non-None overrides are passed), as an
     instance of a subclass that rebuilds the same model when called with no arguments."""
-    fixed = {k: v for k, v in settings.items() if v is not None}
+    fixed = {k: v for k, v in accept_all(settings).items() if v is not None}
 
     class SessionModel(EuNatoModel):
         def __init__(self, **overrides: Any) -> None:
@@ -59,6 +61,10 @@ def SettingsCard(settings: solara.Reactive[dict], model: EuNatoModel) -> None:
 
     def setter(key: str, reset_overrides: bool = False):
         def on_value(value: Any) -> None:
+            try:  # the widget channel carries whatever a client sends: check it here
+                value = accept(key, value)
+            except Rejected:
+                return  # the control keeps the accepted value
             new = {**settings.value, key: value}
             if reset_overrides:  # a new scenario brings its own levels
                 new = {k: v for k, v in new.items() if k in DEFAULTS}
@@ -95,6 +101,9 @@ def Page() -> None:
 
     solara.use_effect(rebuild, [str(sorted(settings.value.items()))])
     solara.Title("eunato: EU–NATO division of labour")
+    exposed = exposure_warning(os.environ.get("EUNATO_APP_HOST", "127.0.0.1"))
+    if exposed:
+        solara.Warning(exposed, classes=["eunato-exposed"])
     with solara.Sidebar():
         SettingsCard(settings, model.value)
     SolaraViz(model, components=list(COMPONENTS), name="eunato — EU–NATO bargaining")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import time
 import uuid
@@ -41,6 +42,8 @@ from experiments.store import (
 #: most this much work; and after this many runs (``part_size``) whichever comes first
 FLUSH_SECONDS = 5.0
 PART_SIZE = 100
+#: the time a task sent to a worker should take by default (see ``next_chunk``)
+CHUNK_SECONDS = 1.0
 
 if TYPE_CHECKING:
     from experiments.spec import Experiment
@@ -120,7 +123,8 @@ def run_params(params_list: Iterable[dict[str, Any]], out_dir: str | Path | None
         progress: show a rich progress bar (runs done, rate, ETA).
         part_size: runs per Parquet part (default 100; a part is also written at least
             every ``FLUSH_SECONDS`` = 5 s while runs finish).
-        chunksize: runs per task sent to a worker (default: from the batch size).
+        chunksize: runs per task sent to a worker (default: about 1 s of runs each, as
+            measured while the batch runs).
 
     Returns:
         One row per distinct requested run (those done earlier included), sorted by
@@ -186,18 +190,32 @@ def _run_todo(unique: dict[str, dict[str, Any]], done: set[str], store: ResultSt
         try:
             width = int(getattr(ex, "width", None) or getattr(ex, "_max_workers", None)
                         or os.cpu_count() or 1)
-            if chunksize is None:
-                chunksize = max(1, min(25, len(todo) // (width * 8)))
-            chunks = [todo[i:i + chunksize] for i in range(0, len(todo), chunksize)]
+            t_start, n_run = time.monotonic(), 0
+            pos = 0
+
+            def next_chunk() -> list[tuple[str, dict[str, Any]]]:
+                """The next runs to send. Default size: a chunk should take about
+                CHUNK_SECONDS (measured from the runs so far; 1 run until one finished),
+                so parts keep landing every few seconds however slow a run is, and at most
+                1/8 of what each worker has left, so the work stays balanced."""
+                nonlocal pos
+                size = chunksize
+                if size is None:
+                    per_run = ((time.monotonic() - t_start) * width / n_run if n_run
+                               else math.inf)
+                    size = max(1, min(25, int(CHUNK_SECONDS / per_run),
+                                      (len(todo) - pos) // (width * 8)))
+                chunk = todo[pos:pos + size]
+                pos += len(chunk)
+                return chunk
+
             window = 2 * width
             pending: set[Future] = set()
-            nxt = 0
             with _progress(progress) as bar:
                 task = bar.add_task(description, total=len(unique), completed=len(done))
-                while nxt < len(chunks) or pending:
-                    while nxt < len(chunks) and len(pending) < window:
-                        pending.add(ex.submit(run_chunk, chunks[nxt], per_round))
-                        nxt += 1
+                while pos < len(todo) or pending:
+                    while pos < len(todo) and len(pending) < window:
+                        pending.add(ex.submit(run_chunk, next_chunk(), per_round))
                     # wake up at least every FLUSH_SECONDS so finished runs reach disk
                     finished, pending = wait(pending, timeout=FLUSH_SECONDS,
                                              return_when=FIRST_COMPLETED)
@@ -208,6 +226,7 @@ def _run_todo(unique: dict[str, dict[str, Any]], done: set[str], store: ResultSt
                             if row["status"] != "ok":
                                 failed.append(row)
                         bar.advance(task, len(results))
+                        n_run += len(results)
                     if fail_fast and failed:
                         for fut in pending:
                             fut.cancel()

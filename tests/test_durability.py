@@ -43,7 +43,7 @@ def _cli(*args: str, **kw) -> subprocess.CompletedProcess:
 
 
 def test_second_batch_on_a_locked_folder_stops_with_a_clear_message(tmp_path):
-    f = _exp(tmp_path)
+    f = _exp(tmp_path, EXPERIMENT.replace("replicates = 3", "replicates = 1"))
     out = tmp_path / "out"
     with ResultStore(out).lock():  # a first batch holds the folder (this process)
         r = _cli("batch", str(f), "--out", str(out), "--workers", "1", "--no-progress")
@@ -181,7 +181,7 @@ def test_read_only_folder_is_a_clear_error(tmp_path):
 def test_dask_worker_killed_mid_batch_loses_no_run(tmp_path):
     from distributed import Client, LocalCluster
 
-    f = _exp(tmp_path, EXPERIMENT.replace("replicates = 3", "replicates = 8"))  # 24 runs
+    f = _exp(tmp_path, EXPERIMENT.replace("replicates = 3", "replicates = 4"))  # 12 runs
     exp = load_experiment(f)
     ref = run_experiment(exp, tmp_path / "ref", workers=1, progress=False)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
@@ -199,5 +199,5 @@ def test_dask_worker_killed_mid_batch_loses_no_run(tmp_path):
         _, err = proc.communicate(timeout=300)
         assert proc.returncode == 0, err
     got = read_runs(out)
-    assert len(got) == 24 and (got["status"] == "ok").all()
+    assert len(got) == 12 and (got["status"] == "ok").all()
     pd.testing.assert_frame_equal(got, ref)
