@@ -45,7 +45,10 @@ def main() -> None:
           f"({base.steps} rounds, {len(base.agents)} actors, "
           f"{full / max(base.steps, 1) * 1000:.1f} ms/round incl. set-up)")
 
+    # the baseline's rules on made-up actors: drop its stances on real countries
     sc = load_scenario("baseline-2024")
+    sc = sc.model_copy(update={"stances": {}, "parameters": sc.parameters.model_copy(
+        update={"blockers": [], "participation_blockage": False})})
     issues = load_issues()
     rows = []
     for n in args.sizes:

@@ -1,6 +1,6 @@
 """`eunato report RESULTS_DIR`: PNG charts and one HTML page from a batch's runs table.
 
-* ``outcomes.png`` — the distribution of each issue's outcome over the runs (one panel per
+* ``outcomes.png`` — the distribution of each issue's EU and NATO roles over the runs (one panel per
   issue; one histogram per protocol when protocols are swept), with the share agreed;
 * ``agreement.png`` — probability that all issues are agreed, and mean share of issues
   agreed, against each swept input (continuous inputs with many values are binned);
@@ -112,7 +112,7 @@ def comembership(ok: pd.DataFrame) -> pd.DataFrame:
 
 
 def _plot_outcomes(ok: pd.DataFrame, swept: list[str], path: Path) -> None:
-    issues = [c.removeprefix("outcome_") for c in ok.columns if c.startswith("outcome_")]
+    issues = [c.removeprefix("eu_role_") for c in ok.columns if c.startswith("eu_role_")]
     ncol = min(5, max(1, len(issues)))
     nrow = max(1, -(-len(issues) // ncol))
     fig, axes = plt.subplots(nrow, ncol, figsize=(3.2 * ncol, 2.6 * nrow), squeeze=False,
@@ -121,17 +121,16 @@ def _plot_outcomes(ok: pd.DataFrame, swept: list[str], path: Path) -> None:
     bins = np.linspace(0, 100, 26)
     for ax, issue in zip(axes.flat, issues, strict=False):
         for label, g in groups:
-            vals = g[f"outcome_{issue}"].dropna()
-            ax.hist(vals, bins=bins, histtype="step" if len(groups) > 1 else "bar",
-                    label=str(label), alpha=1.0 if len(groups) > 1 else 0.8)
+            for role in ("eu", "nato"):  # the two roles of the outcome (docs/schema.md)
+                vals = g[f"{role}_role_{issue}"].dropna()
+                ax.hist(vals, bins=bins, histtype="step", label=f"{label}: {role} role")
         share = ok[f"agreed_{issue}"].astype(float).mean() if f"agreed_{issue}" in ok else 0
         ax.set_title(f"{issue}\nagreed in {share:.0%} of runs", fontsize=9)
         ax.tick_params(labelsize=7)
     for ax in list(axes.flat)[len(issues):]:
         ax.set_visible(False)
-    if len(groups) > 1:
-        axes.flat[0].legend(fontsize=7)
-    fig.supxlabel("outcome (0 = EU-led … 100 = NATO-led position scale)", fontsize=9)
+    axes.flat[0].legend(fontsize=7)
+    fig.supxlabel("role in force (0 = covers none of the task … 100 = all of it)", fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -8,11 +8,12 @@ runner's :func:`experiments.executor.open_executor`, so local processes and Dask
 Each point is run for every seed in the file (the same seeds at every point: common random
 numbers) and the metric is the mean over the seeds.
 
-Metrics (default: all of them): ``arrangement_<issue>`` (the agreed outcome, or the status
-quo on a deadlock: the arrangement in force), ``agreed_<issue>`` and ``agreed`` (count),
-``rounds_to_agreement`` (censored at rounds + 1 when some issue never agreed),
-``duplication_index``, ``gap_index``, ``coalitions``, ``utility_<bloc>`` — any numeric
-column of a run row.
+Metrics (default: all of them): ``eu_role_<issue>`` and ``nato_role_<issue>`` (the
+arrangement in force: the agreed roles, or the status quo where nothing was agreed; see
+docs/schema.md), ``agreed_<issue>`` (0/1), ``agreed``, ``blocked`` and ``status_quo_holds``
+(counts of issues), ``rounds_to_agreement`` (censored at rounds + 1 when some issue never
+agreed), ``duplication_index`` and ``gap_index`` (of the outcome), ``coalitions``,
+``utility_<bloc>`` — numeric columns of a run row (:func:`experiments.runs.flat_summary`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from pydantic import BaseModel, Field
 from rich.table import Table
 
 from experiments.tune import STRICT, StudySpec, evaluate_point, load_spec, run_metrics
-from model.data import DataError, load_issues
+from model.data import DataError, load_actors, load_issues
 from model.safeio import MAX_RUNS, MAX_SEED
 
 METHODS = ("morris", "sobol")
@@ -88,10 +89,11 @@ class SASpec(StudySpec):
 
 def default_metrics() -> list[str]:
     issues = [i.id for i in load_issues()]
-    blocs = ("eu_core", "eastern_flank", "non_eu_allies", "us", "bureaucracy", "ukraine")
-    return [*(f"arrangement_{i}" for i in issues), *(f"agreed_{i}" for i in issues),
-            "agreed", "rounds_to_agreement", "duplication_index", "gap_index", "coalitions",
-            *(f"utility_{b}" for b in blocs)]
+    return [*(f"eu_role_{i}" for i in issues), *(f"nato_role_{i}" for i in issues),
+            *(f"agreed_{i}" for i in issues), "agreed", "blocked", "status_quo_holds",
+            "rounds_to_agreement", "duplication_index", "gap_index", "coalitions",
+            # a run row has the utility of every bloc with actors (summary["bloc_utility"])
+            *(f"utility_{b}" for b in sorted({a.bloc for a in load_actors()}))]
 
 
 def load_sa(path: str | Path) -> SASpec:

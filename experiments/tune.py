@@ -14,8 +14,9 @@ with their weights::
     low = 0.5
     high = 1.0
     [[targets]]
-    kind = "outcome"          # outcome | rounds | agreed | together | apart | metric
+    kind = "outcome"          # outcome | rounds | agreed | blocked | together | apart | metric
     issue = "ukr_training"
+    role = "eu"               # eu | nato: the EU's or NATO's role in force (0-100)
     value = 55
     weight = 2
 
@@ -23,13 +24,16 @@ Free parameters are written the way a scenario file would set them, so every tun
 parameter set *is* a scenario (the base plus overrides) and ``--write-scenario`` saves
 exactly what was evaluated:
 
-- ``us_engagement`` and the bloc knobs ``<bloc>_decoupling_fear`` / ``<bloc>_competition``
-  (the model keywords of :data:`experiments.runs.MODEL_PARAMETERS`), also spelt
-  ``bloc.<bloc>.<field>``;
+- ``us_engagement``, the bloc knobs ``<bloc>_decoupling_fear`` / ``<bloc>_competition``
+  (also spelt ``bloc.<bloc>.<field>``) and the actor knobs ``commission_competition`` /
+  ``nato_staff_competition`` (the model keywords of
+  :data:`experiments.runs.MODEL_PARAMETERS`);
 - ``parameters.<field>``: a numeric model-wide scenario parameter (coalition_threshold …);
 - ``actor.<ID>.<field>`` for decoupling_fear, competition, risk, capability, engagement;
-  ``actor.<ID>.position.<issue>`` and ``actor.<ID>.salience.<issue>``;
-- ``issue.<ID>.status_quo``.
+  ``actor.<ID>.eu_role.<issue>``, ``actor.<ID>.nato_role.<issue>`` (ideal roles, 0-100)
+  and ``actor.<ID>.salience.<issue>``;
+- ``issue.<ID>.status_quo.eu_role`` and ``issue.<ID>.status_quo.nato_role`` (a scenario
+  sets the pair; the half not tuned keeps the base scenario's value).
 
 Loss: each target's distance d_k in [0, 1] (averaged over the seeds, or for yes/no facts
 the gap between the share of seeds where the fact holds and the target share), combined as
@@ -54,7 +58,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from experiments.runs import run_one
 from model.data import BLOCS, DataError, load_actors, load_issues
-from model.model import BLOC_KNOBS
+from model.model import ACTOR_KNOBS, BLOC_KNOBS
 from model.safeio import MAX_ROUNDS, MAX_SEED, read_user_toml, safe_name
 from model.scenario import (
     ACTOR_FIELDS,
@@ -74,6 +78,8 @@ NUMERIC_SCENARIO_PARAMETERS = tuple(
 INT_SCENARIO_PARAMETERS = tuple(k for k, f in ScenarioParameters.model_fields.items()
                                 if f.annotation is int)
 SAMPLERS = ("tpe", "cmaes", "random", "nsga2")
+ROLE_FIELDS = ("eu_role", "nato_role")  # an outcome's two roles (docs/schema.md)
+ROLES = {"eu": "eu_role", "nato": "nato_role"}  # a target's ``role`` -> run-row prefix
 
 
 # --------------------------------------------------------------------------------------
@@ -90,6 +96,8 @@ def parameter_path(name: str, actor_ids: Iterable[str] | None = None,
         return ("parameters", "us_engagement")
     if name in BLOC_KNOBS:  # the model's keyword knobs, e.g. eastern_flank_decoupling_fear
         return ("blocs", *BLOC_KNOBS[name])
+    if name in ACTOR_KNOBS:  # one actor's knob, e.g. commission_competition
+        return ("actors", *ACTOR_KNOBS[name])
     if parts[0] == "bloc" and len(parts) == 3:
         if parts[1] not in BLOCS:
             raise ValueError(f"unknown bloc {parts[1]!r}; known: {', '.join(BLOCS)}")
@@ -108,22 +116,31 @@ def parameter_path(name: str, actor_ids: Iterable[str] | None = None,
             fields = (*ACTOR_FIELDS, "capability", "engagement")
             if parts[2] not in fields:
                 raise ValueError(f"an actor parameter is one of {', '.join(fields)}, "
-                                 "position.<issue>, salience.<issue>")
+                                 "eu_role.<issue>, nato_role.<issue>, salience.<issue>")
             return ("actors", parts[1], parts[2])
-        if parts[2] not in ("position", "salience"):
-            raise ValueError("expected actor.<ID>.position.<issue> or "
-                             "actor.<ID>.salience.<issue>")
+        if parts[2] == "position":  # the one-axis engine's name: say what replaced it
+            raise ValueError("an issue's outcome is two roles now: use "
+                             f"actor.{parts[1]}.eu_role.{parts[3]} or "
+                             f"actor.{parts[1]}.nato_role.{parts[3]}")
+        if parts[2] not in (*ROLE_FIELDS, "salience"):
+            raise ValueError("expected actor.<ID>.eu_role.<issue>, actor.<ID>.nato_role.<issue> "
+                             "or actor.<ID>.salience.<issue>")
         if issue_ids is not None and parts[3] not in issue_ids:
             raise ValueError(f"unknown issue {parts[3]!r}; known: {', '.join(issue_ids)}")
         return ("actors", parts[1], parts[2], parts[3])
-    if parts[0] == "issue" and len(parts) == 3 and parts[2] == "status_quo":
+    if parts[0] == "issue" and len(parts) in (3, 4) and parts[2] == "status_quo":
         if issue_ids is not None and parts[1] not in issue_ids:
             raise ValueError(f"unknown issue {parts[1]!r}; known: {', '.join(issue_ids)}")
-        return ("issues", parts[1], "status_quo")
+        if len(parts) == 3 or parts[3] not in ROLE_FIELDS:
+            raise ValueError("a status quo is two roles: use "
+                             f"issue.{parts[1]}.status_quo.eu_role or "
+                             f"issue.{parts[1]}.status_quo.nato_role")
+        return ("issues", parts[1], "status_quo", parts[3])
     raise ValueError("expected us_engagement, <bloc>_decoupling_fear, <bloc>_competition, "
-                     "bloc.<bloc>.<field>, parameters.<field>, actor.<ID>.<field>, "
-                     "actor.<ID>.position.<issue>, actor.<ID>.salience.<issue> or "
-                     "issue.<ID>.status_quo")
+                     f"{', '.join(ACTOR_KNOBS)}, bloc.<bloc>.<field>, parameters.<field>, "
+                     "actor.<ID>.<field>, actor.<ID>.eu_role.<issue>, "
+                     "actor.<ID>.nato_role.<issue>, actor.<ID>.salience.<issue> or "
+                     "issue.<ID>.status_quo.eu_role / .nato_role")
 
 
 def overrides_for(params: dict[str, float]) -> dict[str, Any]:
@@ -138,23 +155,34 @@ def overrides_for(params: dict[str, float]) -> dict[str, Any]:
     return out
 
 
+def complete_status_quo(base: str, overrides: dict[str, Any]) -> dict[str, Any]:
+    """``overrides`` with every ``issues.<ID>.status_quo`` a whole pair: a scenario sets
+    both roles at once, so the role not tuned keeps the base scenario's value (its own
+    override, else data/issues.toml)."""
+    issues = overrides.get("issues") or {}
+    if not any("status_quo" in ov for ov in issues.values()):
+        return overrides
+    out = copy.deepcopy(overrides)
+    raw, _ = _raw(base)
+    data = {i.id: i.status_quo for i in load_issues()}
+    for iid, ov in out["issues"].items():
+        sq = ov.get("status_quo")
+        if not isinstance(sq, dict) or iid not in data:  # unknown issue: validation says so
+            continue
+        given = (raw.get("issues", {}).get(iid) or {}).get("status_quo") or {}
+        ov["status_quo"] = {r: sq.get(r, given.get(r, getattr(data[iid], r)))
+                            for r in ROLE_FIELDS}
+    return out
+
+
 def build_scenario(base: str, overrides: dict[str, Any], name: str = "tuned") -> Scenario:
     """The base scenario with ``overrides`` merged in, exactly as a scenario file with
     ``extends = base`` and these tables would load (see :func:`model.scenario.load_scenario`)."""
     raw, path = _raw(base)
-    raw = _merge(raw, copy.deepcopy(overrides))
+    raw = _merge(raw, complete_status_quo(base, overrides))
     raw["name"] = name
     raw.pop("description", None)
     return validate_scenario(raw, path)
-
-
-def status_quo(sc: Scenario) -> dict[str, float]:
-    """Each issue's status quo in a scenario (the arrangement in force on a deadlock)."""
-    out = {}
-    for i in load_issues():
-        ov = sc.issues.get(i.id)
-        out[i.id] = ov.status_quo if ov is not None and ov.status_quo is not None else i.status_quo
-    return out
 
 
 def evaluate_point(task: dict[str, Any]) -> dict[str, Any]:
@@ -162,17 +190,14 @@ def evaluate_point(task: dict[str, Any]) -> dict[str, Any]:
 
     ``task``: base (scenario name or path), params ({free parameter: value}), protocol,
     rounds, seed. Returns :func:`experiments.runs.run_one`'s row (scenario = the base)
-    plus ``arrangement_<issue>``: the agreed outcome, or the status quo on a deadlock.
+    with the free parameters. Its ``eu_role_<issue>`` / ``nato_role_<issue>`` are the
+    arrangement in force: the status quo wherever nothing was agreed (docs/schema.md).
     """
     params = dict(task.get("params") or {})
     sc = build_scenario(task["base"], overrides_for(params))
     row, _ = run_one({"scenario": sc, "protocol": task.get("protocol", "compromise"),
                       "rounds": task.get("rounds"), "seed": task.get("seed")})
     row["scenario"] = str(task["base"])
-    sq = status_quo(sc)
-    for issue, q in sq.items():
-        x = row.get(f"outcome_{issue}")
-        row[f"arrangement_{issue}"] = q if x is None or _isnan(x) else x
     row.update(params)
     return row
 
@@ -207,22 +232,26 @@ class Bound(BaseModel):
 class Target(BaseModel):
     """One target. ``kind``:
 
-    - outcome: the agreed outcome on ``issue`` (0-100); distance |x - value| / scale
-      (scale 100), 1 on a deadlock;
+    - outcome: the ``role`` ("eu" or "nato") in force on ``issue`` at the end of the run
+      (0-100; the status quo where nothing was agreed, as in summary.json); distance
+      |x - value| / scale (scale 100);
     - rounds: rounds to agreement of all issues; distance |r - value| / scale (scale: the
       rounds run), 1 if some issue never agreed;
     - agreed: ``issue`` agreed (or, without ``issue``, every issue agreed); value true/false
       or a share of seeds; distance |share of seeds - value|;
+    - blocked: ``issue`` blocked, a veto stopped the change (or, without ``issue``, some
+      issue blocked); value as for agreed;
     - together / apart: ``actors`` end in one coalition / not all in one; value as for agreed;
     - metric: any numeric column of a run row (``metric``), distance |x - value| / scale
       (scale 1).
     """
 
     model_config = STRICT
-    kind: Literal["outcome", "rounds", "agreed", "together", "apart", "metric"]
+    kind: Literal["outcome", "rounds", "agreed", "blocked", "together", "apart", "metric"]
     value: float | bool
     weight: float = Field(default=1.0, ge=0, le=1e6)
     issue: str | None = None
+    role: Literal["eu", "nato"] | None = None
     actors: list[str] = Field(default_factory=list)
     metric: str | None = None
     scale: float | None = Field(default=None, gt=0)
@@ -235,6 +264,8 @@ class Target(BaseModel):
             return f"{self.kind} {', '.join(self.actors)}"
         if self.kind == "metric":
             return f"metric {self.metric}"
+        if self.kind == "outcome":
+            return f"{self.role} role {self.issue}"
         return f"{self.kind} {self.issue}" if self.issue else self.kind
 
     @property
@@ -243,7 +274,7 @@ class Target(BaseModel):
 
     @property
     def is_share(self) -> bool:
-        return self.kind in ("agreed", "together", "apart")
+        return self.kind in ("agreed", "blocked", "together", "apart")
 
 
 class StudySpec(BaseModel):
@@ -335,8 +366,13 @@ class TuneSpec(StudySpec):
                 raise DataError(f, f"start.{name}", v, f"outside [{b.low}, {b.high}]")
         for k, t in enumerate(self.targets):
             where = f"targets[{k}]"
-            if t.kind in ("outcome",) and t.issue is None:
+            if t.kind == "outcome" and t.issue is None:
                 raise DataError(f, f"{where}.issue", None, "an outcome target needs an issue")
+            if t.kind == "outcome" and t.role is None:
+                raise DataError(f, f"{where}.role", None, 'an outcome target needs a role: '
+                                '"eu" or "nato" (the EU\'s or NATO\'s role on the issue)')
+            if t.kind != "outcome" and t.role is not None:
+                raise DataError(f, f"{where}.role", t.role, "only outcome targets take a role")
             if t.issue is not None and t.issue not in issues:
                 raise DataError(f, f"{where}.issue", t.issue,
                                 f"unknown issue; known: {', '.join(issues)}")
@@ -410,6 +446,9 @@ def target_fit(t: Target, rows: list[dict[str, Any]]) -> tuple[float, float]:
         if t.kind == "agreed":
             facts = [bool(r[f"agreed_{t.issue}"]) if t.issue else bool(r["all_agreed"])
                      for r in rows]
+        elif t.kind == "blocked":
+            facts = [r[f"status_{t.issue}"] == "blocked" if t.issue else r["blocked"] > 0
+                     for r in rows]
         else:
             facts = [_together(r, t.actors) for r in rows]
             if t.kind == "apart":
@@ -417,7 +456,7 @@ def target_fit(t: Target, rows: list[dict[str, Any]]) -> tuple[float, float]:
         share = float(np.mean(facts))
         return share, abs(share - float(t.value))
     if t.kind == "outcome":
-        xs = [r.get(f"outcome_{t.issue}") for r in rows]
+        xs = [r.get(f"{ROLES[t.role or 'eu']}_{t.issue}") for r in rows]
         scales = [t.scale or 100.0] * len(rows)
     elif t.kind == "rounds":
         xs = [r.get("rounds_to_agreement") for r in rows]
@@ -679,14 +718,24 @@ def scenario_toml(name: str, extends: str, overrides: dict[str, Any], descriptio
         lines.append(f"protocol = {json.dumps(protocol)}")
     lines.append("")
 
+    def inline(v: Any) -> bool:  # per-issue roles and saliences, a status-quo pair
+        return isinstance(v, dict) and all(not isinstance(x, dict) for x in v.values())
+
     def table(prefix: list[str], d: dict[str, Any]) -> None:
-        scalars = {k: v for k, v in d.items() if not isinstance(v, dict)}
-        if scalars:
+        # inside [actors.X] and [issues.X], a table of numbers is written inline, as in
+        # the scenario files: eu_role = { ukr_aid = 40.0 }, status_quo = { eu_role = … }
+        here = {k: v for k, v in d.items()
+                if not isinstance(v, dict) or (len(prefix) >= 2 and inline(v))}
+        if here:
             lines.append("[" + ".".join(_toml_key(p) for p in prefix) + "]")
-            lines.extend(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in scalars.items())
+            for k, v in here.items():
+                value = ("{ " + ", ".join(f"{_toml_key(a)} = {_toml_value(x)}"
+                                          for a, x in v.items()) + " }"
+                         if isinstance(v, dict) else _toml_value(v))
+                lines.append(f"{_toml_key(k)} = {value}")
             lines.append("")
         for k, v in d.items():
-            if isinstance(v, dict):
+            if k not in here:
                 table([*prefix, k], v)
 
     for top in ("parameters", "blocs", "actors", "issues"):
@@ -709,6 +758,7 @@ def write_scenario(spec: TuneSpec, params: dict[str, float], name: str,
     desc = (f"Tuned by `eunato tune {Path(spec.source).name if spec.source else spec.name}` "
             f"from {spec.scenario} (protocol {spec.protocol}, seeds {spec.seeds}). {note}")
     path = directory / f"{name}.toml"
-    path.write_text(scenario_toml(name, base, overrides_for(params), desc.strip(),
+    overrides = complete_status_quo(spec.scenario, overrides_for(params))
+    path.write_text(scenario_toml(name, base, overrides, desc.strip(),
                                   rounds=spec.rounds, protocol=spec.protocol))
     return path

@@ -89,6 +89,12 @@ def decide(model: EuNatoModel, j: int, still: bool, stalled: bool, last: bool) -
         return
     w, m = model.world, model.m
     f = model.forecast
+    # (nearly) the same proposal failed before and nothing new can happen before a stall
+    pair = f[[j, m + j]]
+    if not (stalled or last) and np.allclose(pair, model.last_vote[j],
+                                             atol=0.1 * model.settle_tolerance):
+        return
+    model.last_vote[j] = pair.copy()
     cols = {"eu": j, "nato": m + j}
     venue = {"eu": w.eu_venue[j], "nato": w.nato_venue[j]}
     pieces = [p for p in ("eu", "nato")

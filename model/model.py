@@ -153,6 +153,7 @@ class EuNatoModel(mesa.Model):
         self.route: list[str | None] = [None] * m
         self.settled_round = np.full(m, -1)
         self.setter_used = np.zeros(m, bool)
+        self.last_vote = np.full((m, 2), np.nan)  # the forecast last put to a vote
         self.vetoes: list[list[dict[str, str]]] = [[] for _ in range(m)]
         #: what an issue had settled as before a shock reopened it
         self.prior: list[tuple[str, str | None, int] | None] = [None] * m
@@ -231,6 +232,15 @@ class EuNatoModel(mesa.Model):
             self.world.participation_blockage = bool(value)
         elif kind == "bloc":
             self.world.set_bloc(who, name, float(value))
+        elif kind == "stance":  # e.g. Hungary lifts its veto (1 February 2024)
+            which, issue = name.split(".", 1)
+            if issue in self.world.issue_ids:
+                j = self.world.issue_ids.index(issue)
+                k = self.world.actor_ids.index(who)
+                getattr(self.world, "block" if which == "block" else "step_aside")[k, j] = bool(
+                    value)
+                if self.status[j] != "open":
+                    self.reopen(j)
         elif name == "engagement":
             self.world.us_engagement = float(value)
         else:
@@ -268,7 +278,8 @@ class EuNatoModel(mesa.Model):
         st = self.state
         for k, cols in enumerate(self.pillar_cols):
             old = self.coalition[k]
-            new, _ = coalitions.update(old, st.position[:, cols], st.ideal[:, cols],
+            # coalitions gather like interests: their line is the members' weighted ideals
+            new, _ = coalitions.update(old, st.ideal[:, cols], st.ideal[:, cols],
                                        st.salience[:, cols], st.capability, self.rng,
                                        self.coalition_rule)
             self._log_coalition_changes(k, old, new)
@@ -298,10 +309,11 @@ class EuNatoModel(mesa.Model):
         self._forecasts.append(self.forecast.copy())
         k, m = self.settle_rounds, self.m
         last = self.steps >= self.max_rounds
+        early = len(self._forecasts) < k  # a forecast must hold for k rounds first
         recent = np.array(self._forecasts[-k:])
         still2 = (recent.max(axis=0) - recent.min(axis=0)) <= self.settle_tolerance
         moving = np.array(self._movement[-k:]).max(axis=0) > 0.1 * self.settle_tolerance
-        still = still2[:m] & still2[m:]
+        still = still2[:m] & still2[m:] & (not early)
         stalled = still & ~(moving[:m] | moving[m:])
         # everyone at one position: there is nothing left to bargain over
         spread = np.ptp(self.state.position, axis=0) <= self.settle_tolerance
@@ -365,10 +377,12 @@ class EuNatoModel(mesa.Model):
             self.step()
         return self
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self, explanations: bool = True) -> dict[str, Any]:
+        """The run summary (docs/schema.md); ``explanations=False`` skips the per-issue
+        explanations and pivot tests (batches that do not read them)."""
         from model.summary import summarize
 
-        return summarize(self)
+        return summarize(self, explanations=explanations)
 
     def explain(self, issue: str | None = None) -> dict[str, Any]:
         """Why each issue ended as it did (model/explain.py); one issue if given."""

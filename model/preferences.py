@@ -22,9 +22,9 @@ class PreferenceModel:
     fear_nato_shift: float = 30.0  # δ_N: NATO role points per unit of fear above ½
     hedge_shift: float = 60.0  # η: EU role points per unit of lost US engagement
     engagement_ref: float = 0.8  # e_ref: US engagement at which nobody hedges (2024)
-    turf_shift: float = 30.0  # γ: EU role points at competition = turf = stake = 1
+    turf_shift: float = 20.0  # γ: EU role points at competition = turf = stake = 1
     stake_floor: float = 0.25  # k₀: a state with no arms industry still has some stake
-    turf_pull: float = 0.5  # β: a bureaucracy's share of the way to its pole at c = t = 1
+    turf_pull: float = 0.3  # β: a bureaucracy's share of the way to its pole at c = t = 1
     turf_salience: float = 0.5  # σ_c: salience boost from competition on turf issues
     fear_salience: float = 0.3  # σ_d: salience boost from fear on decoupling issues
     leverage: float = 0.6  # λ: US leverage, share of the way to the US ideal at e=d=r=s=1

@@ -24,7 +24,8 @@ A scenario may ``extends = "baseline-2024"`` another one; tables merge key by ke
     [[events]]
     round = 10
     target = "us_engagement"          # or "participation_blockage",
-    value = 0.3                       # "bloc.<bloc>.<field>", "actor.<ID>.<field>"
+    value = 0.3                       # "bloc.<bloc>.<field>", "actor.<ID>.<field>",
+                                      # "stance.<ID>.block.<issue>" (value true/false)
     note = "Indo-Pacific pivot"
 """
 
@@ -195,7 +196,14 @@ class Scenario(BaseModel):
             if b not in actor_ids:
                 raise DataError(f, "parameters.blockers", b, "unknown actor")
         for k, ev in enumerate(self.events):
-            parse_target(ev.target, actor_ids, where=(f, f"events[{k}].target"))
+            kind, _, name = parse_target(ev.target, actor_ids, where=(f, f"events[{k}].target"))
+            if kind == "stance":
+                if name.split(".", 1)[1] not in issue_ids:
+                    raise DataError(f, f"events[{k}].target", ev.target,
+                                    f"unknown issue; known: {', '.join(issue_ids)}")
+                if not isinstance(ev.value, bool):
+                    raise DataError(f, f"events[{k}].value", ev.value,
+                                    "a stance event takes true (hold it) or false (drop it)")
             if ev.round > self.rounds:
                 raise DataError(f, f"events[{k}].round", ev.round,
                                 f"after the last round ({self.rounds})")
@@ -221,8 +229,15 @@ def parse_target(
             raise DataError(*where, target,
                             f"an actor event can set {', '.join(ACTOR_FIELDS)}, engagement")
         return "actor", parts[1], parts[2]
+    if parts[0] == "stance" and len(parts) == 4:
+        if parts[1] not in actor_ids:
+            raise DataError(*where, target, f"unknown actor {parts[1]!r}")
+        if parts[2] not in ("block", "step_aside"):
+            raise DataError(*where, target, "a stance event sets block or step_aside")
+        return "stance", parts[1], f"{parts[2]}.{parts[3]}"
     raise DataError(*where, target, "expected us_engagement, participation_blockage, "
-                    "bloc.<bloc>.<field> or actor.<ID>.<field>")
+                    "bloc.<bloc>.<field>, actor.<ID>.<field> or stance.<ID>.<block|"
+                    "step_aside>.<issue>")
 
 
 def _merge(base: dict, over: dict) -> dict:

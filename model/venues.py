@@ -135,19 +135,24 @@ def _unanimity(no: np.ndarray, abstain: np.ndarray, members: np.ndarray,
 
 def _coalition_discipline(yes, no, abstain, coalition, capability, free) -> None:
     """Members of a coalition of two or more vote with its capability-weighted majority
-    (in place). ``free`` (n, G) marks who may be moved: not those holding a stance."""
+    (in place). ``free`` (n, G) marks who may be moved: not those holding a stance.
+    Vectorised over coalitions: sums per label by one matrix product."""
     if coalition is None:
         return
-    for lab in np.unique(coalition):
-        mem = coalition == lab
-        if mem.sum() < 2:
-            continue
-        f = free[mem]
-        w = capability[mem][:, None] * f
-        go_yes = (w * yes[mem]).sum(axis=0) >= (w * no[mem]).sum(axis=0)
-        yes[mem] = np.where(f, go_yes[None, :], yes[mem])
-        no[mem] = np.where(f, ~go_yes[None, :], no[mem])
-        abstain[mem] = np.where(f, False, abstain[mem])
+    n = len(coalition)
+    size = np.bincount(coalition, minlength=n)
+    if (size < 2).all():
+        return
+    onehot = np.zeros((n, n))
+    onehot[np.arange(n), coalition] = 1.0
+    w = capability[:, None] * free
+    wy = onehot.T @ (w * yes)  # (labels, G)
+    wn = onehot.T @ (w * no)
+    go_yes = (wy >= wn)[coalition]  # (n, G) each member's coalition majority
+    move = free & (size[coalition] >= 2)[:, None]
+    yes[...] = np.where(move, go_yes, yes)
+    no[...] = np.where(move, ~go_yes, no)
+    abstain[...] = np.where(move, False, abstain)
 
 
 def vote(

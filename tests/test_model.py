@@ -84,14 +84,17 @@ def test_law_us_disengagement_raises_the_eu_role():
 
 def test_law_lower_eastern_flank_fear_raises_its_support_for_an_eu_role_in_industry():
     def support(fear):
-        vals = []
+        ideals, positions = [], []
         for s in SEEDS:
-            m = run(rng=s, eastern_flank_decoupling_fear=fear)
+            m = EuNatoModel(rng=s, eastern_flank_decoupling_fear=fear)
             ef = m.world.blocs == "eastern_flank"
             ind = [j for j, i in enumerate(m.world.issues) if i.pillar == "industry"]
-            vals.append(m.state.position[np.ix_(ef, ind)].mean())
-        return np.mean(vals)
-    assert support(0.3) > support(0.9) + 2.0
+            ideals.append(m.state.ideal[np.ix_(ef, ind)].mean())
+            positions.append(m.run().state.position[np.ix_(ef, ind)].mean())
+        return np.mean(ideals), np.mean(positions)
+    (ideal_low, pos_low), (ideal_high, pos_high) = support(0.3), support(0.9)
+    assert ideal_low > ideal_high + 5.0  # what the flank wants
+    assert pos_low > pos_high  # where it ends after bargaining
 
 
 def test_law_raising_any_states_competition_changes_its_industry_ideal():
@@ -212,3 +215,55 @@ def test_validate_scenario_rejects_unknown_stance_issue(tmp_path):
     with pytest.raises(DataError, match="stances.HUN.block"):
         EuNatoModel(scenario_name=path)
     assert validate_scenario  # the one validator is used by the loader
+
+
+def test_law_atlanticist_and_eu_autonomy_groupings_emerge_on_industry():
+    atlantic = france_eu_any = france_eu_end = 0
+    for seed in SEEDS:
+        m = run(rng=seed)
+        k = m.pillars.index("industry")
+        ix = m.state.actor_ids.index
+        lab = m.coalition[k]
+        atl = {lab[ix(a)] for a in ("POL", "EST", "USA", "GBR", "FIN", "SWE")}
+        atlantic += len(atl) == 1
+        inst = ("COM", "EEAS", "EDA")
+        france_eu_end += lab[ix("FRA")] in {lab[ix(a)] for a in inst} and lab[ix("FRA")] not in atl
+        france_eu_any += any(p[k][ix("FRA")] in {p[k][ix(a)] for a in inst}
+                             for p in m.partitions)
+    assert atlantic >= 9
+    assert france_eu_any >= 8 and france_eu_end >= 5
+
+
+def test_coalitions_vote_as_blocs():
+    # a member that alone would say no votes yes with its coalition's majority, and back
+    from model.institutions import piece_vote
+
+    m = EuNatoModel(rng=1)
+    j = 4  # ind_procurement
+    n = m.state.n
+    prop = np.array([m.outcome[j] + 20.0])
+    free = piece_vote(m, j, "eu", prop)
+    m.coalition[m.pillar_of[j]] = np.zeros(n, int)  # everyone in one coalition
+    bloc = piece_vote(m, j, "eu", prop)
+    voters = m.electorate.eu & ~m.world.block[:, j]
+    assert len({bool(x) for x in bloc.yes[voters, 0]}) == 1
+    assert (free.yes[voters, 0] != bloc.yes[voters, 0]).any()
+
+
+def test_a_stance_event_lifts_a_veto(tmp_path):
+    # Hungary vetoes EPF money, then lifts its veto by event: the EU piece can pass after it
+    path = scenario(tmp_path, '[[events]]\nround = 20\ntarget = "stance.HUN.block.ukr_aid"\n'
+                    'value = false\nnote = "veto lifted"\n')
+    lifted = 0
+    for seed in SEEDS:
+        m = run(scenario_name=path, rng=seed)
+        assert not m.world.block[m.world.actor_ids.index("HUN"), 1]
+        lifted += "eu" in (m.route[1] or "")
+    base = sum("eu" in (run(rng=s).route[1] or "") for s in SEEDS)
+    assert lifted > base
+
+
+def test_issues_do_not_settle_before_their_forecast_has_held():
+    m = EuNatoModel(rng=1)
+    m.step()
+    assert all(s == "open" for s in m.status)

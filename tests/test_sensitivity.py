@@ -72,8 +72,9 @@ def test_the_model_ignores_risk_under_compromise():
     spec = S.SASpec(name="risk", rounds=20, seeds=[1], methods=["sobol"],
                     parameters={"us_engagement": Bound(low=0.5, high=1.0),
                                 "actor.POL.risk": Bound(low=0.5, high=2.0)},
-                    metrics=["arrangement_ukr_training", "arrangement_int_logistics",
-                             "duplication_index", "agreed", "rounds_to_agreement"],
+                    metrics=["eu_role_ukr_training", "nato_role_int_logistics",
+                             "duplication_index", "gap_index", "agreed", "blocked",
+                             "rounds_to_agreement"],
                     sobol={"n": 16, "seed": 0})
     spec.check()
     with open_executor(workers=2) as ex:
@@ -90,7 +91,7 @@ name = "small"
 rounds = 15
 seeds = [1]
 methods = ["morris"]
-metrics = ["arrangement_ukr_aid", "duplication_index"]
+metrics = ["eu_role_ukr_aid", "duplication_index"]
 [parameters.us_engagement]
 low = 0.5
 high = 1.0
@@ -103,7 +104,7 @@ trajectories = 3
     out = tmp_path / "out"
     r = eunato("sensitivity", str(f), "--workers", "2", "--out", str(out))
     assert r.returncode == 0, r.stderr
-    assert "Morris screening" in r.stdout and "arrangement_ukr_aid" in r.stdout
+    assert "Morris screening" in r.stdout and "eu_role_ukr_aid" in r.stdout
     df = pd.read_csv(out / "indices.csv")
     assert len(df) == 2 * 2 and {"mu_star", "sigma", "mu_star_conf"} <= set(df.columns)
     assert (out / "morris.png").stat().st_size > 0
@@ -121,6 +122,27 @@ def test_bad_sensitivity_file_is_one_clear_line(tmp_path):
     r = eunato("sensitivity", str(f))
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "bad-sa.toml" in r.stderr and "sobol.n" in r.stderr
+
+
+@pytest.mark.parametrize("metric", ["outcome_ukr_aid", "deadlocks", "arrangement_ukr_aid",
+                                    "eu_role_ukr_aids"])
+def test_an_unknown_metric_is_one_clear_error(tmp_path, metric):
+    f = tmp_path / "bad-sa.toml"
+    f.write_text(f'name = "bad"\nmetrics = ["{metric}"]\n'
+                 '[parameters.us_engagement]\nlow = 0.5\nhigh = 1\n')
+    with pytest.raises(DataError) as err:
+        S.load_sa(f)
+    assert err.value.field == "metrics" and err.value.value == metric
+
+
+def test_default_metrics_are_columns_of_a_run_row():
+    """Every default metric is a numeric column of the row a model run gives."""
+    from experiments.tune import evaluate_point
+
+    row = evaluate_point({"base": "baseline-2024", "params": {}, "rounds": 3, "seed": 1})
+    for m in S.default_metrics():
+        assert m in row, m
+        assert math.isfinite(S.metric_value(row, m)), m
 
 
 def test_the_shipped_sensitivity_file_is_valid():
