@@ -24,6 +24,7 @@ high = 1.0
 [[targets]]
 kind = "outcome"
 issue = "ukr_training"
+role = "eu"
 value = 50
 """
 
