@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import os
-import tomllib
 from pathlib import Path
 from typing import Literal
 
@@ -101,7 +100,7 @@ class ActorRecord(BaseModel):
 class RolePair(BaseModel):
     """An issue's outcome: the EU's role and NATO's role on the task, each 0–100."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
     eu_role: float = Field(ge=0, le=100)
     nato_role: float = Field(ge=0, le=100)
     _f = field_validator("eu_role", "nato_role")(_finite)
@@ -159,14 +158,11 @@ def raise_data_error(path: str | Path, err: ValidationError, prefix: str = "") -
 
 
 def read_toml(path: str | Path) -> dict:
-    path = Path(path)
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise DataError(path, "-", str(path), "file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise DataError(path, "-", None, f"not valid TOML: {exc}") from None
+    """A data or scenario TOML file (bounded size, UTF-8 with or without a BOM; a folder,
+    a device or bad bytes are one DataError naming the file)."""
+    from model.safeio import read_user_toml  # safeio needs DataError from here
+
+    return read_user_toml(path)
 
 
 def _load_list(path: Path, key: str, record: type[BaseModel]) -> list:
