@@ -1,29 +1,62 @@
-"""Batch benchmark: runs/second of one baseline sweep on each executor, and mesa.batch_run.
+"""Batch benchmark: `eunato batch` against `mesa.batch_run`, the executors, one full run.
 
     python benchmarks/batch.py [--runs 1000] [--protocol compromise] [--workers 2]
+                               [--no-dask] [--repeat 5]
 
 The sweep: baseline-2024, the scenario's rounds, us_engagement at 10 levels × runs/10
-seeds. The same runs go through ``experiments.batch.run_params`` serially (in-process), on
-a local process pool, on a local Dask cluster (process workers), and through
-``mesa.batch_run`` (serial and with a process pool) on the same model. Wall time includes
-starting the pool/cluster and, for ours, writing the Parquet parts. Prints one table with
-the ratios to the serial batch, measured side by side in one run; checks that our three
-executors wrote identical runs tables. No assertion on time.
+seeds, written as an experiment file. Measured side by side in one run, in this order:
+
+1. ``eunato batch FILE`` as a whole process (start-up, imports, pool, Parquet parts), with
+   its default executor (a process pool over every CPU);
+2. ``mesa.batch_run(EuNatoModel, ...)`` on the same runs, 1 process, collecting at the end
+   only (``data_collection_period=-1``), as a whole process;
+3. ``experiments.batch.run_params`` in this process: serial, process pool, Dask;
+4. one full baseline run (collection of every reporter, summary with explanations), with
+   ``compromise`` and with ``bdm``: the median of ``--repeat`` runs.
+
+Prints the machine's CPUs and load average (start and end), wall and CPU seconds, and the
+ratios the issue asks for. Checks that every eunato executor wrote identical runs tables,
+the CLI's included. No assertion on time.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
+from pathlib import Path
 
-import mesa
 import numpy as np
 import pandas as pd
 
-from experiments.batch import run_params
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def timed_process(cmd: list[str]) -> tuple[float, float]:
+    """(wall s, CPU s of the process and its children) of a whole process."""
+    before = os.times()
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - t0
+    after = os.times()
+    return wall, (after.children_user - before.children_user
+                  + after.children_system - before.children_system)
+
+
+MESA_SCRIPT = """
+import sys, mesa
 from model.model import EuNatoModel
+levels = [float(x) for x in sys.argv[2].split(",")]
+seeds = list(range(1, int(sys.argv[3]) + 1))
+res = mesa.batch_run(EuNatoModel, parameters={{"protocol": sys.argv[1],
+                     "us_engagement": levels, "collect_agents": False}}, rng=seeds,
+                     number_processes=1, data_collection_period=-1, display_progress=False)
+assert len(res) == {n}, len(res)
+"""
 
 
 def main() -> None:
@@ -31,50 +64,91 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=1000, help="multiple of 10")
     ap.add_argument("--protocol", default="compromise")
     ap.add_argument("--workers", type=int, default=2, help="pool / Dask workers")
+    ap.add_argument("--no-dask", action="store_true")
+    ap.add_argument("--repeat", type=int, default=5, help="full single runs timed")
     args = ap.parse_args()
 
-    levels = [round(x, 3) for x in np.linspace(0.1, 1.0, 10)]
-    seeds = list(range(1, max(1, args.runs // 10) + 1))
-    params = [{"scenario": "baseline-2024", "protocol": args.protocol, "seed": s,
-               "us_engagement": u} for u in levels for s in seeds]
-    n, w = len(params), args.workers
-    print(f"{n} runs: baseline-2024, {args.protocol}, us_engagement × {len(seeds)} seeds; "
-          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start")
+    from experiments.batch import run_params
+    from experiments.spec import load_experiment
 
-    rows: list[tuple[str, float]] = []
-    tables: list[pd.DataFrame] = []
+    levels = [round(float(x), 3) for x in np.linspace(0.1, 1.0, 10)]
+    reps = max(1, args.runs // 10)
+    cpus, load0 = os.cpu_count(), os.getloadavg()
+    print(f"{10 * reps} runs: baseline-2024, {args.protocol}, us_engagement × {reps} seeds; "
+          f"{cpus} CPUs, load average {load0[0]:.1f} (1 min) {load0[1]:.1f} (5 min) at start",
+          flush=True)
+    rows: list[tuple[str, float, float | None]] = []
+    tables: dict[str, pd.DataFrame] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for label, opts in (("eunato batch, serial (--workers 1)", {"workers": 1}),
-                            (f"eunato batch, process pool (--workers {w})", {"workers": w}),
-                            (f"eunato batch, Dask LocalCluster ({w} workers)",
-                             {"dask_workers": w})):
-            t0 = time.perf_counter()
-            df = run_params(params, os.path.join(tmp, str(len(rows))), progress=False, **opts)
-            rows.append((label, time.perf_counter() - t0))
-            tables.append(df)
+        exp_file = Path(tmp) / "bench.toml"
+        exp_file.write_text(
+            f'name = "bench"\nscenarios = ["baseline-2024"]\nprotocols = ["{args.protocol}"]\n'
+            f"replicates = {reps}\nseed = 1\n\n[parameters]\nus_engagement = {levels}\n")
+        points = load_experiment(exp_file).points()
+        n = len(points)
+
+        out = Path(tmp) / "cli"
+        wall, cpu = timed_process([sys.executable, "-m", "model.cli", "batch", str(exp_file),
+                                   "--out", str(out), "--no-progress"])
+        rows.append(("eunato batch (CLI, whole process, all CPUs)", wall, cpu))
+        from experiments.store import read_runs
+        tables["cli"] = read_runs(out)
+        print(f"  {rows[-1][0]}: {wall:.1f} s", flush=True)
+
+        script = MESA_SCRIPT.format(n=n)
+        wall, cpu = timed_process([sys.executable, "-c", script, args.protocol,
+                                   ",".join(map(str, levels)), str(reps)])
+        rows.append(("mesa.batch_run (1 process, whole process)", wall, cpu))
+        print(f"  {rows[-1][0]}: {wall:.1f} s", flush=True)
+
+        w = args.workers
+        executors = [("run_params, serial (--workers 1)", {"workers": 1}),
+                     (f"run_params, process pool ({w})", {"workers": w})]
+        if not args.no_dask:
+            executors.append((f"run_params, Dask LocalCluster ({w})", {"dask_workers": w}))
+        for label, opts in executors:
+            c0, t0 = time.process_time(), time.perf_counter()
+            tables[label] = run_params(points, Path(tmp) / label.split(",")[1].strip(),
+                                       progress=False, **opts)
+            rows.append((label, time.perf_counter() - t0,
+                         None if "serial" not in label else time.process_time() - c0))
             print(f"  {label}: {rows[-1][1]:.1f} s", flush=True)
-    for df in tables[1:]:
-        pd.testing.assert_frame_equal(tables[0], df)
-    assert len(tables[0]) == n and (tables[0]["status"] == "ok").all()
 
-    for procs in (1, w):
-        label = f"mesa.batch_run (number_processes={procs})"
-        t0 = time.perf_counter()
-        res = mesa.batch_run(EuNatoModel, parameters={"protocol": args.protocol,
-                                                      "us_engagement": levels,
-                                                      "collect_agents": False},
-                             rng=seeds, number_processes=procs, data_collection_period=-1,
-                             display_progress=False)
-        rows.append((label, time.perf_counter() - t0))
-        assert len({(r["us_engagement"], r["RunId"]) for r in res}) == n
-        print(f"  {label}: {rows[-1][1]:.1f} s", flush=True)
+    ref = next(iter(tables.values()))
+    for df in tables.values():
+        pd.testing.assert_frame_equal(ref, df)
+    assert len(ref) == n and (ref["status"] == "ok").all()
 
-    ref = rows[0][1]
-    print(f"\n| {'executor':<44} | {'wall s':>7} | {'runs/s':>7} | {'× serial':>8} |")
-    print(f"|{'-' * 46}|{'-' * 9}|{'-' * 9}|{'-' * 10}|")
-    for label, t in rows:
-        print(f"| {label:<44} | {t:>7.1f} | {n / t:>7.1f} | {ref / t:>8.2f} |")
-    print("\nthe three eunato executors wrote identical runs tables")
+    singles = {}
+    for proto in ("compromise", "bdm"):
+        from model.model import EuNatoModel
+
+        times = []
+        for s in range(args.repeat):
+            t0 = time.perf_counter()
+            EuNatoModel(protocol=proto, rng=s + 1, collect_agents=True).run().summary()
+            times.append(time.perf_counter() - t0)
+        singles[proto] = statistics.median(times)
+    load1 = os.getloadavg()
+
+    wall = {label: t for label, t, _ in rows}
+    print(f"\n| {'what':<46} | {'wall s':>7} | {'CPU s':>7} | {'runs/s':>7} |")
+    print(f"|{'-' * 48}|{'-' * 9}|{'-' * 9}|{'-' * 9}|")
+    for label, t, cpu in rows:
+        c = "" if cpu is None else f"{cpu:.1f}"
+        print(f"| {label:<46} | {t:>7.1f} | {c:>7} | {n / t:>7.1f} |")
+    cli, mesa_t = wall["eunato batch (CLI, whole process, all CPUs)"], \
+        wall["mesa.batch_run (1 process, whole process)"]
+    serial, pool = wall["run_params, serial (--workers 1)"], \
+        wall[f"run_params, process pool ({w})"]
+    print(f"\neunato batch vs mesa.batch_run (whole processes): {mesa_t / cli:.2f}×")
+    print(f"process pool ({w}) vs serial: {serial / pool:.2f}×")
+    print(f"CLI whole process vs in-process pool: {cli / pool:.2f} (target ≤ 1.3)")
+    print(f"one full baseline run (collection, summary with explanations), median of "
+          f"{args.repeat}: compromise {singles['compromise'] * 1000:.0f} ms, "
+          f"bdm {singles['bdm'] * 1000:.0f} ms")
+    print(f"load average at end: {load1[0]:.1f} (1 min) {load1[1]:.1f} (5 min)")
+    print("every eunato executor (CLI included) wrote identical runs tables")
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from experiments.executor import open_executor
-from experiments.runs import run_one
+from experiments.runs import run_chunk
 from experiments.store import (
     LEAD_COLUMNS,
     ResultStore,
@@ -60,24 +60,6 @@ def run_id(params: dict[str, Any]) -> str:
     clean = {k: v for k, v in params.items() if v is not None}
     text = json.dumps(clean, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def run_chunk(tasks: list[tuple[str, dict[str, Any]]], per_round: bool = False
-              ) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
-    """Run several runs in one task (worker side). A failing run becomes a row with
-    ``status = "error"`` and its message; it never raises."""
-    out = []
-    for rid, params in tasks:
-        try:
-            row, rounds = run_one(params, per_round)
-            row = {"run_id": rid, "status": "ok", "error": None, **row}
-            rounds = [{"run_id": rid, **r} for r in rounds]
-        except Exception as err:  # noqa: BLE001 - recorded in the table
-            row = {"run_id": rid, "status": "error", "error": f"{type(err).__name__}: {err}",
-                   **params}
-            rounds = []
-        out.append((row, rounds))
-    return out
 
 
 def _progress(enabled: bool):

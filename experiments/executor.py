@@ -95,6 +95,9 @@ def open_executor(workers: int | None = None, dask_workers: int | None = None,
         return
     # forkserver: no fork of a process that runs threads (the progress bar, Dask)
     ctx = multiprocessing.get_context("forkserver")
+    # workers fork from a server that has imported the model once: no worker pays the
+    # imports (Mesa, NumPy, pandas) again, and none imports the app's (Solara, Altair)
+    ctx.set_forkserver_preload(["experiments.runs"])
     pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx)
     pool.width = n
     try:

@@ -69,9 +69,31 @@ def run_one(params: dict[str, Any], per_round: bool = False
     """Run one parameter set; return (summary row, per-round rows or [])."""
     model = build_model(params)
     model.run()
-    row = {**params, **flat_summary(model.summary())}
+    # the row needs no explanation (the pivot test is most of a summary's cost)
+    row = {**params, **flat_summary(model.summary(explanations=False))}
     rounds: list[dict[str, Any]] = []
     if per_round:
         mdf = model.datacollector.get_model_vars_dataframe().reset_index(names="round")
         rounds = mdf.to_dict("records")
     return row, rounds
+
+
+def run_chunk(tasks: list[tuple[str, dict[str, Any]]], per_round: bool = False
+              ) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """Run several runs in one task (worker side). A failing run becomes a row with
+    ``status = "error"`` and its message; it never raises.
+
+    It lives here, not in experiments/batch.py, so that a worker imports only the model
+    (not pyarrow, rich or the executors) before its first run."""
+    out = []
+    for rid, params in tasks:
+        try:
+            row, rounds = run_one(params, per_round)
+            row = {"run_id": rid, "status": "ok", "error": None, **row}
+            rounds = [{"run_id": rid, **r} for r in rounds]
+        except Exception as err:  # noqa: BLE001 - recorded in the table
+            row = {"run_id": rid, "status": "error", "error": f"{type(err).__name__}: {err}",
+                   **params}
+            rounds = []
+        out.append((row, rounds))
+    return out

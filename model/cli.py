@@ -24,11 +24,20 @@ from model.safeio import MAX_ROUNDS, MAX_SEED, float_in, int_in, writable_file
 #: modules that add sub-commands (app, batches, tuning, validation …)
 PLUGINS: list[str] = [
     "model.run_cli",
+    "model.backtest",
     "model.validation.cli",
     "app.serve",
     "experiments.tuning_cli",
     "experiments.cli",
 ]
+#: which plugin registers each of their sub-commands (tests/test_cli.py checks the map)
+COMMANDS: dict[str, str] = {
+    "run": "model.run_cli", "explain": "model.run_cli", "backtest": "model.backtest",
+    "compare": "model.validation.cli", "validate": "model.validation.cli",
+    "perception": "model.validation.cli", "app": "app.serve",
+    "tune": "experiments.tuning_cli", "sensitivity": "experiments.tuning_cli",
+    "batch": "experiments.cli", "report": "experiments.cli",
+}
 
 console = Console()
 
@@ -128,7 +137,9 @@ def _forecast(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The ``eunato`` parser; ``only`` (a plugin's sub-command) registers that plugin alone,
+    so that e.g. ``eunato batch`` does not import the app's Solara before its first run."""
     parser = argparse.ArgumentParser(prog="eunato", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -155,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", default=None, help="write every round to this JSON file")
     p.set_defaults(func=_forecast)
 
-    for mod in PLUGINS:
+    for mod in PLUGINS if only not in COMMANDS else [COMMANDS[only]]:
         importlib.import_module(mod).register(sub)
     return parser
 
@@ -164,7 +175,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command. Exit codes: 0 done; 1 the work failed (failed runs, a full or
     read-only disk, a locked folder, an unreachable cluster); 2 bad input (a file, a field
     or an option; one line naming them); 130 interrupted. Never a traceback for these."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)

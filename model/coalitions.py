@@ -39,10 +39,14 @@ class CoalitionRule:
 def relabel(labels: np.ndarray, capability: np.ndarray) -> np.ndarray:
     """Name each coalition by its most capable member's index (ties: lowest index)."""
     labels = np.asarray(labels)
+    # sort by (label, −capability, index): each label's first row is its most capable
+    # member (ties: the lowest index), as argmax over the members would pick
+    order = np.lexsort((np.arange(labels.size), -capability, labels))
+    lab = labels[order]
+    first = np.r_[True, lab[1:] != lab[:-1]]
+    leader = order[first][np.cumsum(first) - 1]
     out = np.empty_like(labels)
-    for lab in np.unique(labels):
-        members = np.flatnonzero(labels == lab)
-        out[members] = members[np.argmax(capability[members])]
+    out[order] = leader
     return out
 
 
@@ -74,46 +78,62 @@ def update(
     n, m = position.shape
     total = max(capability.sum(), 1e-12)
     w = capability[:, None] * salience + 1e-12
+    wp = w * position
     lab = labels.copy()
     # running sums per coalition slot (slots are actor indices)
     num = np.zeros((n, m))
     den = np.zeros((n, m))
-    np.add.at(num, lab, w * position)
+    np.add.at(num, lab, wp)
     np.add.at(den, lab, w)
     cap = np.bincount(lab, weights=capability, minlength=n)
     size = np.bincount(lab, minlength=n)
     s = salience
     ssum = np.maximum(s.sum(axis=1), 1e-12)
+    # Every slot is valued, empty ones then ruled out: the values of the occupied slots
+    # are the same numbers as when only they are valued, with fewer NumPy calls.
+    movers = rng.permutation(np.flatnonzero(rng.random(n) < rule.activity)).tolist()
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # empty slots
+        moved = _moves(movers, lab, num, den, cap, size, wp, w, ideal, s, ssum, capability,
+                       total, width, rule)
+    return relabel(lab, capability), moved
+
+
+def _moves(movers: list[int], lab: np.ndarray, num: np.ndarray, den: np.ndarray,
+           cap: np.ndarray, size: np.ndarray, wp: np.ndarray, w: np.ndarray,
+           ideal: np.ndarray, s: np.ndarray, ssum: np.ndarray, capability: np.ndarray,
+           total: float, width: float, rule: CoalitionRule) -> int:
+    """The sequential moves of :func:`update` (labels and running sums changed in place)."""
     moved = 0
-    for i in rng.permutation(np.flatnonzero(rng.random(n) < rule.activity)):
+    for i in movers:
         cur = lab[i]
         # take i out, then value every coalition as the others form it
-        num[cur] -= w[i] * position[i]
+        num[cur] -= wp[i]
         den[cur] -= w[i]
         cap[cur] -= capability[i]
         size[cur] -= 1
-        slots = np.flatnonzero(size > 0)
-        X = num[slots] / np.maximum(den[slots], 1e-300)
+        X = num / np.maximum(den, 1e-300)
         dist = (np.abs(ideal[i] - X) / width * s[i]).sum(axis=1) / ssum[i]
-        pay = rule.benefit * (cap[slots] + capability[i]) / total * (rule.threshold - dist)
+        pay = rule.benefit * (cap + capability[i]) / total * (rule.threshold - dist)
+        occupied = size > 0
         alone = rule.benefit * capability[i] / total * rule.threshold
-        here = np.flatnonzero(slots == cur)
-        current = pay[here[0]] if here.size else alone
-        best = int(np.argmax(pay)) if slots.size else -1
+        current = pay[cur] if occupied[cur] else alone
         target = cur
         margin = rule.margin * alone
-        if best >= 0 and slots[best] != cur and pay[best] > max(current, alone) + margin:
-            target = slots[best]
-        elif here.size and alone > current + margin:
-            target = int(np.flatnonzero(size == 0)[0])  # a free slot: go alone
-        num[target] += w[i] * position[i]
+        if occupied.any():
+            pay[~occupied] = -np.inf
+            best = int(np.argmax(pay))
+            if best != cur and pay[best] > max(current, alone) + margin:
+                target = best
+            elif occupied[cur] and alone > current + margin:
+                target = int(np.argmin(occupied))  # the first free slot: go alone
+        num[target] += wp[i]
         den[target] += w[i]
         cap[target] += capability[i]
         size[target] += 1
         if target != cur:
             lab[i] = target
             moved += 1
-    return relabel(lab, capability), moved
+    return moved
 
 
 def coordinate(

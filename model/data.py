@@ -7,6 +7,7 @@ and the value (see :class:`DataError`).
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 from pathlib import Path
@@ -158,15 +159,33 @@ def raise_data_error(path: str | Path, err: ValidationError, prefix: str = "") -
 
 
 def read_toml(path: str | Path) -> dict:
-    """A data or scenario TOML file (bounded size, UTF-8 with or without a BOM; a folder,
-    a device or bad bytes are one DataError naming the file)."""
+    """The parsed file, as a fresh dict the caller may change (bounded size, UTF-8 with or
+    without a BOM; a folder, a device or bad bytes are one DataError naming the file)."""
+    return copy.deepcopy(_parsed(Path(path)))
+
+
+#: parsed TOML by (resolved path, mtime, size): a batch builds thousands of models from the
+#: same few files, and parsing them was a third of a run (docs/batches.md). An edited file
+#: has a new mtime or size and is parsed again.
+_PARSED: dict[tuple[str, int, int], dict] = {}
+
+
+def _parsed(path: Path) -> dict:
+    """The parsed file (shared: callers must not change it; :func:`read_toml` copies)."""
     from model.safeio import read_user_toml  # safeio needs DataError from here
 
-    return read_user_toml(path)
+    try:
+        st = path.stat()
+    except OSError:
+        return read_user_toml(path)  # raises the one-line DataError
+    key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    if key not in _PARSED:
+        _PARSED[key] = read_user_toml(path)
+    return _PARSED[key]
 
 
 def _load_list(path: Path, key: str, record: type[BaseModel]) -> list:
-    raw = read_toml(path)
+    raw = _parsed(path)  # validation reads the dicts and builds new records from them
     items = raw.get(key)
     if not isinstance(items, list) or not items:
         raise DataError(path, key, items, f"expected a list of [[{key}]] tables")

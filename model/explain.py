@@ -94,12 +94,13 @@ def shift_shares(model: EuNatoModel, j: int, top: int = 5) -> dict[str, float]:
 
 
 def movers(model: EuNatoModel, j: int, top: int = 5) -> list[dict[str, Any]]:
+    """The voters whose positions moved most from their stance group's base."""
     st, m = model.state, model.m
     cols = [j, m + j]
     w = model.world
     base = np.stack([w.base_eu[:, j], w.base_nato[:, j]], axis=1)
     moved = st.position[:, cols] - base
-    size = np.abs(moved).sum(axis=1)
+    size = np.where(model.electorate.eu | model.electorate.nato, np.abs(moved).sum(axis=1), -1)
     out = []
     for i in np.argsort(-size, kind="stable")[:top]:
         parts = {name: model.ideal_parts[name][i, cols] for name in PART_NAMES}
@@ -192,12 +193,16 @@ def sentences(model: EuNatoModel, j: int, ex: dict[str, Any]) -> str:
     by_house: dict[str, list[str]] = {}
     for v in ex["vetoes"]:
         by_house.setdefault(v["house"], []).append(f"{v['actor']} ({v['why']})")
+    lead = " Earlier, a proposal was vetoed" if ex["status"] == "agreed" else " Vetoed"
     for h, who in by_house.items():
-        s.append(f" Vetoed in {HOUSE_NAMES[h]} by {', '.join(who)}.")
-    if ex["pivotal"]:
-        s.append(f" Pivotal: {', '.join(ex['pivotal'][:8])}"
-                 + (f" and {len(ex['pivotal']) - 8} more" if len(ex["pivotal"]) > 8 else "")
-                 + ".")
+        s.append(f"{lead} in {HOUSE_NAMES[h]} by {', '.join(who)}.")
+        lead = " Vetoed"
+    piv = ex["pivotal"]
+    if len(piv) > 8:
+        s.append(f" Pivotal: any of {len(piv)} members (under unanimity or consensus each "
+                 "could block alone).")
+    elif piv:
+        s.append(f" Pivotal: {', '.join(piv)}.")
     if ex["movers"]:
         mv = ex["movers"][0]
         why = sorted(mv["by"].items(), key=lambda kv: -kv[1])[:2]

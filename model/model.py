@@ -28,6 +28,7 @@ import numpy as np
 from agents import make_agent
 from model import coalitions, institutions
 from model.coalitions import CoalitionRule
+from model.collect import RoundCollector
 from model.data import load_actors, load_issues
 from model.preferences import PreferenceModel
 from model.protocols import get_protocol
@@ -177,9 +178,9 @@ class EuNatoModel(mesa.Model):
 
         for row, record in enumerate(w.actors):
             make_agent(self, row, record)
-        self.datacollector = mesa.DataCollector(
-            model_reporters=self._model_reporters(),
-            agent_reporters=self._agent_reporters() if collect_agents else {})
+        self.datacollector = RoundCollector(
+            self._model_reporters(), self._agent_reporters() if collect_agents else {},
+            w.issue_ids)
         self.datacollector.collect(self)
 
     def _electorate(self) -> Electorate:
@@ -364,17 +365,18 @@ class EuNatoModel(mesa.Model):
                          + (f"blocked by {who}" if who else "status quo holds"))
 
     def _log_coalition_changes(self, k: int, old: np.ndarray, new: np.ndarray) -> None:
-        if np.array_equal(old, new):
+        changed = old != new
+        if not changed.any():
             return
         ids = self.state.actor_ids
         pillar = self.pillars[k]
-        groups_old = {int(lab): frozenset(np.flatnonzero(old == lab)) for lab in np.unique(old)}
-        groups_new = {int(lab): frozenset(np.flatnonzero(new == lab)) for lab in np.unique(new)}
-        for lab in sorted(groups_new):
-            mem = groups_new[lab]
-            if len(mem) >= 2 and groups_old.get(lab) != mem:
+        size = np.bincount(new, minlength=len(new))
+        # a coalition's members changed iff someone left or joined its label
+        for lab in np.unique(np.concatenate([new[changed], old[changed]])).tolist():
+            if size[lab] >= 2:
+                mem = np.flatnonzero(new == lab).tolist()
                 self.log("coalition", f"{pillar}: {ids[lab]}+ = "
-                         f"{', '.join(ids[i] for i in sorted(mem))}", pillar=pillar)
+                         f"{', '.join(ids[i] for i in mem)}", pillar=pillar)
 
     # -- convenience -------------------------------------------------------------------
     def run(self) -> EuNatoModel:

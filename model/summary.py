@@ -19,6 +19,7 @@ import numpy as np
 
 from model import coalitions
 from model.explain import explain, venue_codes
+from model.venues import venue_label
 
 if TYPE_CHECKING:
     from model.model import EuNatoModel
@@ -78,6 +79,9 @@ def _role(x: float) -> float:
 
 
 def summarize(model: EuNatoModel, explanations: bool = True) -> dict[str, Any]:
+    """The run summary (docs/schema.md). ``explanations=False`` (batch rows) skips the
+    explanations, the costliest part (the pivot test): ``explanations`` is then ``{}`` and
+    each issue's ``pivotal`` is ``None``; everything else is the same."""
     st, m, w = model.state, model.m, model.world
     dup, gap = duplication_gap(model.outcome, m)
     util = utilities(model)
@@ -96,12 +100,13 @@ def summarize(model: EuNatoModel, explanations: bool = True) -> dict[str, Any]:
                            "nato_role": _role(model.status_quo0[m + j])},
             "proposal": None if np.isnan(prop).any() else
             {"eu_role": _role(prop[0]), "nato_role": _role(prop[1])},
-            "venue": e.get("venue", ""), "venues": venue_codes(model, j),
+            "venue": venue_label(w.eu_venue[j], w.nato_venue[j], model.route[j]),
+            "venues": venue_codes(model, j),
             "route": model.route[j],
             "round": int(model.settled_round[j]) if agreed else None,
             "date": model.date(int(model.settled_round[j])) if agreed else None,
             "vetoes": list(model.vetoes[j]),
-            "pivotal": e.get("pivotal", []),
+            "pivotal": e["pivotal"] if explanations else None,
             "division_of_labour": label(model.outcome[j], model.outcome[m + j]),
             "duplication": round(float(dup[j]), 4), "gap": round(float(gap[j]), 4),
         })

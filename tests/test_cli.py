@@ -76,3 +76,31 @@ def test_forecast_on_a_stakeholder_table(tmp_path):
     assert r.returncode == 0, r.stderr
     # compromise round 0: (10·.9·0 + 30·.5·100 + 20·.8·60) / (9 + 15 + 16) = 61.5
     assert "61.50" in r.stdout
+
+
+def test_plugin_command_map_is_complete() -> None:
+    """Every plugin's sub-commands are in COMMANDS (a command parsed alone still works)."""
+    import argparse
+    import importlib
+
+    from model.cli import COMMANDS, PLUGINS
+
+    for mod in PLUGINS:
+        parser = argparse.ArgumentParser()
+        sub = parser.add_subparsers()
+        importlib.import_module(mod).register(sub)
+        for name in sub.choices:
+            assert COMMANDS.get(name) == mod, (name, mod)
+
+
+def test_batch_command_starts_without_the_app() -> None:
+    """`eunato batch` does not import Solara, Altair or matplotlib before it runs."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from model.cli import build_parser; build_parser('batch')"
+            ".parse_args(['batch', 'x.toml']); import experiments.runs; "
+            "print(sorted(m for m in ('solara', 'altair', 'matplotlib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"

@@ -83,14 +83,12 @@ def weighted_median(state: BargainingState) -> np.ndarray:
     cheap O(n log n) stand-in for BDM's pairwise-vote median.
     """
     w = state.capability[:, None] * state.salience
-    out = np.empty(state.m)
-    for j in range(state.m):
-        x = state.position[:, j]
-        order = np.argsort(x, kind="stable")
-        cw = np.cumsum(w[order, j])
-        if cw[-1] <= 0:
-            out[j] = float(np.median(x))
-            continue
-        k = int(np.searchsorted(cw, 0.5 * cw[-1]))
-        out[j] = x[order[min(k, len(x) - 1)]]
+    x = state.position
+    order = np.argsort(x, axis=0, kind="stable")
+    cw = np.cumsum(np.take_along_axis(w, order, axis=0), axis=0)
+    # per column, the first sorted position whose cumulative weight reaches half the total
+    k = np.minimum((cw < 0.5 * cw[-1]).sum(axis=0), x.shape[0] - 1)
+    out = np.take_along_axis(x, np.take_along_axis(order, k[None, :], axis=0), axis=0)[0]
+    for j in np.flatnonzero(cw[-1] <= 0):  # nobody weighs in: the plain median
+        out[j] = float(np.median(x[:, j]))
     return out

@@ -33,9 +33,38 @@ def find_exchanges(state: BargainingState, min_gain: float = 1e-9) -> list[dict[
     (signed, on the issue scales), the outcome shifts and each actor's utility gain
     (salience-weighted outcome shift, on scales normalised to [0, 1]).
     """
-    n, m = state.n, state.m
-    if m < 2:
+    if state.m < 2:
         return []
+    cand = _candidates(state, min_gain)
+    return [_record(state, cand, q) for q in range(cand["i"].size)]
+
+
+def _record(state: BargainingState, cand: dict[str, np.ndarray], q: int) -> dict[str, Any]:
+    i, k, a, b = (int(cand[x][q]) for x in "ikab")
+    return {
+        "kind": "exchange", "issue": state.issue_ids[a],
+        "issues": [state.issue_ids[a], state.issue_ids[b]],
+        "actors": [state.actor_ids[i], state.actor_ids[k]],
+        "_ix": (i, k, a, b), "move_k_on_a": float(cand["move_k_on_a"][q]),
+        "move_i_on_b": float(cand["move_i_on_b"][q]),
+        "outcome_shift_a": float(cand["outcome_shift_a"][q]),
+        "outcome_shift_b": float(cand["outcome_shift_b"][q]),
+        "gain_i": float(cand["gain_i"][q]), "gain_k": float(cand["gain_k"][q]),
+    }
+
+
+#: elements per block of (issues b, actors i, actors k) evaluated at once (memory bound)
+BLOCK = 1 << 21
+
+
+def _candidates(state: BargainingState, min_gain: float) -> dict[str, np.ndarray]:
+    """Every mutually profitable exchange as flat arrays (i, k, a, b, moves, shifts, gains),
+    in the order (a, b, i, k) and then stably sorted by joint gain, best first.
+
+    The arithmetic is the per-deal formula of the module docstring, operation for operation,
+    elementwise over all (b, i < k) for one issue ``a`` at a time, in blocks of issues ``b``
+    of at most :data:`BLOCK` elements so that memory stays bounded for large tables."""
+    n, m = state.n, state.m
     c, s = state.capability, state.salience
     wt = c[:, None] * s
     W = wt.sum(axis=0)
@@ -44,44 +73,53 @@ def find_exchanges(state: BargainingState, min_gain: float = 1e-9) -> list[dict[
     x = state.position
     side = np.sign(x - expected[None, :])  # (n, m)
     dist = np.abs(x - expected[None, :])
-    out: list[dict[str, Any]] = []
-    for a in range(m):
-        for b in range(m):
-            if a == b or W[a] <= 0 or W[b] <= 0:
+    upper = np.triu(np.ones((n, n), bool), 1)  # i < k: (i, k, a, b) and (k, i, b, a) are one
+    parts: list[tuple[np.ndarray, ...]] = []
+    b_all = np.arange(m)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for a in range(m):
+            if W[a] <= 0:
                 continue
-            for i in range(n):
-                for k in range(i + 1, n):  # (i, k, a, b) and (k, i, b, a) are one deal
-                    if side[i, a] == 0 or side[i, b] == 0:
-                        continue
-                    if side[k, a] != -side[i, a] or side[k, b] != -side[i, b]:
-                        continue
-                    # i cares relatively more about a, k about b
-                    if s[i, a] * s[k, b] <= s[i, b] * s[k, a]:
-                        continue
-                    ratio = (s[i, a] + s[k, a]) / (s[i, b] + s[k, b])  # dO_b/dO_a (in units)
-                    # outcome shifts in [0,1] units: dOa from k's move, dOb from i's move
-                    max_oa = wt[k, a] * dist[k, a] / W[a] / width[a]
-                    max_ob = wt[i, b] * dist[i, b] / W[b] / width[b]
-                    if max_oa <= 0 or max_ob <= 0:
-                        continue
-                    doa = min(max_oa, max_ob / ratio)
-                    dob = ratio * doa
-                    gi = s[i, a] * doa - s[i, b] * dob
-                    gk = s[k, b] * dob - s[k, a] * doa
-                    if gi <= min_gain or gk <= min_gain:
-                        continue
-                    move_k = side[i, a] * doa * width[a] * W[a] / wt[k, a]
-                    move_i = side[k, b] * dob * width[b] * W[b] / wt[i, b]
-                    out.append({
-                        "kind": "exchange", "issue": state.issue_ids[a],
-                        "issues": [state.issue_ids[a], state.issue_ids[b]],
-                        "actors": [state.actor_ids[i], state.actor_ids[k]],
-                        "_ix": (i, k, a, b), "move_k_on_a": float(move_k),
-                        "move_i_on_b": float(move_i), "outcome_shift_a": float(doa),
-                        "outcome_shift_b": float(dob), "gain_i": float(gi), "gain_k": float(gk),
-                    })
-    out.sort(key=lambda e: -(e["gain_i"] + e["gain_k"]))
-    return out
+            b_ok = b_all[(b_all != a) & (W > 0)]
+            step = max(1, BLOCK // max(n * n, 1))
+            for lo in range(0, b_ok.size, step):
+                bs = b_ok[lo:lo + step]
+                # axes: (b, i, k)
+                s_ia = s[:, a][None, :, None]
+                s_ka = s[:, a][None, None, :]
+                s_ib = s[:, bs].T[:, :, None]
+                s_kb = s[:, bs].T[:, None, :]
+                sd_ia, sd_ka = side[:, a][None, :, None], side[:, a][None, None, :]
+                sd_ib, sd_kb = side[:, bs].T[:, :, None], side[:, bs].T[:, None, :]
+                ok = upper[None] & (sd_ia != 0) & (sd_ib != 0)
+                ok &= (sd_ka == -sd_ia) & (sd_kb == -sd_ib)
+                ok &= s_ia * s_kb > s_ib * s_ka  # i cares relatively more about a, k about b
+                ratio = (s_ia + s_ka) / (s_ib + s_kb)  # dO_b/dO_a (in units)
+                # outcome shifts in [0,1] units: dOa from k's move, dOb from i's move
+                max_oa = (wt[:, a] * dist[:, a] / W[a] / width[a])[None, None, :]
+                max_ob = (wt[:, bs] * dist[:, bs] / W[bs] / width[bs]).T[:, :, None]
+                ok &= (max_oa > 0) & (max_ob > 0)
+                doa = np.minimum(max_oa, max_ob / ratio)
+                dob = ratio * doa
+                gi = s_ia * doa - s_ib * dob
+                gk = s_kb * dob - s_ka * doa
+                ok &= (gi > min_gain) & (gk > min_gain)
+                bb, ii, kk = np.nonzero(ok)
+                if bb.size == 0:
+                    continue
+                b = bs[bb]
+                doa, dob = doa[bb, ii, kk], dob[bb, ii, kk]
+                move_k = side[ii, a] * doa * width[a] * W[a] / wt[kk, a]
+                move_i = side[kk, b] * dob * width[b] * W[b] / wt[ii, b]
+                parts.append((ii, kk, np.full(ii.size, a), b, move_k, move_i, doa, dob,
+                              gi[bb, ii, kk], gk[bb, ii, kk]))
+    names = ("i", "k", "a", "b", "move_k_on_a", "move_i_on_b", "outcome_shift_a",
+             "outcome_shift_b", "gain_i", "gain_k")
+    if not parts:
+        return {k: np.empty(0, int if len(k) == 1 else float) for k in names}
+    cols = {k: np.concatenate([p[q] for p in parts]) for q, k in enumerate(names)}
+    order = np.argsort(-(cols["gain_i"] + cols["gain_k"]), kind="stable")
+    return {k: v[order] for k, v in cols.items()}
 
 
 class Exchange(Protocol):
@@ -98,17 +136,22 @@ class Exchange(Protocol):
         return weighted_mean(state)
 
     def step(self, state: BargainingState, rng: np.random.Generator) -> RoundReport:
-        used: set[tuple[int, int]] = set()
         made: list[dict[str, Any]] = []
-        for e in find_exchanges(state):
-            i, k, a, b = e.pop("_ix")
-            if {(k, a), (i, b), (i, a), (k, b)} & used:
-                continue
-            if len(made) >= int(self.params["max_exchanges"]):
-                break
-            state.position[k, a] += e["move_k_on_a"]
-            state.position[i, b] += e["move_i_on_b"]
-            used |= {(k, a), (i, b), (i, a), (k, b)}
-            made.append(e)
+        if state.m >= 2:
+            cand = _candidates(state, 1e-9)
+            used = np.zeros((state.n, state.m), bool)  # actor-issue pairs already traded
+            cap = int(self.params["max_exchanges"])
+            ii, kk, aa, bb = (cand[x].tolist() for x in "ikab")
+            for q, (i, k, a, b) in enumerate(zip(ii, kk, aa, bb, strict=True)):
+                if used[k, a] or used[i, b] or used[i, a] or used[k, b]:
+                    continue
+                if len(made) >= cap:
+                    break
+                e = _record(state, cand, q)
+                del e["_ix"]
+                state.position[k, a] += e["move_k_on_a"]
+                state.position[i, b] += e["move_i_on_b"]
+                used[k, a] = used[i, b] = used[i, a] = used[k, b] = True
+                made.append(e)
         return RoundReport(forecast=weighted_mean(state), median=weighted_median(state),
                            mean=weighted_mean(state), interactions=made)

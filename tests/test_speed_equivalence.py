@@ -1,0 +1,152 @@
+"""The faster engine paths give the same numbers as the plain ones (docs/batches.md).
+
+Each rewritten helper is compared with the straightforward version it replaced (kept here
+only, as the reference) on random inputs, and a batch row (no explanations, no agent
+collection) with the full run's summary."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from experiments.runs import flat_summary, run_one
+from model.coalitions import CoalitionRule, relabel, update
+from model.model import EuNatoModel
+from model.protocols.base import weighted_median
+from model.state import BargainingState
+
+
+def relabel_ref(labels: np.ndarray, capability: np.ndarray) -> np.ndarray:
+    out = np.empty_like(labels)
+    for lab in np.unique(labels):
+        members = np.flatnonzero(labels == lab)
+        out[members] = members[np.argmax(capability[members])]
+    return out
+
+
+def update_ref(labels, position, ideal, salience, capability, rng, rule, width=100.0):
+    n, m = position.shape
+    total = max(capability.sum(), 1e-12)
+    w = capability[:, None] * salience + 1e-12
+    lab = labels.copy()
+    num, den = np.zeros((n, m)), np.zeros((n, m))
+    np.add.at(num, lab, w * position)
+    np.add.at(den, lab, w)
+    cap = np.bincount(lab, weights=capability, minlength=n)
+    size = np.bincount(lab, minlength=n)
+    s = salience
+    ssum = np.maximum(s.sum(axis=1), 1e-12)
+    moved = 0
+    for i in rng.permutation(np.flatnonzero(rng.random(n) < rule.activity)):
+        cur = lab[i]
+        num[cur] -= w[i] * position[i]
+        den[cur] -= w[i]
+        cap[cur] -= capability[i]
+        size[cur] -= 1
+        slots = np.flatnonzero(size > 0)
+        X = num[slots] / np.maximum(den[slots], 1e-300)
+        dist = (np.abs(ideal[i] - X) / width * s[i]).sum(axis=1) / ssum[i]
+        pay = rule.benefit * (cap[slots] + capability[i]) / total * (rule.threshold - dist)
+        alone = rule.benefit * capability[i] / total * rule.threshold
+        here = np.flatnonzero(slots == cur)
+        current = pay[here[0]] if here.size else alone
+        best = int(np.argmax(pay)) if slots.size else -1
+        target = cur
+        margin = rule.margin * alone
+        if best >= 0 and slots[best] != cur and pay[best] > max(current, alone) + margin:
+            target = slots[best]
+        elif here.size and alone > current + margin:
+            target = int(np.flatnonzero(size == 0)[0])
+        num[target] += w[i] * position[i]
+        den[target] += w[i]
+        cap[target] += capability[i]
+        size[target] += 1
+        if target != cur:
+            lab[i] = target
+            moved += 1
+    return relabel_ref(lab, capability), moved
+
+
+def median_ref(state: BargainingState) -> np.ndarray:
+    w = state.capability[:, None] * state.salience
+    out = np.empty(state.m)
+    for j in range(state.m):
+        x = state.position[:, j]
+        order = np.argsort(x, kind="stable")
+        cw = np.cumsum(w[order, j])
+        if cw[-1] <= 0:
+            out[j] = float(np.median(x))
+            continue
+        k = int(np.searchsorted(cw, 0.5 * cw[-1]))
+        out[j] = x[order[min(k, len(x) - 1)]]
+    return out
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_relabel_and_coalition_moves_equal_the_loop(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(1, 30)), int(rng.integers(1, 7))
+    cap = rng.choice([0.0, 0.5, 1.0], n) if seed % 2 else rng.random(n)
+    labels = rng.integers(0, n, n)
+    assert np.array_equal(relabel(labels, cap), relabel_ref(labels, cap))
+    labels = relabel(labels, cap)
+    ideal = rng.uniform(0, 100, (n, m))
+    pos = np.clip(ideal + rng.normal(0, 10, (n, m)), 0, 100)
+    sal = rng.uniform(0, 1, (n, m))
+    rule = CoalitionRule(threshold=float(rng.uniform(0.05, 0.4)), activity=0.7)
+    for _ in range(5):  # several rounds, each from where the last left the labels
+        a = update(labels, pos, ideal, sal, cap, np.random.default_rng(seed), rule)
+        b = update_ref(labels, pos, ideal, sal, cap, np.random.default_rng(seed), rule)
+        assert np.array_equal(a[0], b[0]) and a[1] == b[1]
+        labels = a[0]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_weighted_median_equals_the_loop(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(1, 12)), int(rng.integers(1, 6))
+    pos = rng.choice([0.0, 10.0, 50.0], (n, m)) if seed % 2 else rng.uniform(0, 100, (n, m))
+    sal = rng.uniform(0, 1, (n, m))
+    sal[rng.random((n, m)) < 0.3] = 0.0
+    cap = rng.uniform(0, 1, n)
+    state = BargainingState([str(i) for i in range(n)], [str(j) for j in range(m)], pos, pos,
+                            sal, cap, 1.0, True, np.zeros(m), 0.0, 100.0)
+    assert np.array_equal(weighted_median(state), median_ref(state))
+
+
+@pytest.mark.parametrize(("scenario", "protocol", "seed"), [
+    ("baseline-2024", "compromise", 1), ("us-disengagement", "compromise", 5),
+    ("blockage-lifted", "bdm", 2), ("eu-autonomy-push", "nash", 3)])
+def test_batch_row_equals_the_full_run(scenario: str, protocol: str, seed: int) -> None:
+    """The lean batch path (no explanations, no agent records) writes the numbers the full
+    model (every reporter, explanations) gives."""
+    params = {"scenario": scenario, "protocol": protocol, "seed": seed}
+    row, _ = run_one(params)
+    full = EuNatoModel(scenario, protocol=protocol, rng=seed, collect_agents=True).run()
+    summary = full.summary()
+    assert summary["explanations"]
+    assert row == {**params, **flat_summary(summary)}
+    lean = EuNatoModel(scenario, protocol=protocol, rng=seed, collect_agents=False).run()
+    quick = lean.summary(explanations=False)
+    for a, b in zip(summary["issues"], quick["issues"], strict=True):
+        assert {**a, "pivotal": None} == b
+    assert {k: v for k, v in summary.items() if k not in ("issues", "explanations")} == \
+        {k: v for k, v in quick.items() if k not in ("issues", "explanations")}
+
+
+def test_cached_data_files_give_fresh_records(tmp_path, monkeypatch) -> None:
+    """Parsing is cached per process, but every load validates anew: a caller changing
+    its records changes nobody else's, and an edited file is read again."""
+    from model.data import DATA_DIR, load_actors
+
+    a = load_actors()
+    a[0].decoupling_fear = 0.123
+    a[0].memberships.append("X")
+    b = load_actors()
+    assert b[0].decoupling_fear != 0.123 and "X" not in b[0].memberships
+    p = tmp_path / "actors.toml"
+    text = (DATA_DIR / "actors.toml").read_text()
+    p.write_text(text)
+    first = load_actors(p)[0].name
+    p.write_text(text.replace(f'name = "{first}"', 'name = "Renamed"', 1))
+    assert load_actors(p)[0].name == "Renamed"
