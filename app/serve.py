@@ -42,10 +42,11 @@ def server_env(base: dict[str, str] | None = None, host: str = "127.0.0.1") -> d
     return env
 
 
-def server_command(host: str = "127.0.0.1", port: int = 8765) -> list[str]:
+def server_command(host: str = "127.0.0.1", port: int = 8765,
+                   app_dir: Path = APP_DIR) -> list[str]:
     """``solara run`` on the app directory (works from any working directory)."""
     solara = Path(sys.executable).with_name("solara")
-    return [str(solara), "run", str(APP_DIR), "--host", host, "--port", str(port),
+    return [str(solara), "run", str(app_dir), "--host", host, "--port", str(port),
             "--no-open", "--production"]
 
 
@@ -58,11 +59,11 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def serving(port: int | None = None, log: IO | None = None,
-            timeout: float = 60.0) -> Iterator[str]:
+            timeout: float = 60.0, app_dir: Path = APP_DIR) -> Iterator[str]:
     """Run the real app server on loopback for a test or a benchmark; yield its URL and
     stop it (its whole process group: ``solara run`` starts the server as a child)."""
     port = port or free_port()
-    proc = subprocess.Popen(server_command("127.0.0.1", port), env=server_env(),
+    proc = subprocess.Popen(server_command("127.0.0.1", port, app_dir), env=server_env(),
                             stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT,
                             start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
@@ -81,7 +82,8 @@ def serving(port: int | None = None, log: IO | None = None,
                 time.sleep(0.5)
         yield url
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):  # it may have exited already
+            os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(10)
         except subprocess.TimeoutExpired:

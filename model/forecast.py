@@ -56,13 +56,15 @@ def _norm(h: str) -> str:
     return re.sub(r"[\s\-]+", "_", h.strip().strip('"').lower())
 
 
+#: the most stakeholder rows a table may have (the forecast's cost grows with the square
+#: of the actors; real tables have tens)
+MAX_ROWS = 2000
+
+
 def _decode(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise DataError(path, "-", str(path), "file not found") from None
-    except IsADirectoryError:
-        raise DataError(path, "-", str(path), "is a directory, not a table") from None
+    from model.safeio import read_user_bytes
+
+    raw = read_user_bytes(path)  # folder, device, > 20 MB: one DataError
     for enc in ("utf-8-sig", "cp1252", "latin-1"):
         try:
             text = raw.decode(enc)
@@ -131,8 +133,15 @@ def read_table(
         raise DataError(path, "-", None, "empty file: no header and no rows")
     delim = _sniff(lines[0])
     decimal_comma = delim == ";"
+    if len(lines) - 1 > MAX_ROWS:
+        raise DataError(path, "rows", len(lines) - 1,
+                        f"more than {MAX_ROWS} stakeholder rows; split the table")
     reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=delim)
-    table = [r for r in reader]
+    try:
+        table = [r for r in reader]
+    except csv.Error as err:  # e.g. a cell over the csv module's 131,072 characters
+        raise DataError(path, f"row {reader.line_num}", None,
+                        f"not a readable table: {err}") from None
     header = [_norm(h) for h in table[0]]
     body = table[1:]
     if not body:

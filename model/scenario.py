@@ -328,6 +328,9 @@ def _raw(name_or_path: str | Path, seen: tuple[str, ...] = ()) -> tuple[dict, Pa
         key = str(Path(target).resolve()) if isinstance(target, Path) else target
         if key in seen or str(scenario_path(target).resolve()) == str(path.resolve()):
             raise DataError(path, "extends", parent, "scenarios extend each other in a loop")
+        if not scenario_path(target).is_file():
+            raise DataError(path, "extends", parent, "no such scenario or file; built-in "
+                            f"scenarios: {', '.join(list_scenarios())}")
         if len(seen) >= MAX_EXTENDS:
             raise DataError(path, "extends", parent,
                             f"more than {MAX_EXTENDS} scenarios extend one another")

@@ -70,8 +70,13 @@ def test_warning_when_bound_beyond_loopback(host, exposed):
 def test_the_real_server_never_fetches_from_a_cdn(tmp_path):
     from app.serve import NO_CDN, serving
 
+    # the real server with the app's environment, on a one-line page (the asset route
+    # does not depend on the page)
+    page = tmp_path / "page.py"
+    page.write_text("import solara\n\n\n@solara.component\n"
+                                      "def Page():\n    solara.Text('x')\n")
     log = tmp_path / "server.log"
-    with open(log, "w") as fh, serving(log=fh) as url:
+    with open(log, "w") as fh, serving(log=fh, app_dir=page) as url:
         t0 = time.monotonic()
         with pytest.raises(urllib.error.HTTPError):
             urllib.request.urlopen(f"{url}_solara/cdn/no-such-package@1.0.0/x.js", timeout=30)
