@@ -101,10 +101,44 @@ def _protocols(args: argparse.Namespace) -> int:
     return 0
 
 
-def _forecast(args: argparse.Namespace) -> int:
-    from model.forecast import read_table, run_forecast
+FORECAST_HELP = """\
+Accepted layouts (what was understood is printed first; NA, N/A, - or an empty position
+cell means the actor takes no part in that issue, in every layout):
 
-    if args.json:
+  one issue     Actor,Capability,Position,Salience[,Risk]
+                  FR,0.8,10,90
+  wide          Player,Power,position_nato,salience_nato,position_eu,salience_eu
+                  (also "NATO Position"/"NATO Salience", nato_position, Pstn1/Sal1)
+                  PL,0.5,80,0.9,NA,
+  long          Actor,Issue,Capability,Position,Salience
+                  FR,nato,0.8,10,90
+  KTAB (SMP)    a scenario line above the header, pairs per dimension, trailing commas:
+                  China Policy; scen 0,Scenario-000; ...,26,1,
+                  Actor,Description,Influence,Policy Position,Policy Salience,
+                  XJ,Xi Jinping,100,30,30,
+  exchange-model records (tab, comma or semicolon; quotes optional):
+                  #A  EU28  European Union
+                  #P  legal  legal form
+                  #M  legal  0  no binding agreement
+                  #D  EU28  legal  30  0.75  0.75      (actor issue position salience power)
+
+Accepted headers: actor = %(actor)s;
+  capability = %(capability)s; position = %(position)s;
+  salience = %(salience)s; risk = %(risk)s; issue = %(issue)s.
+Separators: comma, semicolon (then decimal commas), tab. Any line ending, optional BOM.
+Capability: any positive unit, divided by the largest (only ratios matter), or
+  --capability-scale. Salience: 0-1 or 0-100 from the bulk of each column; cells that
+  disagree are named in a warning and capped, never used to rescale the column; or
+  --salience-scale. Positions: any numeric scale, range from the data or --range.
+The answer line is round-independent: the converged forecast, or the mean over the last
+cycle when the protocol cycles (shown), played up to --max-rounds.
+"""
+
+
+def _forecast(args: argparse.Namespace) -> int:
+    from model.forecast import read_table, run_forecast, settle
+
+    if args.json and args.json != "-":
         writable_file(args.json, "--json")
     rng = None
     if args.range is not None:
@@ -112,11 +146,18 @@ def _forecast(args: argparse.Namespace) -> int:
             raise ValueError(f"--range: HI must exceed LO, got {args.range[0]:g} "
                              f"{args.range[1]:g}")
         rng = (args.range[0], args.range[1])
-    read = read_table(args.file, rng, args.status_quo)
-    console.print("understood columns: " + ", ".join(f"{k} = {v!r}"
-                                                     for k, v in read.columns.items()))
-    console.print("understood: " + "; ".join(read.notes))
-    records = run_forecast(read.state, args.protocol, rounds=args.rounds, seed=args.seed)
+    to_stdout = args.json == "-"
+    out = Console(stderr=True) if to_stdout else console
+    read = read_table(args.file, rng, args.status_quo, args.capability_scale,
+                      args.salience_scale)
+    out.print("understood columns: " + ", ".join(f"{k} = {v!r}"
+                                                 for k, v in read.columns.items()))
+    out.print("understood: " + "; ".join(read.notes))
+    for w in read.warnings:
+        out.print(f"[yellow]warning:[/] {w}")
+    records = run_forecast(read.state.copy(), args.protocol, rounds=args.rounds,
+                           seed=args.seed)
+    answers = settle(read.state, args.protocol, max_rounds=args.max_rounds, seed=args.seed)
     for j, issue in enumerate(read.state.issue_ids):
         t = Table(title=f"{Path(args.file).name} · {issue} · {args.protocol}")
         for col in ("round", "forecast", "median", "mean", "interactions"):
@@ -125,16 +166,46 @@ def _forecast(args: argparse.Namespace) -> int:
             k = sum(1 for x in r["interactions"] if issue in x.get("issues", [x.get("issue")]))
             t.add_row(str(r["round"]), f"{r['forecast'][j]:.2f}", f"{r['median'][j]:.2f}",
                       f"{r['mean'][j]:.2f}", str(k))
-        console.print(t)
+        out.print(t)
+        out.print(f"answer ({issue}): {answers[j].describe()}")
     if args.json:
-        Path(args.json).write_text(json.dumps({"file": str(args.file),
-                                               "protocol": args.protocol,
-                                               "actors": read.state.actor_ids,
-                                               "issues": read.state.issue_ids,
-                                               "understood": read.notes,
-                                               "rounds": records}, indent=1))
-        console.print(f"wrote {args.json}")
+        doc = json.dumps({"file": str(args.file), "protocol": args.protocol,
+                          "actors": read.state.actor_ids, "issues": read.state.issue_ids,
+                          "understood": read.notes, "warnings": read.warnings,
+                          "answer": [{"issue": a.issue, "value": a.value, "kind": a.kind,
+                                      "round": a.round, "cycle": a.cycle} for a in answers],
+                          "rounds": records}, indent=1)
+        if to_stdout:
+            sys.stdout.write(doc + "\n")
+        else:
+            Path(args.json).write_text(doc)
+            out.print(f"wrote {args.json}")
     return 0
+
+
+def add_table_options(p: argparse.ArgumentParser) -> None:
+    """The options every command that reads a stakeholder table shares."""
+    p.add_argument("--range", nargs=2, type=float_in(-1e12, 1e12), metavar=("LO", "HI"),
+                   default=None,
+                   help="the position scale (default: inferred from the table)")
+    p.add_argument("--status-quo", type=float_in(-1e12, 1e12), default=None,
+                   help="reversion point (default: the median position)")
+    p.add_argument("--capability-scale", type=_positive, default=None, metavar="FULL",
+                   help="the capability that means full strength, e.g. 100 (default: "
+                        "divide by the largest)")
+    p.add_argument("--salience-scale", type=_positive, default=None, metavar="FULL",
+                   help="the salience that means full attention, e.g. 1 or 100 (default: "
+                        "from the bulk of each column)")
+
+
+def _positive(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not v > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be above 0")
+    return v
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -154,16 +225,21 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     p = sub.add_parser("protocols", help="list the bargaining protocols")
     p.set_defaults(func=_protocols)
 
-    p = sub.add_parser("forecast", help="forecast from a stakeholder table (one or several issues)")
+    from model.tables import SYNONYMS
+    p = sub.add_parser(
+        "forecast", help="forecast from a stakeholder table (one or several issues)",
+        epilog=FORECAST_HELP % {k: ", ".join(v) for k, v in SYNONYMS.items()},
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("file")
     p.add_argument("--protocol", default="compromise")
-    p.add_argument("--rounds", type=int_in(1, MAX_ROUNDS), default=10)
+    p.add_argument("--rounds", type=int_in(1, MAX_ROUNDS), default=10,
+                   help="rounds shown in the table")
+    p.add_argument("--max-rounds", type=int_in(1, MAX_ROUNDS), default=200,
+                   help="cap for the round-independent answer (default 200)")
     p.add_argument("--seed", type=int_in(0, MAX_SEED), default=0)
-    p.add_argument("--range", nargs=2, type=float_in(-1e12, 1e12), metavar=("LO", "HI"),
-                   default=None, help="the position scale (default: inferred from the table)")
-    p.add_argument("--status-quo", type=float_in(-1e12, 1e12), default=None,
-                   help="reversion point (default: the median position)")
-    p.add_argument("--json", default=None, help="write every round to this JSON file")
+    add_table_options(p)
+    p.add_argument("--json", default=None,
+                   help="write every round and the answer as JSON to this file; - for stdout")
     p.set_defaults(func=_forecast)
 
     for mod in PLUGINS if only not in COMMANDS else [COMMANDS[only]]:

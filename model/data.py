@@ -37,7 +37,7 @@ class DataError(ValueError):
 
     def __reduce__(self) -> tuple:
         # rebuilt from its four parts, so it crosses a process pool or a Dask worker
-        return DataError, (self.file, self.field, self.value, self.problem)
+        return type(self), (self.file, self.field, self.value, self.problem)
 
 
 def _finite(v: float) -> float:

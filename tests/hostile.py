@@ -178,8 +178,9 @@ def outcome(kind: str, text: str, folder: Path) -> str:
     lines = err.getvalue().strip().splitlines()
     if code == 0:
         return "ok"
-    # the file named is the user's, or the file it extends when that one is at fault
-    if code == 2 and len(lines) == 1 and lines[0].startswith("error: ") and ": field '" in \
-            lines[0]:
+    # the file named is the user's (or the file it extends, when that one is at fault);
+    # tables word the place as "row 3, column 'x'" rather than "field"
+    if code == 2 and len(lines) == 1 and lines[0].startswith("error: ") and (
+            ": field '" in lines[0] or lines[0].startswith(f"error: {f}")):
         return "clean"
     return f"exit {code}: {err.getvalue()[:300]!r}"
