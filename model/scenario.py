@@ -288,7 +288,7 @@ def parse_target(
 def _merge(base: dict, over: dict) -> dict:
     out = dict(base)
     for k, v in over.items():
-        if k == "events":
+        if k == "events" and isinstance(v, list) and isinstance(base.get(k, []), list):
             out[k] = [*base.get(k, []), *v]
         elif isinstance(v, dict) and isinstance(base.get(k), dict):
             out[k] = _merge(base[k], v)
