@@ -177,8 +177,10 @@ class ResultStore:
         return quarantined
 
     def write_part(self, rows: list[dict[str, Any]],
-                   round_rows: list[dict[str, Any]] | None = None) -> Path:
+                   round_rows: list[dict[str, Any]] | None = None,
+                   metadata: dict[str, str] | None = None) -> Path:
         """Write one chunk of run rows (and their round rows); return the runs part.
+        ``metadata`` (e.g. ``{"provenance": json}``) goes into each part's schema.
         :class:`StoreError` if the disk is full or the folder is not writable."""
         try:
             self.runs_dir.mkdir(parents=True, exist_ok=True)
@@ -187,11 +189,17 @@ class ResultStore:
         existing = self._run_parts()
         seq = 1 + max((int(p.name.split("-")[1]) for p in existing), default=0)
         name = f"part-{seq:06d}-{uuid.uuid4().hex[:8]}.parquet"
+        def tagged(t: pa.Table) -> pa.Table:
+            if not metadata:
+                return t
+            return t.replace_schema_metadata({**(t.schema.metadata or {}), **{
+                k.encode(): v.encode() for k, v in metadata.items()}})
+
         if round_rows:
             self.rounds_dir.mkdir(parents=True, exist_ok=True)
-            _write_atomic(_table(round_rows), self.rounds_dir / name)
+            _write_atomic(tagged(_table(round_rows)), self.rounds_dir / name)
         path = self.runs_dir / name
-        _write_atomic(_table(rows), path)
+        _write_atomic(tagged(_table(rows)), path)
         return path
 
     # --- reading -------------------------------------------------------------------
@@ -247,6 +255,15 @@ def folder_lock(root: str | Path, what: str = "batch") -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # closing releases the lock
+
+
+def part_provenance(part: str | Path) -> dict[str, Any] | None:
+    """The provenance object stored in a Parquet part (None if it has none)."""
+    import json
+
+    meta = pq.read_schema(part).metadata or {}
+    raw = meta.get(b"provenance")
+    return None if raw is None else json.loads(raw)
 
 
 def read_runs(out_dir: str | Path) -> pd.DataFrame:

@@ -48,6 +48,7 @@ def _tune(args: argparse.Namespace) -> int:
 
 def _tune_locked(args: argparse.Namespace, spec: Any, out: Path) -> int:
     from experiments import tune as T
+    from model.provenance import provenance
 
     study = T.open_study(spec, args.storage, out, sampler=args.sampler,
                          study_name=args.study_name)
@@ -95,7 +96,10 @@ def _tune_locked(args: argparse.Namespace, spec: Any, out: Path) -> int:
     (out / "best.json").write_text(json.dumps(
         {"study": study.study_name, "trial": best.number, "trials": n_done,
          "loss": best.user_attrs["loss"], "params": best.params, "importance": imp,
-         "fit": T.fit_rows(spec, best)}, indent=1))
+         "fit": T.fit_rows(spec, best),
+         "provenance": provenance(spec.scenario, list(spec.seeds),
+                                  settings={"file": str(args.file), "trials": args.trials})},
+        indent=1))
     paths.append(out / "best.json")
     if args.write_scenario:
         p = T.write_scenario(spec, best.params, args.write_scenario, args.scenario_dir,

@@ -196,3 +196,15 @@ def test_bdm_numerator_equals_both_searches(seed: int) -> None:
     rho = None if seed % 3 else rng.uniform(0.5, 2, n)
     assert np.array_equal(success_numerator_fast(x, cs, 100.0, rho),
                           numerator_ref(x, cs, 100.0, rho))
+
+
+def test_close_is_allclose() -> None:
+    from model.institutions import _close
+
+    rng = np.random.default_rng(0)
+    for _ in range(3000):
+        a = rng.choice([0.0, 50.0, 100.0, rng.uniform(0, 100)], 2)
+        b = a + rng.choice([0.0, 1e-3, 0.05, 0.1, 0.2, 5.0, np.nan], 2) \
+            * rng.choice([-1.0, 1.0], 2)
+        atol = float(rng.choice([0.0, 0.05, 0.1]))
+        assert _close(a, b, atol) == bool(np.allclose(a, b, atol=atol)), (a, b, atol)

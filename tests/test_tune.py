@@ -152,6 +152,9 @@ group = "coalitions"
     best = json.loads((out / "best.json").read_text())
     assert best["trials"] == 6 and set(best["params"]) == {"us_engagement",
                                                           "actor.POL.decoupling_fear"}
+    prov = best["provenance"]  # docs: every JSON output carries its provenance
+    assert {"scenario_hash", "code_version", "packages", "seed", "command"} <= set(prov)
+    assert prov["seed"] == [1] and prov["command"][:2] == ["eunato", "tune"]
 
 
 def test_written_scenario_loads_and_reproduces_the_tuned_runs(tmp_path):
