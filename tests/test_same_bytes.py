@@ -11,14 +11,17 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _run(out: Path, hashseed: str, protocol: str) -> dict[str, bytes]:
-    env = {**os.environ, "PYTHONHASHSEED": hashseed}
+def _run(where: Path, hashseed: str, protocol: str) -> dict[str, bytes]:
+    # the same command line in two folders (the provenance records the command)
+    where.mkdir()
+    env = {**os.environ, "PYTHONHASHSEED": hashseed,
+           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     r = subprocess.run([sys.executable, "-m", "model.cli", "run", "--scenario",
                         "us-disengagement", "--protocol", protocol, "--seed", "3",
-                        "--rounds", "10", "--out", str(out)], cwd=ROOT, env=env,
+                        "--rounds", "10", "--out", "out"], cwd=where, env=env,
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
-    return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+    return {p.name: p.read_bytes() for p in sorted((where / "out").iterdir())}
 
 
 @pytest.mark.parametrize("protocol", ["compromise", "bdm"])
