@@ -10,7 +10,7 @@ PYTHON312 := $(or $(firstword $(wildcard /root/.pyenv/versions/3.12.*/bin/python
 
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv run test lint bench assets chromium headless
+.PHONY: venv run test lint bench assets chromium headless pdf-libs
 SUDO := $(shell [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null && echo sudo)
 ASSETS_STAMP := $(VENV)/share/solara/cdn/.complete
 venv: $(STAMP)
@@ -36,6 +36,12 @@ chromium:
 	@[ -x /usr/bin/chromium ] || { $(SUDO) apt-get update -q && \
 	  $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; }
 
+# Pango and fonts for WeasyPrint (eunato brief --pdf), from Debian.
+pdf-libs:
+	@ldconfig -p | grep -q libpangoft2-1.0.so.0 && fc-list | grep -qi dejavu || { \
+	  $(SUDO) apt-get update -q && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	  libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fontconfig; }
+
 run: venv assets
 	$(VENV)/bin/eunato app
 
@@ -43,7 +49,7 @@ run: venv assets
 headless: venv
 	$(VENV)/bin/eunato run --scenario baseline-2024 --seed 1 --out out/baseline-2024
 
-test: venv assets chromium
+test: venv assets chromium pdf-libs
 	$(VENV)/bin/pytest -q
 
 lint: venv

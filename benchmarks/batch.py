@@ -47,6 +47,15 @@ def timed_process(cmd: list[str]) -> tuple[float, float]:
                   + after.children_system - before.children_system)
 
 
+def worker_cpu(pid: int) -> float:
+    """CPU seconds a live process has used (Linux /proc; 0 where unreadable)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 MESA_SCRIPT = """
 import sys, mesa
 from model.model import EuNatoModel
@@ -108,10 +117,19 @@ def main() -> None:
             executors.append((f"run_params, Dask LocalCluster ({w})", {"dask_workers": w}))
         for label, opts in executors:
             c0, t0 = time.process_time(), time.perf_counter()
-            tables[label] = run_params(points, Path(tmp) / label.split(",")[1].strip(),
-                                       progress=False, **opts)
-            rows.append((label, time.perf_counter() - t0,
-                         None if "serial" not in label else time.process_time() - c0))
+            where = Path(tmp) / label.split(",")[1].strip()
+            cpu = None
+            if opts.get("workers", 1) > 1:  # our own pool, to read its workers' CPU
+                from experiments.executor import open_executor
+
+                with open_executor(workers=opts["workers"]) as ex:
+                    tables[label] = run_params(points, where, progress=False, executor=ex)
+                    cpu = time.process_time() - c0 + sum(
+                        worker_cpu(pid) for pid in getattr(ex, "_processes", {}))
+            else:
+                tables[label] = run_params(points, where, progress=False, **opts)
+                cpu = time.process_time() - c0 if "serial" in label else None
+            rows.append((label, time.perf_counter() - t0, cpu))
             print(f"  {label}: {rows[-1][1]:.1f} s", flush=True)
 
     ref = next(iter(tables.values()))
@@ -123,15 +141,18 @@ def main() -> None:
     for proto in ("compromise", "bdm"):
         from model.model import EuNatoModel
 
-        times = []
+        times, cpus = [], []
         for s in range(args.repeat):
-            t0 = time.perf_counter()
+            c0, t0 = time.process_time(), time.perf_counter()
             EuNatoModel(protocol=proto, rng=s + 1, collect_agents=True).run().summary()
             times.append(time.perf_counter() - t0)
-        singles[proto] = statistics.median(times)
+            cpus.append(time.process_time() - c0)
+        singles[proto] = (statistics.median(times), statistics.median(cpus))
     load1 = os.getloadavg()
 
     wall = {label: t for label, t, _ in rows}
+    # CPU s: the CLI's and mesa's are those of the whole process and its waited-for
+    # children (the CLI's pool workers are the forkserver's children: not counted)
     print(f"\n| {'what':<46} | {'wall s':>7} | {'CPU s':>7} | {'runs/s':>7} |")
     print(f"|{'-' * 48}|{'-' * 9}|{'-' * 9}|{'-' * 9}|")
     for label, t, cpu in rows:
@@ -145,8 +166,13 @@ def main() -> None:
     print(f"process pool ({w}) vs serial: {serial / pool:.2f}×")
     print(f"CLI whole process vs in-process pool: {cli / pool:.2f} (target ≤ 1.3)")
     print(f"one full baseline run (collection, summary with explanations), median of "
-          f"{args.repeat}: compromise {singles['compromise'] * 1000:.0f} ms, "
-          f"bdm {singles['bdm'] * 1000:.0f} ms")
+          f"{args.repeat}, wall / CPU: " + ", ".join(
+              f"{p} {t * 1000:.0f} / {c * 1000:.0f} ms" for p, (t, c) in singles.items()))
+    pool_cpu = next(c for label, _, c in rows if label.startswith("run_params, process"))
+    serial_cpu = next(c for label, _, c in rows if "serial" in label)
+    print(f"CPU seconds: serial {serial_cpu:.1f}, process pool {pool_cpu:.1f} (this process "
+          f"and its workers): on {w} free cores the pool could reach "
+          f"{w * serial_cpu / max(pool_cpu, 1e-9):.2f}× serial")
     print(f"load average at end: {load1[0]:.1f} (1 min) {load1[1]:.1f} (5 min)")
     print("every eunato executor (CLI included) wrote identical runs tables")
 

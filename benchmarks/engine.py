@@ -1,10 +1,14 @@
 """Engine benchmark: one full baseline run, and one round as the number of actors grows.
 
     python benchmarks/engine.py [--protocol bdm] [--sizes 36 500 2000] [--repeat 3]
+                                [--clock cpu]
 
 Prints a table: actors, seconds per round (median of repeats) and the ratio to the 36-actor
 round, measured side by side in one run. The 36+ actor rows use synthetic actors
 (model/synthetic.py) except the first, which is the real baseline. No assertion on time.
+``--clock cpu`` times this process's CPU instead of the wall clock: on a shared machine
+whose load moves the wall-clock figures by a factor of two, CPU seconds compare two
+versions of the engine more steadily (docs/batches.md).
 """
 
 from __future__ import annotations
@@ -21,13 +25,15 @@ from model.scenario import load_scenario
 from model.synthetic import synthetic_actors
 from model.world import build_world
 
+CLOCK = time.perf_counter
+
 
 def time_round(model: EuNatoModel, repeat: int) -> float:
     times = []
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0 = CLOCK()
         model.step()
-        times.append(time.perf_counter() - t0)
+        times.append(CLOCK() - t0)
     return statistics.median(times)
 
 
@@ -36,11 +42,15 @@ def main() -> None:
     ap.add_argument("--protocol", default="bdm")
     ap.add_argument("--sizes", type=int, nargs="+", default=[36, 500, 2000])
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--clock", choices=["wall", "cpu"], default="wall")
     args = ap.parse_args()
+    global CLOCK
+    CLOCK = time.process_time if args.clock == "cpu" else time.perf_counter
+    print(f"clock: {args.clock}")
 
-    t0 = time.perf_counter()
+    t0 = CLOCK()
     base = EuNatoModel(protocol=args.protocol, rng=1).run()
-    full = time.perf_counter() - t0
+    full = CLOCK() - t0
     print(f"baseline-2024, {args.protocol}: full run {full:.3f} s "
           f"({base.steps} rounds, {len(base.agents)} actors, "
           f"{full / max(base.steps, 1) * 1000:.1f} ms/round incl. set-up)")

@@ -1,6 +1,14 @@
-"""BDM benchmark: one round on one issue as the number of actors grows.
+"""Forecast benchmarks: every protocol on all DEU III issues, and one BDM round as the
+number of actors grows.
 
-    python benchmarks/forecast.py [--sizes 10 36 100 200 1000 5000] [--repeat 3] [--seed 0]
+    python benchmarks/forecast.py [--deu ../shared/data/deu3] [--rounds 10]
+                                  [--sizes 10 36 100 200 1000 5000] [--repeat 3] [--seed 0]
+
+DEU part: each registered protocol plays every proposal of the shared DEU III half (all its
+issues at once, ``--rounds`` rounds, GDP capability), as ``eunato validate deu3`` does; plus
+the static compromise in the QMV core and BDM's round-independent answer (played until it
+converges or cycles, :func:`model.forecast.settle`). Prints seconds (median of
+``--repeat``), the MAE, and the machine's load average so the figures can be read.
 
 Synthetic actors from a seeded NumPy generator (positions uniform on 0–100, capability and
 salience uniform on 0–1). Prints, per size, the seconds for one round (median of repeats,
@@ -60,14 +68,63 @@ def max_diff(n: int, seed: int) -> dict[str, float]:
     return out
 
 
+def deu_protocols(path: str, rounds: int, repeat: int, seed: int) -> None:
+    """Seconds and MAE of every protocol on all DEU issues (the < 10 s target)."""
+    import os
+
+    from model.forecast import settle
+    from model.protocols import PROTOCOLS
+    from model.validation.core import score_core
+    from model.validation.deu import read_deu
+    from model.validation.run import proposal_state, score
+
+    issues = read_deu(path)
+    print(f"DEU III: {len(issues)} issues; load average {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} cores")
+    print(f"{'protocol':<36} {'seconds':>8} {'MAE':>7}")
+
+    def timed(fn):  # noqa: ANN001, ANN202
+        times, out = [], None
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            out = fn()
+            times.append(time.perf_counter() - t0)
+        return statistics.median(times), out
+    for name in sorted(PROTOCOLS):
+        t, sc = timed(lambda name=name: score(issues, name, "gdp", rounds=rounds, seed=seed))
+        print(f"{name + f' ({rounds} rounds)':<36} {t:>8.2f} {sc.errors.mean():>7.2f}",
+              flush=True)
+    t, sc = timed(lambda: score_core(issues, score(issues, "compromise", "gdp", rounds=0)))
+    print(f"{'compromise in the QMV core':<36} {t:>8.2f} {sc.errors.mean():>7.2f}", flush=True)
+
+    def bdm_settled() -> float:
+        from collections import defaultdict
+        by: dict[str, list] = defaultdict(list)
+        for i in issues:
+            by[i.proposal].append(i)
+        err = []
+        for group in by.values():
+            for iss, a in zip(group, settle(proposal_state(group, "gdp"), "bdm"), strict=True):
+                err.append(abs(a.value - iss.outcome))
+        return float(np.mean(err))
+    t, mae = timed(bdm_settled)
+    print(f"{'bdm, settled answer':<36} {t:>8.2f} {mae:>7.2f}", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--deu", default="../shared/data/deu3",
+                    help="the DEU III folder or table ('' to skip the DEU part)")
+    ap.add_argument("--rounds", type=int, default=10)
     ap.add_argument("--sizes", type=int, nargs="+", default=[10, 36, 100, 200, 1000, 5000])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--check-up-to", type=int, default=200,
                     help="compare with the direct O(n³) sums for sizes up to this")
     args = ap.parse_args()
+    if args.deu:
+        deu_protocols(args.deu, args.rounds, args.repeat, args.seed)
+        print()
 
     print(f"{'actors':>7} {'s/round':>10} {'direct s/round':>15} {'max |fast - direct|':>40}")
     rows = []

@@ -46,6 +46,21 @@ def run_id(params: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def batch_provenance(params: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Provenance of a batch: its scenarios (resolved; a list when several), its seeds."""
+    from model.provenance import provenance
+
+    params = list(params)
+    scenarios = sorted({str(p.get("scenario", "baseline-2024")) for p in params})
+    seeds = sorted({p["seed"] for p in params if p.get("seed") is not None})
+    settings = {"runs": len(params), "scenarios": scenarios}
+    try:
+        return provenance(scenarios[0] if len(scenarios) == 1 else scenarios, seeds,
+                          settings=settings)
+    except ValueError:  # a scenario that does not load: its runs record the error
+        return provenance(None, seeds, settings=settings)
+
+
 def _progress(enabled: bool):
     from rich.progress import (
         BarColumn,
@@ -106,6 +121,7 @@ def run_params(params_list: Iterable[dict[str, Any]], out_dir: str | Path | None
         store.clean()
         done = store.done_ids() & set(unique)
     todo = [(rid, p) for rid, p in unique.items() if rid not in done]
+    meta = {"provenance": json.dumps(batch_provenance(unique.values()), sort_keys=True)}
     memory: list[dict[str, Any]] = []
     failed: list[dict[str, Any]] = []
 
@@ -124,7 +140,7 @@ def run_params(params_list: Iterable[dict[str, Any]], out_dir: str | Path | None
                 rows = [r for r, _ in chunk]
                 if store is not None:
                     store.write_part(rows, [x for _, rr in chunk for x in rr]
-                                     if per_round else None)
+                                     if per_round else None, metadata=meta)
                 else:
                     memory.extend(rows)
                 if len(buf) < part_size and not final:
@@ -198,7 +214,8 @@ def run_experiment(exp: Experiment, out_dir: str | Path, **options: Any) -> pd.D
     out.mkdir(parents=True, exist_ok=True)
     points = exp.points()
     meta = {"experiment": exp.model_dump(mode="json"), "swept": swept(exp),
-            "runs": len({run_id(p) for p in points})}
+            "runs": len({run_id(p) for p in points}),
+            "provenance": batch_provenance(points)}
     tmp = out / ".experiment.json.tmp"
     tmp.write_text(json.dumps(meta, indent=1))
     tmp.replace(out / "experiment.json")

@@ -1,7 +1,11 @@
 """`eunato report RESULTS_DIR`: PNG charts and one HTML page from a batch's runs table.
 
-* ``outcomes.png`` — the distribution of each issue's EU and NATO roles over the runs (one panel per
-  issue; one histogram per protocol when protocols are swept), with the share agreed;
+* ``outcomes_<role>.png`` and ``outcomes_<role>_by_<input>.png`` (role: ``eu_role``,
+  ``nato_role``) — the distribution of each issue's role over the runs (one panel per
+  issue), all runs pooled and then one histogram per level of every varied input
+  (scenario, protocol, parameters), with the share agreed; the axis title is the model's
+  own scale definition (``model.summary.SCALES``), and ``figures.json`` lists each
+  figure's titles;
 * ``agreement.png`` — probability that all issues are agreed, and mean share of issues
   agreed, against each swept input (continuous inputs with many values are binned);
 * ``metrics.png`` — rounds to agreement, duplication index and gap index against each
@@ -22,6 +26,7 @@ from __future__ import annotations
 import html
 import json
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -33,6 +38,15 @@ import pandas as pd  # noqa: E402
 from experiments.runs import MODEL_PARAMETERS  # noqa: E402
 from experiments.store import read_rounds, read_runs  # noqa: E402
 from model.data import DataError  # noqa: E402
+from model.summary import SCALES  # noqa: E402
+
+ROLE_RANGE = (0.0, 100.0)  # docs/schema.md: both roles are shares of a requirement of 100
+
+
+def outcome_scales(columns: list[str]) -> list[str]:
+    """The outcome scales (keys of ``model.summary.SCALES``) with per-issue columns
+    (``<key>_<issue>``) in a runs table."""
+    return [k for k in SCALES if any(c.startswith(f"{k}_") for c in columns)]
 
 MAX_LEVELS = 12  # a numeric input with more distinct values is binned
 
@@ -111,29 +125,44 @@ def comembership(ok: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(m, index=actors, columns=actors)
 
 
-def _plot_outcomes(ok: pd.DataFrame, swept: list[str], path: Path) -> None:
-    issues = [c.removeprefix("eu_role_") for c in ok.columns if c.startswith("eu_role_")]
+def _plot_outcomes(ok: pd.DataFrame, group: str | None, scale: str,
+                   path: Path) -> dict[str, Any]:
+    """Histograms of each issue's outcome on ``scale``, one per level of ``group`` (all runs
+    pooled when None); returns the figure's titles (for figures.json)."""
+    issues = [c.removeprefix(f"{scale}_") for c in ok.columns if c.startswith(f"{scale}_")]
     ncol = min(5, max(1, len(issues)))
     nrow = max(1, -(-len(issues) // ncol))
     fig, axes = plt.subplots(nrow, ncol, figsize=(3.2 * ncol, 2.6 * nrow), squeeze=False,
                              sharex=True)
-    groups = (list(ok.groupby("protocol")) if "protocol" in swept else [("all runs", ok)])
-    bins = np.linspace(0, 100, 26)
+    if group is None:
+        groups: list[tuple[Any, pd.DataFrame]] = [("all runs", ok)]
+    else:
+        key = _levels(ok[group])
+        groups = [(lv, ok[key == lv]) for lv in sorted(key.dropna().unique(),
+                                                       key=lambda v: (str(type(v)), v))]
+    bins = np.linspace(*ROLE_RANGE, 26)
     for ax, issue in zip(axes.flat, issues, strict=False):
         for label, g in groups:
-            for role in ("eu", "nato"):  # the two roles of the outcome (docs/schema.md)
-                vals = g[f"{role}_role_{issue}"].dropna()
-                ax.hist(vals, bins=bins, histtype="step", label=f"{label}: {role} role")
+            vals = g[f"{scale}_{issue}"].dropna()
+            ax.hist(vals, bins=bins, histtype="step" if len(groups) > 1 else "bar",
+                    label=str(label), alpha=1.0 if len(groups) > 1 else 0.8)
         share = ok[f"agreed_{issue}"].astype(float).mean() if f"agreed_{issue}" in ok else 0
         ax.set_title(f"{issue}\nagreed in {share:.0%} of runs", fontsize=9)
         ax.tick_params(labelsize=7)
     for ax in list(axes.flat)[len(issues):]:
         ax.set_visible(False)
-    axes.flat[0].legend(fontsize=7)
-    fig.supxlabel("role in force (0 = covers none of the task … 100 = all of it)", fontsize=9)
+    if len(groups) > 1:
+        axes.flat[0].legend(fontsize=7, title=group, title_fontsize=7)
+    x_title = SCALES[scale]  # the model's own definition: label and scale cannot drift
+    fig.supxlabel(x_title, fontsize=9)
+    fig.supylabel("runs", fontsize=9)
+    if group is not None:
+        fig.suptitle(f"by {group}", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+    return {"x": x_title, "y": "runs", "group": group,
+            "levels": [str(lv) for lv, _ in groups]}
 
 
 def _plot_by_input(tables: dict[str, pd.DataFrame], columns: list[tuple[str, str]],
@@ -245,8 +274,18 @@ def write_report(results_dir: str | Path, out_dir: str | Path | None = None) -> 
 
     paths: list[Path] = []
     tables = {n: agreement_table(ok, n) for n in swept} if len(ok) else {}
-    p = out / "outcomes.png"
-    _plot_outcomes(ok, swept, p)
+    figures: dict[str, Any] = {}  # each outcome figure's axis titles and groups
+    outcome_pngs: list[tuple[str, str]] = []
+    for scale in outcome_scales(list(ok.columns)):
+        for group in [None, *swept]:
+            name = (f"outcomes_{scale}.png" if group is None
+                    else f"outcomes_{scale}_by_{group}.png")
+            figures[name] = _plot_outcomes(ok, group, scale, out / name)
+            paths.append(out / name)
+            outcome_pngs.append((name, f"{SCALES[scale].split(' (')[0]} per issue"
+                                 + (f", by {group}" if group else ", all runs")))
+    p = out / "figures.json"
+    p.write_text(json.dumps(figures, indent=1))
     paths.append(p)
     p = out / "agreement.png"
     _plot_by_input(tables, [("p_all_agreed", "P(all issues agreed)"),
@@ -294,7 +333,7 @@ def write_report(results_dir: str | Path, out_dir: str | Path | None = None) -> 
         body.append(f"<h3>mean share of issues agreed by {html.escape(piv.index.name)} × "
                     f"{html.escape(piv.columns.name)}</h3>"
                     + piv.to_html(float_format=lambda v: f"{v:.3f}", border=0))
-    for name, cap in (("outcomes.png", "Outcome distribution per issue"),
+    for name, cap in (*outcome_pngs,
                       ("agreement.png", "Probability of agreement vs each swept input"),
                       ("agreement_2d.png", "Agreement over the first two swept inputs"),
                       ("metrics.png", "Rounds to agreement, duplication and gap"),

@@ -303,8 +303,11 @@ def write_results(spec: SASpec, results: dict[str, dict[str, dict[str, Any]]],
     csv = out / "indices.csv"
     pd.DataFrame(long_rows(spec, results)).to_csv(csv, index=False)
     js = out / "indices.json"
+    from model.provenance import provenance
+
+    prov = provenance(spec.scenario, list(spec.seeds), settings={"name": spec.name})
     js.write_text(json.dumps({"name": spec.name, "parameters": list(spec.parameters),
-                              "results": results}, indent=1))
+                              "results": results, "provenance": prov}, indent=1))
     paths = [csv, js]
     for method, res in results.items():
         paths.append(plot(spec, method, res, out / f"{method}.png"))

@@ -82,17 +82,25 @@ class ResultStore:
                 p.unlink(missing_ok=True)
 
     def write_part(self, rows: list[dict[str, Any]],
-                   round_rows: list[dict[str, Any]] | None = None) -> Path:
-        """Write one chunk of run rows (and their round rows); return the runs part."""
+                   round_rows: list[dict[str, Any]] | None = None,
+                   metadata: dict[str, str] | None = None) -> Path:
+        """Write one chunk of run rows (and their round rows); return the runs part.
+        ``metadata`` (e.g. ``{"provenance": json}``) goes into each part's schema."""
         self.runs_dir.mkdir(parents=True, exist_ok=True)
         existing = self._run_parts()
         seq = 1 + max((int(p.name.split("-")[1]) for p in existing), default=0)
         name = f"part-{seq:06d}-{uuid.uuid4().hex[:8]}.parquet"
+        def tagged(t: pa.Table) -> pa.Table:
+            if not metadata:
+                return t
+            return t.replace_schema_metadata({**(t.schema.metadata or {}), **{
+                k.encode(): v.encode() for k, v in metadata.items()}})
+
         if round_rows:
             self.rounds_dir.mkdir(parents=True, exist_ok=True)
-            _write_atomic(_table(round_rows), self.rounds_dir / name)
+            _write_atomic(tagged(_table(round_rows)), self.rounds_dir / name)
         path = self.runs_dir / name
-        _write_atomic(_table(rows), path)
+        _write_atomic(tagged(_table(rows)), path)
         return path
 
     # --- reading -------------------------------------------------------------------
@@ -123,6 +131,15 @@ class ResultStore:
                                  promote_options="permissive")
         df = table.to_pandas().drop_duplicates(["run_id", "round"], keep="first")
         return _canonical(df, ("run_id", "round"), ["run_id", "round"])
+
+
+def part_provenance(part: str | Path) -> dict[str, Any] | None:
+    """The provenance object stored in a Parquet part (None if it has none)."""
+    import json
+
+    meta = pq.read_schema(part).metadata or {}
+    raw = meta.get(b"provenance")
+    return None if raw is None else json.loads(raw)
 
 
 def read_runs(out_dir: str | Path) -> pd.DataFrame:

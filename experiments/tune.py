@@ -235,17 +235,22 @@ class Target(BaseModel):
       or a share of seeds; distance |share of seeds - value|;
     - blocked: ``issue`` blocked, a veto stopped the change (or, without ``issue``, some
       issue blocked); value as for agreed;
+    - vetoed: every one of ``actors`` vetoed ``issue`` (in ``house`` if given: eu_council,
+      european_parliament or nato), whatever the issue's status (a veto in one house can
+      leave the other's piece agreed); value as for agreed;
     - together / apart: ``actors`` end in one coalition / not all in one; value as for agreed;
     - metric: any numeric column of a run row (``metric``), distance |x - value| / scale
       (scale 1).
     """
 
     model_config = ConfigDict(extra="forbid")
-    kind: Literal["outcome", "rounds", "agreed", "blocked", "together", "apart", "metric"]
+    kind: Literal["outcome", "rounds", "agreed", "blocked", "vetoed", "together", "apart",
+                  "metric"]
     value: float | bool
     weight: float = Field(default=1.0, ge=0)
     issue: str | None = None
     role: Literal["eu", "nato"] | None = None
+    house: Literal["eu_council", "european_parliament", "nato"] | None = None
     actors: list[str] = Field(default_factory=list)
     metric: str | None = None
     scale: float | None = Field(default=None, gt=0)
@@ -256,6 +261,9 @@ class Target(BaseModel):
     def label(self) -> str:
         if self.kind in ("together", "apart"):
             return f"{self.kind} {', '.join(self.actors)}"
+        if self.kind == "vetoed":
+            where = f" in {self.house}" if self.house else ""
+            return f"{', '.join(self.actors)} vetoed {self.issue}{where}"
         if self.kind == "metric":
             return f"metric {self.metric}"
         if self.kind == "outcome":
@@ -268,7 +276,7 @@ class Target(BaseModel):
 
     @property
     def is_share(self) -> bool:
-        return self.kind in ("agreed", "blocked", "together", "apart")
+        return self.kind in ("agreed", "blocked", "vetoed", "together", "apart")
 
 
 class StudySpec(BaseModel):
@@ -339,8 +347,18 @@ class TuneSpec(StudySpec):
                 raise DataError(f, f"start.{name}", v, f"outside [{b.low}, {b.high}]")
         for k, t in enumerate(self.targets):
             where = f"targets[{k}]"
-            if t.kind == "outcome" and t.issue is None:
-                raise DataError(f, f"{where}.issue", None, "an outcome target needs an issue")
+            if t.kind in ("outcome", "vetoed") and t.issue is None:
+                raise DataError(f, f"{where}.issue", None, f"a {t.kind} target needs an issue")
+            if t.kind == "vetoed":
+                if not t.actors:
+                    raise DataError(f, f"{where}.actors", t.actors,
+                                    "a vetoed target names the vetoing actor(s)")
+                for a in t.actors:
+                    if a not in actors:
+                        raise DataError(f, f"{where}.actors", a,
+                                        "unknown actor (see `eunato actors`)")
+            elif t.house is not None:
+                raise DataError(f, f"{where}.house", t.house, "only vetoed targets take a house")
             if t.kind == "outcome" and t.role is None:
                 raise DataError(f, f"{where}.role", None, 'an outcome target needs a role: '
                                 '"eu" or "nato" (the EU\'s or NATO\'s role on the issue)')
@@ -375,7 +393,9 @@ class TuneSpec(StudySpec):
 
 def _pydantic_error(path: Path | str, err: ValidationError) -> DataError:
     first = err.errors()[0]
-    field = ".".join(str(p) for p in first["loc"]) or "(file)"
+    # targets[0].role, as the checks after validation name it
+    field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}"
+                    for p in first["loc"]).lstrip(".") or "(file)"
     return DataError(path, field, first.get("input"), first["msg"])
 
 
@@ -414,6 +434,13 @@ def _together(row: dict[str, Any], actors: list[str]) -> bool:
     return len(labels) == 1 and None not in labels
 
 
+def _vetoed(vetoes: str, actor: str, house: str | None) -> bool:
+    """Whether a run row's ``vetoes_<issue>`` ("HUN@eu_council,…") has ``actor`` (in
+    ``house``)."""
+    return any(v.split("@")[0] == actor and (house is None or v.split("@")[-1] == house)
+               for v in vetoes.split(",") if v)
+
+
 def target_fit(t: Target, rows: list[dict[str, Any]]) -> tuple[float, float]:
     """(achieved, distance) of one target over the seeds' rows. ``achieved``: the mean
     value (NaN if never defined) or the share of seeds where the fact holds."""
@@ -421,6 +448,9 @@ def target_fit(t: Target, rows: list[dict[str, Any]]) -> tuple[float, float]:
         if t.kind == "agreed":
             facts = [bool(r[f"agreed_{t.issue}"]) if t.issue else bool(r["all_agreed"])
                      for r in rows]
+        elif t.kind == "vetoed":
+            facts = [all(_vetoed(r.get(f"vetoes_{t.issue}") or "", a, t.house)
+                         for a in t.actors) for r in rows]
         elif t.kind == "blocked":
             facts = [r[f"status_{t.issue}"] == "blocked" if t.issue else r["blocked"] > 0
                      for r in rows]

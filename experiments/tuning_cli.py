@@ -35,6 +35,7 @@ def _fmt(x: Any) -> str:
 
 def _tune(args: argparse.Namespace) -> int:
     from experiments import tune as T
+    from model.provenance import provenance
 
     spec = T.load_tune(args.file)
     out = Path(args.out or Path("out") / "tune" / spec.name)
@@ -83,7 +84,10 @@ def _tune(args: argparse.Namespace) -> int:
     (out / "best.json").write_text(json.dumps(
         {"study": study.study_name, "trial": best.number, "trials": len(study.trials),
          "loss": best.user_attrs["loss"], "params": best.params, "importance": imp,
-         "fit": T.fit_rows(spec, best)}, indent=1))
+         "fit": T.fit_rows(spec, best),
+         "provenance": provenance(spec.scenario, list(spec.seeds),
+                                  settings={"file": str(args.file), "trials": args.trials})},
+        indent=1))
     paths.append(out / "best.json")
     if args.write_scenario:
         p = T.write_scenario(spec, best.params, args.write_scenario, args.scenario_dir,

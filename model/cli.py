@@ -10,14 +10,16 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
 
 from model.data import DataError
+from model.output import Tab, add_format_option, emit, note
+from model.provenance import current_command
 
 #: modules that add sub-commands (app, batches, tuning, validation …)
 PLUGINS: list[str] = [
@@ -27,6 +29,8 @@ PLUGINS: list[str] = [
     "app.serve",
     "experiments.tuning_cli",
     "experiments.cli",
+    "experiments.compare_cli",
+    "model.rerun",
 ]
 #: which plugin registers each of their sub-commands (tests/test_cli.py checks the map)
 COMMANDS: dict[str, str] = {
@@ -35,23 +39,27 @@ COMMANDS: dict[str, str] = {
     "perception": "model.validation.cli", "app": "app.serve",
     "tune": "experiments.tuning_cli", "sensitivity": "experiments.tuning_cli",
     "batch": "experiments.cli", "report": "experiments.cli",
+    "compare-scenarios": "experiments.compare_cli", "brief": "experiments.compare_cli",
+    "rerun": "model.rerun",
 }
 
-console = Console()
+console = Console(soft_wrap=True)  # messages are never wrapped, in a pipe or not
+
+EPILOG = """exit codes: 0 ok; 2 bad input (one line naming the file, field and value, or a bad
+option); 1 internal error (a bug: one line, set EUNATO_DEBUG=1 for the traceback);
+130 interrupted. Tables: --format table|csv|json; as a table into a pipe or a file they are
+plain text, full width, never wrapped or cut."""
 
 
 def _scenarios(args: argparse.Namespace) -> int:
     from model.scenario import list_scenarios, load_scenario
 
-    t = Table(title="scenarios (data/scenarios)")
-    t.add_column("name")
-    t.add_column("extends")
-    t.add_column("events", justify="right")
-    t.add_column("description")
+    t = Tab("scenarios (data/scenarios)", ["name", "extends", "events", "description"],
+            right={"events"})
     for name in list_scenarios():
         sc = load_scenario(name)
-        t.add_row(name, sc.extends or "", str(len(sc.events)), " ".join(sc.description.split()))
-    console.print(t)
+        t.add(name, sc.extends or "", len(sc.events), " ".join(sc.description.split()))
+    emit(t, args.format)
     return 0
 
 
@@ -62,45 +70,86 @@ def _actors(args: argparse.Namespace) -> int:
     model = EuNatoModel(scenario_name=args.scenario, protocol="compromise", rng=0)
     e = model.electorate
     power = voting_power(e.eu, e.nato, e.parliament, e.population)
-    if args.json:
-        print(json.dumps([{**a.describe(), "type": a.record.type,
-                           "voting_power": {h: round(float(v[a.row]), 4)
-                                            for h, v in power.items()}}
-                          for a in model.agents], indent=2))
+    fmt = "json" if args.json else args.format
+    if fmt == "json":  # docs/schema.md: id, name, type, memberships first
+        rows = []
+        for a in model.agents:
+            d = a.describe()
+            rows.append({"id": d.pop("id"), "name": d.pop("name"), "type": a.record.type,
+                         "memberships": d.pop("memberships"), **d,
+                         "voting_power": {h: round(float(v[a.row]), 4)
+                                          for h, v in power.items()}})
+        print(json.dumps(rows, indent=2))
         return 0
-    t = Table(title=f"actors ({args.scenario}); voting power = normalised Banzhaf index")
-    for col in ("id", "name", "kind", "bloc", "memberships", "capability", "power EU QMV",
-                "power NAC", "decoupling fear", "competition", "spending $m", "population m",
-                "source (spending)"):
-        t.add_column(col)
+    t = Tab(f"actors ({args.scenario}); voting power = normalised Banzhaf index",
+            ["id", "name", "type", "bloc", "memberships", "capability", "power EU QMV",
+             "power NAC", "decoupling fear", "competition", "spending $m", "population m",
+             "source (spending)"],
+            right={"capability", "power EU QMV", "power NAC", "decoupling fear",
+                   "competition", "spending $m", "population m"},
+            show={"capability": lambda v: f"{v:.4f}", "power EU QMV": lambda v: f"{v:.3f}",
+                  "power NAC": lambda v: f"{v:.3f}", "decoupling fear": lambda v: f"{v:.2f}",
+                  "competition": lambda v: f"{v:.2f}", "spending $m": lambda v: f"{v:,.0f}",
+                  "population m": lambda v: f"{v:.2f}",
+                  "memberships": lambda v: ",".join(v)})
     for a in model.agents:
         r = a.record
-        t.add_row(a.actor_id, a.name, a.kind, a.bloc, ",".join(a.memberships),
-                  f"{a.capability:.4f}", f"{power['eu_council_qmv'][a.row]:.3f}",
-                  f"{power['nato'][a.row]:.3f}", f"{a.decoupling_fear:.2f}",
-                  f"{a.competition:.2f}",
-                  "" if r.defence_spending_musd is None else f"{r.defence_spending_musd:,.0f}",
-                  "" if r.population_m is None else f"{r.population_m:.2f}",
-                  getattr(r, "defence_spending_source", "") or "")
-    console.print(t)
+        t.add(a.actor_id, a.name, r.type, a.bloc, list(a.memberships), float(a.capability),
+              float(power["eu_council_qmv"][a.row]), float(power["nato"][a.row]),
+              float(a.decoupling_fear), float(a.competition), r.defence_spending_musd,
+              r.population_m, getattr(r, "defence_spending_source", "") or "")
+    emit(t, fmt)
     return 0
 
 
 def _protocols(args: argparse.Namespace) -> int:
     from model.protocols import PROTOCOLS
 
-    t = Table(title="protocols")
-    for col in ("name", "summary", "parameters", "reference"):
-        t.add_column(col)
+    t = Tab("protocols", ["name", "summary", "parameters", "reference"],
+            show={"parameters": lambda v: ", ".join(f"{k}={x}" for k, x in v.items())})
     for name, cls in sorted(PROTOCOLS.items()):
-        t.add_row(name, cls.summary, ", ".join(f"{k}={v}" for k, v in cls.parameters().items()),
-                  cls.reference)
-    console.print(t)
+        t.add(name, cls.summary, cls.parameters(), cls.reference)
+    emit(t, args.format)
     return 0
 
 
+FORECAST_HELP = """\
+Accepted layouts (what was understood is printed first; NA, N/A, - or an empty position
+cell means the actor takes no part in that issue, in every layout):
+
+  one issue     Actor,Capability,Position,Salience[,Risk]
+                  FR,0.8,10,90
+  wide          Player,Power,position_nato,salience_nato,position_eu,salience_eu
+                  (also "NATO Position"/"NATO Salience", nato_position, Pstn1/Sal1)
+                  PL,0.5,80,0.9,NA,
+  long          Actor,Issue,Capability,Position,Salience
+                  FR,nato,0.8,10,90
+  KTAB (SMP)    a scenario line above the header, pairs per dimension, trailing commas:
+                  China Policy; scen 0,Scenario-000; ...,26,1,
+                  Actor,Description,Influence,Policy Position,Policy Salience,
+                  XJ,Xi Jinping,100,30,30,
+  exchange-model records (tab, comma or semicolon; quotes optional):
+                  #A  EU28  European Union
+                  #P  legal  legal form
+                  #M  legal  0  no binding agreement
+                  #D  EU28  legal  30  0.75  0.75      (actor issue position salience power)
+
+Accepted headers: actor = %(actor)s;
+  capability = %(capability)s; position = %(position)s;
+  salience = %(salience)s; risk = %(risk)s; issue = %(issue)s.
+Separators: comma, semicolon (then decimal commas), tab. Any line ending, optional BOM.
+Capability: any positive unit, divided by the largest (only ratios matter), or
+  --capability-scale. Salience: 0-1 or 0-100 from the bulk of each column; cells that
+  disagree are named in a warning and capped, never used to rescale the column; or
+  --salience-scale. Positions: any numeric scale, range from the data or --range.
+The answer line is round-independent: the converged forecast, or the mean over the last
+cycle when the protocol cycles (shown), played up to --max-rounds.
+"""
+
+
 def _forecast(args: argparse.Namespace) -> int:
-    from model.forecast import read_table, run_forecast
+    from model.forecast import read_table, run_forecast, settle
+    from model.provenance import file_hash, provenance
 
     rng = None
     if args.range is not None:
@@ -108,69 +157,141 @@ def _forecast(args: argparse.Namespace) -> int:
             raise ValueError(f"--range: HI must exceed LO, got {args.range[0]:g} "
                              f"{args.range[1]:g}")
         rng = (args.range[0], args.range[1])
-    read = read_table(args.file, rng, args.status_quo)
-    console.print("understood columns: " + ", ".join(f"{k} = {v!r}"
-                                                     for k, v in read.columns.items()))
-    console.print("understood: " + "; ".join(read.notes))
-    records = run_forecast(read.state, args.protocol, rounds=args.rounds, seed=args.seed)
+    to_stdout = args.json == "-"  # the JSON document is then stdout's data: the rest aside
+    fmt = args.format
+    read = read_table(args.file, rng, args.status_quo, args.capability_scale,
+                      args.salience_scale)
+    say = (lambda text: print(text, file=sys.stderr)) if to_stdout else (
+        lambda text: note(text, fmt))
+    say("understood columns: " + ", ".join(f"{k} = {v!r}" for k, v in read.columns.items()))
+    say("understood: " + "; ".join(read.notes))
+    for w in read.warnings:
+        say(f"warning: {w}")
+    records = run_forecast(read.state.copy(), args.protocol, rounds=args.rounds,
+                           seed=args.seed)
+    answers = settle(read.state, args.protocol, max_rounds=args.max_rounds, seed=args.seed)
+    tabs = []
     for j, issue in enumerate(read.state.issue_ids):
-        t = Table(title=f"{Path(args.file).name} · {issue} · {args.protocol}")
-        for col in ("round", "forecast", "median", "mean", "interactions"):
-            t.add_column(col, justify="right")
+        t = Tab(f"{Path(args.file).name} · {issue} · {args.protocol}",
+                ["round", "forecast", "median", "mean", "interactions"],
+                right={"round", "forecast", "median", "mean", "interactions"},
+                show={k: (lambda v: f"{v:.2f}") for k in ("forecast", "median", "mean")})
         for r in records:
             k = sum(1 for x in r["interactions"] if issue in x.get("issues", [x.get("issue")]))
-            t.add_row(str(r["round"]), f"{r['forecast'][j]:.2f}", f"{r['median'][j]:.2f}",
-                      f"{r['mean'][j]:.2f}", str(k))
-        console.print(t)
+            t.add(r["round"], float(r["forecast"][j]), float(r["median"][j]),
+                  float(r["mean"][j]), k)
+        tabs.append(t)
+    stream = sys.stderr if to_stdout else sys.stdout
+    if fmt == "table":  # each issue's round table, then its answer line
+        emit(tabs, fmt, stream)
+        for j, a in enumerate(answers):
+            print(f"answer ({read.state.issue_ids[j]}): {a.describe()}", file=stream)
+    else:
+        answer = Tab(f"{Path(args.file).name} · answer · {args.protocol}",
+                     ["issue", "answer", "value", "kind", "round", "cycle"])
+        for j, a in enumerate(answers):
+            answer.add(read.state.issue_ids[j], a.describe(), a.value, a.kind, a.round,
+                       a.cycle)
+        emit([*tabs, answer], fmt, stream)
     if args.json:
-        Path(args.json).write_text(json.dumps({"file": str(args.file),
-                                               "protocol": args.protocol,
-                                               "actors": read.state.actor_ids,
-                                               "issues": read.state.issue_ids,
-                                               "understood": read.notes,
-                                               "rounds": records}, indent=1))
-        console.print(f"wrote {args.json}")
+        prov = provenance(None, args.seed,
+                          settings={"file": str(args.file), "protocol": args.protocol,
+                                    "rounds": args.rounds, "max_rounds": args.max_rounds,
+                                    "seed": args.seed},
+                          extra={"input_hash": file_hash(args.file)})
+        doc = json.dumps({"file": str(args.file), "protocol": args.protocol,
+                          "actors": read.state.actor_ids, "issues": read.state.issue_ids,
+                          "understood": read.notes, "warnings": read.warnings,
+                          "answer": [{"issue": a.issue, "value": a.value, "kind": a.kind,
+                                      "round": a.round, "cycle": a.cycle} for a in answers],
+                          "rounds": records, "provenance": prov}, indent=1)
+        if to_stdout:
+            sys.stdout.write(doc + "\n")
+        else:
+            Path(args.json).write_text(doc)
+            say(f"wrote {args.json}")
     return 0
+
+
+def add_table_options(p: argparse.ArgumentParser) -> None:
+    """The options every command that reads a stakeholder table shares."""
+    p.add_argument("--range", nargs=2, type=float, metavar=("LO", "HI"), default=None,
+                   help="the position scale (default: inferred from the table)")
+    p.add_argument("--status-quo", type=float, default=None,
+                   help="reversion point (default: the median position)")
+    p.add_argument("--capability-scale", type=_positive, default=None, metavar="FULL",
+                   help="the capability that means full strength, e.g. 100 (default: "
+                        "divide by the largest)")
+    p.add_argument("--salience-scale", type=_positive, default=None, metavar="FULL",
+                   help="the salience that means full attention, e.g. 1 or 100 (default: "
+                        "from the bulk of each column)")
+
+
+def _positive(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not v > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be above 0")
+    return v
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The ``eunato`` parser; ``only`` (a plugin's sub-command) registers that plugin alone,
     so that e.g. ``eunato batch`` does not import the app's Solara before its first run."""
-    parser = argparse.ArgumentParser(prog="eunato", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="eunato", description=__doc__.splitlines()[0],
+                                     epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("scenarios", help="list the built-in scenarios")
+    add_format_option(p)
     p.set_defaults(func=_scenarios)
 
     p = sub.add_parser("actors", help="list the actors with their data")
     p.add_argument("--scenario", default="baseline-2024")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="same as --format json")
+    add_format_option(p)
     p.set_defaults(func=_actors)
 
     p = sub.add_parser("protocols", help="list the bargaining protocols")
+    add_format_option(p)
     p.set_defaults(func=_protocols)
 
-    p = sub.add_parser("forecast", help="forecast from a stakeholder table (one or several issues)")
+    from model.tables import SYNONYMS
+    p = sub.add_parser(
+        "forecast", help="forecast from a stakeholder table (one or several issues)",
+        epilog=FORECAST_HELP % {k: ", ".join(v) for k, v in SYNONYMS.items()},
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("file")
     p.add_argument("--protocol", default="compromise")
-    p.add_argument("--rounds", type=int, default=10)
+    p.add_argument("--rounds", type=int, default=10, help="rounds shown in the table")
+    p.add_argument("--max-rounds", type=int, default=200,
+                   help="cap for the round-independent answer (default 200)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--range", nargs=2, type=float, metavar=("LO", "HI"), default=None,
-                   help="the position scale (default: inferred from the table)")
-    p.add_argument("--status-quo", type=float, default=None,
-                   help="reversion point (default: the median position)")
-    p.add_argument("--json", default=None, help="write every round to this JSON file")
+    add_table_options(p)
+    p.add_argument("--json", default=None,
+                   help="write every round and the answer as JSON to this file; - for stdout")
+    add_format_option(p)
     p.set_defaults(func=_forecast)
 
     for mod in PLUGINS if only not in COMMANDS else [COMMANDS[only]]:
         importlib.import_module(mod).register(sub)
+    for p in sub.choices.values():  # every command's --help states the exit codes
+        p.epilog = EPILOG if not p.epilog else p.epilog.rstrip() + "\n\n" + EPILOG
+        p.formatter_class = argparse.RawDescriptionHelpFormatter
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; the exit code (see EPILOG)."""
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
+    token = None
+    if current_command.get() is None:  # `eunato rerun` sets the command it reproduces
+        token = current_command.set(["eunato", *argv])
     try:
         return int(args.func(args) or 0)
     except DataError as err:
@@ -179,6 +300,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as err:  # e.g. unknown protocol: a clear message, not a traceback
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # a bug: one line (the traceback on request), exit 1
+        if os.environ.get("EUNATO_DEBUG"):
+            raise
+        print(f"internal error: {type(err).__name__}: {err} (EUNATO_DEBUG=1 shows the "
+              "traceback)", file=sys.stderr)
+        return 1
+    finally:
+        if token is not None:
+            current_command.reset(token)
 
 
 if __name__ == "__main__":

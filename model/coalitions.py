@@ -80,56 +80,50 @@ def update(
     w = capability[:, None] * salience + 1e-12
     wp = w * position
     lab = labels.copy()
-    # running sums per coalition slot (slots are actor indices)
-    num = np.zeros((n, m))
-    den = np.zeros((n, m))
-    np.add.at(num, lab, wp)
-    np.add.at(den, lab, w)
-    cap = np.bincount(lab, weights=capability, minlength=n)
-    size = np.bincount(lab, minlength=n)
+    # running sums per coalition slot (slots are actor indices), side by side in one array
+    # so that a move is two row updates: [Σ w·x (m) | Σ w (m) | capability | members]
+    acc = np.zeros((n, 2 * m + 2))
+    np.add.at(acc[:, :m], lab, wp)
+    np.add.at(acc[:, m:2 * m], lab, w)
+    acc[:, 2 * m] = np.bincount(lab, weights=capability, minlength=n)
+    acc[:, 2 * m + 1] = np.bincount(lab, minlength=n)
+    row = np.hstack([wp, w, capability[:, None], np.ones((n, 1))])  # what actor i adds
     s = salience
     ssum = np.maximum(s.sum(axis=1), 1e-12)
     # Every slot is valued, empty ones then ruled out: the values of the occupied slots
     # are the same numbers as when only they are valued, with fewer NumPy calls.
     movers = rng.permutation(np.flatnonzero(rng.random(n) < rule.activity)).tolist()
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # empty slots
-        moved = _moves(movers, lab, num, den, cap, size, wp, w, ideal, s, ssum, capability,
-                       total, width, rule)
+        moved = _moves(movers, lab, acc, row, ideal, s, ssum, capability, total, width, rule)
     return relabel(lab, capability), moved
 
 
-def _moves(movers: list[int], lab: np.ndarray, num: np.ndarray, den: np.ndarray,
-           cap: np.ndarray, size: np.ndarray, wp: np.ndarray, w: np.ndarray,
+def _moves(movers: list[int], lab: np.ndarray, acc: np.ndarray, row: np.ndarray,
            ideal: np.ndarray, s: np.ndarray, ssum: np.ndarray, capability: np.ndarray,
            total: float, width: float, rule: CoalitionRule) -> int:
     """The sequential moves of :func:`update` (labels and running sums changed in place)."""
     moved = 0
+    n, m = len(lab), s.shape[1]
+    num, den, cap, size = acc[:, :m], acc[:, m:2 * m], acc[:, 2 * m], acc[:, 2 * m + 1]
     for i in movers:
         cur = lab[i]
-        # take i out, then value every coalition as the others form it
-        num[cur] -= wp[i]
-        den[cur] -= w[i]
-        cap[cur] -= capability[i]
-        size[cur] -= 1
+        acc[cur] -= row[i]  # take i out, then value every coalition as the others form it
         X = num / np.maximum(den, 1e-300)
         dist = (np.abs(ideal[i] - X) / width * s[i]).sum(axis=1) / ssum[i]
         pay = rule.benefit * (cap + capability[i]) / total * (rule.threshold - dist)
-        occupied = size > 0
         alone = rule.benefit * capability[i] / total * rule.threshold
-        current = pay[cur] if occupied[cur] else alone
+        here = size[cur] > 0
+        current = pay[cur] if here else alone
         target = cur
         margin = rule.margin * alone
-        if occupied.any():
-            pay[~occupied] = -np.inf
+        if n > 1:  # someone else is in some slot
+            pay[size <= 0] = -np.inf
             best = int(np.argmax(pay))
             if best != cur and pay[best] > max(current, alone) + margin:
                 target = best
-            elif occupied[cur] and alone > current + margin:
-                target = int(np.argmin(occupied))  # the first free slot: go alone
-        num[target] += wp[i]
-        den[target] += w[i]
-        cap[target] += capability[i]
-        size[target] += 1
+            elif here and alone > current + margin:
+                target = int(np.argmin(size > 0))  # the first free slot: go alone
+        acc[target] += row[i]
         if target != cur:
             lab[i] = target
             moved += 1

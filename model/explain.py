@@ -165,6 +165,7 @@ def explain_issue(model: EuNatoModel, j: int) -> dict[str, Any]:
         "outcome": {"eu_role": round(float(model.outcome[j]), 1),
                     "nato_role": round(float(model.outcome[m + j]), 1)},
         "agenda_setter_used": bool(model.setter_used[j]),
+        "pieces": dict(model.pieces[j]),
         "vetoes": vetoes, "pivotal": piv, "shift_shares": shift_shares(model, j),
         "movers": mv,
     }
@@ -182,6 +183,10 @@ def sentences(model: EuNatoModel, j: int, ex: dict[str, Any]) -> str:
         s.append(f"agreed in {when} through {ex['venue']}: EU role {o['eu_role']:.0f} "
                  f"(was {sq['eu_role']:.0f}), NATO role {o['nato_role']:.0f} "
                  f"(was {sq['nato_role']:.0f}).")
+        stuck = [("EU" if p == "eu" else "NATO") for p, v in model.pieces[j].items()
+                 if v == "blocked"]
+        if stuck:
+            s.append(f" The {' and '.join(stuck)} piece stayed blocked: its role is unchanged.")
         if ex["agenda_setter_used"]:
             s.append(" Bargaining stalled, so an agenda setter's proposal inside the win-set "
                      "was adopted.")

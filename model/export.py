@@ -23,9 +23,14 @@ def step_frames(model: EuNatoModel) -> tuple[pd.DataFrame, pd.DataFrame]:
     return mdf, adf
 
 
-def write_run(model: EuNatoModel, out: str | Path, summary: dict[str, Any] | None = None
-              ) -> dict[str, Path]:
-    """Write steps.parquet, actors.parquet, summary.json and events.json into ``out``."""
+def write_run(model: EuNatoModel, out: str | Path, summary: dict[str, Any] | None = None,
+              settings: dict[str, Any] | None = None) -> dict[str, Path]:
+    """Write steps.parquet, actors.parquet, summary.json and events.json into ``out``.
+
+    The summary gets a ``provenance`` object (:mod:`model.provenance`); ``settings`` are
+    recorded as its ``command`` when no command line is running (the app)."""
+    from model.provenance import model_provenance
+
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     mdf, adf = step_frames(model)
@@ -33,6 +38,8 @@ def write_run(model: EuNatoModel, out: str | Path, summary: dict[str, Any] | Non
              "summary": out / "summary.json", "events": out / "events.json"}
     mdf.to_parquet(paths["steps"], index=False)
     adf.to_parquet(paths["actors"], index=False)
-    paths["summary"].write_text(json.dumps(summary or model.summary(), indent=2))
+    summary = dict(summary or model.summary())
+    summary["provenance"] = model_provenance(model, settings)
+    paths["summary"].write_text(json.dumps(summary, indent=2))
     paths["events"].write_text(json.dumps(model.events_log, indent=2))
     return paths

@@ -156,8 +156,12 @@ class EuNatoModel(mesa.Model):
         self.setter_used = np.zeros(m, bool)
         self.last_vote = np.full((m, 2), np.nan)  # the forecast last put to a vote
         self.vetoes: list[list[dict[str, str]]] = [[] for _ in range(m)]
+        #: per issue, what became of each piece: "agreed", "blocked" or "unchanged"
+        self.pieces: list[dict[str, str]] = [{"eu": "unchanged", "nato": "unchanged"}
+                                             for _ in range(m)]
         #: what an issue had settled as before a shock reopened it
         self.prior: list[tuple[str, str | None, int] | None] = [None] * m
+        self.prior_pieces: list[dict[str, str] | None] = [None] * m
         self.moved = {"coalition pull": np.zeros((n, 2 * m)), "bargaining": np.zeros((n, 2 * m))}
         self._forecasts: list[np.ndarray] = []
         self._movement: list[np.ndarray] = []
@@ -258,6 +262,7 @@ class EuNatoModel(mesa.Model):
     def reopen(self, j: int) -> None:
         """A shock reopens a settled issue: what was agreed becomes the new status quo."""
         self.prior[j] = (self.status[j], self.route[j], int(self.settled_round[j]))
+        self.prior_pieces[j] = dict(self.pieces[j])
         self.status[j], self.route[j] = "open", None
         self.settled_round[j] = -1
         self.log("reopened", f"{self.world.issue_ids[j]} reopened by the shock",
@@ -330,6 +335,7 @@ class EuNatoModel(mesa.Model):
         issue reopened by a shock that ends with no new change keeps its earlier agreement."""
         if status == "status quo holds" and self.prior[j] and self.prior[j][0] == "agreed":
             self.status[j], self.route[j], self.settled_round[j] = self.prior[j]
+            self.pieces[j] = dict(self.prior_pieces[j])
             self.vetoes[j] = vetoes
             self.log("reaffirmed", f"{self.world.issue_ids[j]}: the earlier agreement stands",
                      issue=self.world.issue_ids[j])
@@ -350,6 +356,7 @@ class EuNatoModel(mesa.Model):
         for j in range(self.m):
             if self.status[j] == "open" and self.prior[j] and self.prior[j][0] == "agreed":
                 self.status[j], self.route[j], self.settled_round[j] = self.prior[j]
+                self.pieces[j] = dict(self.prior_pieces[j])
                 self.log("reaffirmed", f"{self.world.issue_ids[j]}: the earlier agreement "
                          "stands; the change after the shock did not pass")
             elif self.status[j] == "open":

@@ -15,9 +15,10 @@ from typing import Any
 
 import numpy as np
 from rich.console import Console
-from rich.table import Table
 
-console = Console()
+from model.output import Tab, add_format_option, emit, note
+
+console = Console(soft_wrap=True)
 
 
 def _model(args: argparse.Namespace, seed: int):
@@ -56,54 +57,83 @@ def _run(args: argparse.Namespace) -> int:
     from model.export import write_run
 
     if args.seeds:
-        summaries = []
-        for k in range(args.seeds):
-            summaries.append(_model(args, args.seed + k).run().summary())
+        from model.provenance import provenance
+
+        seeds = list(range(args.seed, args.seed + args.seeds))
+        summaries = [_model(args, k).run().summary() for k in seeds]
         table = seed_table(summaries)
-        t = Table(title=f"{args.scenario} · {summaries[0]['protocol']} · seeds {args.seed}.."
-                  f"{args.seed + args.seeds - 1} (10% / median / 90%)")
-        for col in ("issue", "agreed", "blocked", "EU role", "NATO role", "most frequent vetoes"):
-            t.add_column(col)
-        for r in table:
-            t.add_row(r["issue"], f"{r['agreed_share']:.0%}", f"{r['blocked_share']:.0%}",
-                      " / ".join(f"{q:.0f}" for q in r["eu_role_q"]),
-                      " / ".join(f"{q:.0f}" for q in r["nato_role_q"]),
-                      "; ".join(r["top_vetoes"]))
-        console.print(t)
+        if args.format == "json":
+            print(json.dumps(table, indent=2))
+        else:
+            emit(seed_tab(table, f"{args.scenario} · {summaries[0]['protocol']} · seeds "
+                          f"{seeds[0]}..{seeds[-1]} (10% / median / 90%)"), args.format)
         if args.out:
             from pathlib import Path
 
             Path(args.out).mkdir(parents=True, exist_ok=True)
-            (Path(args.out) / "seeds.json").write_text(json.dumps(table, indent=2))
+            prov = provenance(args.scenario, seeds)
+            (Path(args.out) / "seeds.json").write_text(json.dumps(
+                {"issues": table, "provenance": prov}, indent=2))
         return 0
     model = _model(args, args.seed).run()
     summary = model.summary()
-    print_summary(summary)
     if args.out:
         paths = write_run(model, args.out, summary)
-        console.print(f"wrote {', '.join(str(p) for p in paths.values())}")
+        summary = json.loads(paths["summary"].read_text())  # with its provenance
+    if args.format == "json":
+        print(json.dumps(summary, indent=2))
+    else:
+        emit(summary_table(summary), args.format)
+        if args.format == "table":
+            print_notes(summary)
+    if args.out:
+        note(f"wrote {', '.join(str(p) for p in paths.values())}", args.format)
     return 0
+
+
+def seed_tab(table: list[dict[str, Any]], title: str) -> Tab:
+    t = Tab(title, ["issue", "agreed", "blocked", "EU role", "NATO role",
+                    "most frequent vetoes"],
+            right={"agreed", "blocked"},
+            show={"agreed": lambda v: f"{v:.0%}", "blocked": lambda v: f"{v:.0%}",
+                  "EU role": lambda q: " / ".join(f"{x:.0f}" for x in q),
+                  "NATO role": lambda q: " / ".join(f"{x:.0f}" for x in q),
+                  "most frequent vetoes": lambda v: "; ".join(v)})
+    for r in table:
+        t.add(r["issue"], r["agreed_share"], r["blocked_share"], r["eu_role_q"],
+              r["nato_role_q"], r["top_vetoes"])
+    return t
 
 
 def _short(items: list[str], k: int = 6) -> str:
     return ", ".join(items[:k]) + (f" (+{len(items) - k})" if len(items) > k else "")
 
 
-def print_summary(s: dict) -> None:
-    """The readable outcome table of a run."""
-    t = Table(title=f"{s['scenario']} · {s['protocol']} · seed {s['seed']} · "
-              f"{s['rounds_run']} rounds ({s['start']} to {s['end_date']})")
-    for col in ("issue", "pillar", "status", "EU role", "NATO role", "division of labour",
-                "route", "when", "vetoes"):
-        t.add_column(col)
+def summary_table(s: dict) -> Tab:
+    """The outcome table of a run, one row per issue (``--format`` and briefings)."""
+    t = Tab(f"{s['scenario']} · {s['protocol']} · seed {s['seed']} · "
+            f"{s['rounds_run']} rounds ({s['start']} to {s['end_date']})",
+            ["issue", "pillar", "status", "EU role", "NATO role", "EU was", "NATO was",
+             "division of labour", "route", "when", "vetoes", "pivotal"],
+            right={"EU role", "NATO role", "EU was", "NATO was"},
+            show={**{c: (lambda v: f"{v:.0f}") for c in ("EU role", "NATO role", "EU was",
+                                                         "NATO was")},
+                  "vetoes": lambda v: _short([f"{x['actor']}@{x['house']}" for x in v]),
+                  "pivotal": lambda v: _short(v)})
     for i in s["issues"]:
         sq = i["status_quo"]
-        t.add_row(i["issue"], i["pillar"], i["status"],
-                  f"{i['eu_role']:.0f} (was {sq['eu_role']:.0f})",
-                  f"{i['nato_role']:.0f} (was {sq['nato_role']:.0f})",
-                  i["division_of_labour"], i["route"] or "—", i["date"] or "—",
-                  _short([f"{v['actor']}@{v['house']}" for v in i["vetoes"]]))
-    console.print(t)
+        blocked = [p.upper() if p == "eu" else "NATO" for p, v in i.get("pieces", {}).items()
+                   if v == "blocked"]
+        status = i["status"] + (f" ({'/'.join(blocked)} piece blocked)"
+                                if blocked and i["status"] == "agreed" else "")
+        t.add(i["issue"], i["pillar"], status, i["eu_role"], i["nato_role"],
+              sq["eu_role"], sq["nato_role"], i["division_of_labour"], i["route"], i["date"],
+              i["vetoes"], i.get("pivotal", []))
+    return t
+
+
+def print_notes(s: dict) -> None:
+    """The lines under the outcome table: counts, indices, coalitions per pillar."""
     console.print(f"agreed {s['agreed']}, blocked {s['blocked']}, status quo holds "
                   f"{s['status_quo_holds']} of {len(s['issues'])}; duplication index "
                   f"{s['duplication_index']:.3f}; gap index {s['gap_index']:.3f}")
@@ -150,6 +180,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seeds", type=int, default=0,
                    help="run this many seeds from --seed and report shares and quantiles")
     p.add_argument("--out", default=None, help="directory for steps/actors Parquet + JSON")
+    add_format_option(p)
     p.set_defaults(func=_run)
 
     p = sub.add_parser("explain", help="why each issue ended as it did: venue, vetoes, "

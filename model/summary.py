@@ -103,6 +103,7 @@ def summarize(model: EuNatoModel, explanations: bool = True) -> dict[str, Any]:
             "venue": venue_label(w.eu_venue[j], w.nato_venue[j], model.route[j]),
             "venues": venue_codes(model, j),
             "route": model.route[j],
+            "pieces": dict(model.pieces[j]),
             "round": int(model.settled_round[j]) if agreed else None,
             "date": model.date(int(model.settled_round[j])) if agreed else None,
             "vetoes": list(model.vetoes[j]),

@@ -106,3 +106,25 @@ def test_the_data_loads_and_keeps_the_stake():
         rec = loaded[a["id"]]
         assert getattr(rec, "industrial_stake", None) == a["industrial_stake"] or (
             (rec.model_extra or {}).get("industrial_stake") == a["industrial_stake"])
+
+
+def test_the_european_parliament_is_an_eu_actor_with_a_sourced_position():
+    ep = [a for a in raw_actors() if a["type"] == "parliament"]
+    assert [a["id"] for a in ep] == ["EP"]
+    ep = ep[0]
+    assert ep["memberships"] == ["EU"]
+    assert ep["bloc"] == "eu_institution"
+    for name in ("decoupling_fear", "competition", "risk"):
+        assert isinstance(ep[name], float | int), name
+    assert YEAR.search(ep["position_source"])
+    assert ep["rationale"].startswith("judgement")
+    rec = {a.id: a for a in load_actors()}["EP"]
+    assert rec.eu and not rec.nato and rec.votes
+
+
+@pytest.mark.parametrize("actor", [a for a in raw_actors()
+                                   if a["type"] in ("bureaucracy", "parliament")],
+                         ids=lambda a: a["id"])
+def test_institutions_say_what_their_influence_is(actor):
+    text = actor.get("influence_source", "")
+    assert "judgement" in text and ("vote" in text or "Votes" in text), actor["id"]

@@ -267,3 +267,15 @@ def test_issues_do_not_settle_before_their_forecast_has_held():
     m = EuNatoModel(rng=1)
     m.step()
     assert all(s == "open" for s in m.status)
+
+
+def test_pieces_say_which_piece_was_blocked():
+    for seed in range(1, 4):
+        s = run(rng=seed).summary()
+        aid = next(i for i in s["issues"] if i["issue"] == "ukr_aid")
+        assert aid["pieces"]["eu"] == "blocked"  # Hungary's hold on EPF money
+        assert {"actor": "HUN", "house": "eu_council"} in aid["vetoes"]
+        for i in s["issues"]:
+            assert set(i["pieces"].values()) <= {"agreed", "blocked", "unchanged"}
+            if i["status"] == "agreed":
+                assert "agreed" in i["pieces"].values()

@@ -108,8 +108,11 @@ trajectories = 3
     df = pd.read_csv(out / "indices.csv")
     assert len(df) == 2 * 2 and {"mu_star", "sigma", "mu_star_conf"} <= set(df.columns)
     assert (out / "morris.png").stat().st_size > 0
-    assert json.loads((out / "indices.json").read_text())["parameters"] == [
-        "us_engagement", "eu_core_competition"]
+    indices = json.loads((out / "indices.json").read_text())
+    assert indices["parameters"] == ["us_engagement", "eu_core_competition"]
+    prov = indices["provenance"]  # docs: every JSON output carries its provenance
+    assert {"scenario_hash", "code_version", "packages", "seed", "command"} <= set(prov)
+    assert prov["seed"] == [1] and prov["command"][:2] == ["eunato", "sensitivity"]
 
 
 def test_bad_sensitivity_file_is_one_clear_line(tmp_path):

@@ -150,3 +150,61 @@ def test_cached_data_files_give_fresh_records(tmp_path, monkeypatch) -> None:
     first = load_actors(p)[0].name
     p.write_text(text.replace(f'name = "{first}"', 'name = "Renamed"', 1))
     assert load_actors(p)[0].name == "Renamed"
+
+
+def numerator_ref(x, cs, w, rho=None):
+    """BDM's O(n² log n) numerator with both binary searches done everywhere."""
+    from model.protocols import bdm
+
+    n = len(x)
+    order = np.argsort(x, kind="stable")
+    xs, css = x[order], cs[order]
+    rs = None if rho is None else np.asarray(rho, dtype=float)[order]
+    CG = np.empty((n + 1, n))
+    CG[0] = 0.0
+    for a in range(0, n, bdm.CHUNK):
+        rows = np.arange(a, min(a + bdm.CHUNK, n))
+        CG[a + 1:a + 1 + len(rows)] = css[rows, None] * bdm._g(xs, w, rs, rows)
+    np.cumsum(CG, axis=0, out=CG)
+    tot = CG[n]
+    Ns = np.empty((n, n))
+    cols = np.arange(n)[None, :]
+    for a in range(0, n, bdm.CHUNK):
+        i = np.arange(a, min(a + bdm.CHUNK, n))[:, None]
+        xi = xs[i]
+        m = 0.5 * (xi + xs[None, :])
+        lo = np.searchsorted(xs, m, side="left")
+        hi = np.searchsorted(xs, m, side="right")
+        left = CG[lo, cols] - CG[lo, i]
+        right = (tot[cols] - CG[hi, cols]) - (tot[i] - CG[hi, i])
+        Ns[i[:, 0]] = np.where(xi < xs[None, :], left, np.where(xi > xs[None, :], right, 0.0))
+    np.maximum(Ns, 0.0, out=Ns)
+    inv = np.empty(n, dtype=np.intp)
+    inv[order] = np.arange(n)
+    return Ns[np.ix_(inv, inv)]
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_bdm_numerator_equals_both_searches(seed: int) -> None:
+    """Voters on a midpoint (grid positions) and not; risk exponents or none."""
+    from model.protocols.bdm import success_numerator_fast
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 200))
+    x = rng.choice([0.0, 25.0, 50.0, 75.0, 100.0], n) if seed % 2 else rng.uniform(0, 100, n)
+    cs = rng.random(n)
+    rho = None if seed % 3 else rng.uniform(0.5, 2, n)
+    assert np.array_equal(success_numerator_fast(x, cs, 100.0, rho),
+                          numerator_ref(x, cs, 100.0, rho))
+
+
+def test_close_is_allclose() -> None:
+    from model.institutions import _close
+
+    rng = np.random.default_rng(0)
+    for _ in range(3000):
+        a = rng.choice([0.0, 50.0, 100.0, rng.uniform(0, 100)], 2)
+        b = a + rng.choice([0.0, 1e-3, 0.05, 0.1, 0.2, 5.0, np.nan], 2) \
+            * rng.choice([-1.0, 1.0], 2)
+        atol = float(rng.choice([0.0, 0.05, 0.1]))
+        assert _close(a, b, atol) == bool(np.allclose(a, b, atol=atol)), (a, b, atol)

@@ -96,6 +96,13 @@ def test_loss_counts_roles_statuses_and_coalition_facts():
     assert T.target_fit(nato, rows) == (50.0, pytest.approx((0.2 + 0.2) / 2))
     undefined = [{**rows[0], "eu_role_a": float("nan")}, rows[1]]  # undefined: distance 1
     assert T.target_fit(eu, undefined)[1] == pytest.approx((1.0 + 0.3) / 2)
+    vetoed = T.Target(kind="vetoed", issue="a", actors=["HUN"], house="eu_council", value=1)
+    rows[0]["vetoes_a"], rows[1]["vetoes_a"] = "HUN@eu_council", "HUN@nato,CYP@eu_council"
+    assert T.target_fit(vetoed, rows) == (0.5, 0.5)  # the second: HUN, but in NATO
+    anywhere = T.Target(kind="vetoed", issue="a", actors=["HUN"], value=True)
+    assert T.target_fit(anywhere, rows) == (1.0, 0.0)
+    both = T.Target(kind="vetoed", issue="a", actors=["HUN", "CYP"], value=True)
+    assert T.target_fit(both, rows) == (0.5, 0.5)
     blocked = T.Target(kind="blocked", issue="a", value=0.0)
     assert T.target_fit(blocked, rows) == (0.5, 0.5)
     assert T.target_fit(T.Target(kind="blocked", value=True), rows[1:]) == (1.0, 0.0)
@@ -145,6 +152,9 @@ group = "coalitions"
     best = json.loads((out / "best.json").read_text())
     assert best["trials"] == 6 and set(best["params"]) == {"us_engagement",
                                                           "actor.POL.decoupling_fear"}
+    prov = best["provenance"]  # docs: every JSON output carries its provenance
+    assert {"scenario_hash", "code_version", "packages", "seed", "command"} <= set(prov)
+    assert prov["seed"] == [1] and prov["command"][:2] == ["eunato", "tune"]
 
 
 def test_written_scenario_loads_and_reproduces_the_tuned_runs(tmp_path):
@@ -285,12 +295,16 @@ def test_bad_target_through_the_cli_is_one_clear_line(tmp_path):
 
 @pytest.mark.parametrize(("target", "field", "value"), [
     ('kind = "outcome"\nissue = "ukr_aid"\nvalue = 50\n', "targets[0].role", None),
-    ('kind = "outcome"\nissue = "ukr_aid"\nrole = "us"\nvalue = 50\n', "targets.0.role",
+    ('kind = "outcome"\nissue = "ukr_aid"\nrole = "us"\nvalue = 50\n', "targets[0].role",
      "us"),
     ('kind = "agreed"\nissue = "ukr_aid"\nrole = "eu"\nvalue = 1\n', "targets[0].role",
      "eu"),
+
+    ('kind = "vetoed"\nissue = "ukr_aid"\nvalue = 1\n', "targets[0].actors", []),
+    ('kind = "vetoed"\nissue = "ukr_aid"\nactors = ["HUN"]\nhouse = "council"\nvalue = 1\n',
+     "targets[0].house", "council"),
 ])
-def test_an_outcome_target_names_its_role(tmp_path, target, field, value):
+def test_a_target_names_its_role_actors_and_house(tmp_path, target, field, value):
     f = tmp_path / "bad-tune.toml"
     f.write_text('name = "bad"\n[parameters.us_engagement]\nlow = 0.5\nhigh = 1\n'
                  '[[targets]]\n' + target)

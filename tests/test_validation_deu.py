@@ -13,7 +13,8 @@ from model.validation.deu import read_deu
 from model.validation.eras import Era, banzhaf, era_for, load_eras, shapley_shubik
 from model.validation.run import capability, score
 
-DEU = Path("/work/shared/data/deu3/deu3-train.tsv")
+# the shared half lives beside the repository (../shared/data from the repo root)
+DEU = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "deu3" / "deu3-train.tsv"
 needs_deu = pytest.mark.skipif(not DEU.exists(), reason="DEU III half not available")
 
 
@@ -137,3 +138,35 @@ def test_rule_constraint_hand_case() -> None:
     # no reference point: the forecast is kept
     iss.reference = None
     assert rule_constrained(iss, 80.0) == 80.0
+
+
+def test_qmv_core_hand_case() -> None:
+    from model.validation.core import in_core, qmv_core
+    from model.validation.deu import DeuIssue
+
+    # Amsterdam rules (EU-15, 87 votes, 62 to pass). The big four (40 votes) at 0, Spain (8)
+    # at 20, BE/EL/NL/PT (20) at 40, AT/SE (8) at 60, DK/IE/FI (9) at 80, LU (2) at 100.
+    # Left pivot: members at or right of 0 hold 87 >= 62, at or right of 20 only 47 -> 0.
+    # Right pivot: at or left of 20 hold 48, at or left of 40 hold 68 >= 62 -> 40.
+    pos = {"de": 0, "fr": 0, "it": 0, "uk": 0, "es": 20, "be": 40, "el": 40, "nl": 40,
+           "pt": 40, "at": 60, "se": 60, "dk": 80, "ie": 80, "fi": 80, "lu": 100}
+    actors = ["com", *pos]
+    iss = DeuIssue("x", "d99001", "qmv", "CNS", dt.date(1999, 1, 1), actors,
+                   np.array([90.0, *pos.values()]), np.ones(16), np.ones(16), None, 0.0)
+    assert qmv_core(iss) == (0.0, 40.0)
+    assert in_core(iss, 70.0) == 40.0 and in_core(iss, 30.0) == 30.0
+    iss.rule = "unanimity"  # every member a veto player: the core is everything
+    assert qmv_core(iss) is None and in_core(iss, 70.0) == 70.0
+
+
+@needs_deu
+def test_qmv_core_beats_the_compromise_model_on_the_shared_half() -> None:
+    from model.validation.core import score_core
+
+    issues = read_deu(DEU)
+    for cap in ("gdp", "population", "banzhaf", "equal"):
+        static = score(issues, "compromise", cap, rounds=0)
+        core = score_core(issues, static)
+        assert core.errors.mean() < static.errors.mean() - 0.5, cap
+    assert score_core(issues, score(issues, "compromise", "gdp", rounds=0)).errors.mean() \
+        == pytest.approx(19.34, abs=0.01)

@@ -9,6 +9,7 @@ from model.protocols.bdm import BDM
 from model.protocols.compromise import Compromise
 from model.protocols.exchange import Exchange
 from model.protocols.nash import Nash
+from model.protocols.smp import SMP
 
 PROTOCOLS: dict[str, type[Protocol]] = {
     cls.name: cls
@@ -17,6 +18,7 @@ PROTOCOLS: dict[str, type[Protocol]] = {
         BDM,
         Nash,
         Exchange,
+        SMP,
     )
 }
 

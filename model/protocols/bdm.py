@@ -160,7 +160,12 @@ def success_numerator_fast(x: np.ndarray, cs: np.ndarray, w: float,
         xi = xs[i]
         m = 0.5 * (xi + xs[None, :])
         lo = np.searchsorted(xs, m, side="left")   # voters with x_k < m
-        hi = np.searchsorted(xs, m, side="right")  # voters with x_k <= m
+        # voters with x_k <= m: the same count unless a voter sits exactly on a midpoint,
+        # so only those (rare) midpoints need the second search
+        hi = lo.copy()
+        tie = xs[np.minimum(lo, n - 1)] == m
+        if tie.any():
+            hi[tie] = np.searchsorted(xs, m[tie], side="right")
         left = CG[lo, cols] - CG[lo, i]
         right = (tot[cols] - CG[hi, cols]) - (tot[i] - CG[hi, i])
         Ns[i[:, 0]] = np.where(xi < xs[None, :], left,
