@@ -12,6 +12,7 @@ after every change; each view takes it as an argument and redraws when it change
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from pathlib import Path
@@ -27,6 +28,7 @@ from app.compare import CompareRunner, CompareState
 from app.compare import context as compare_context
 from app.components import TABS as VIEWS
 from app.controls import SettingsPanel, apply_now, pending
+from app.guard import Rejected, accept_all, exposure_warning
 from app.why import WhyPanel
 from model.data import DataError
 from model.model import EuNatoModel
@@ -82,6 +84,10 @@ def build(settings: dict[str, Any]) -> tuple[EuNatoModel | None, str | None]:
         err = S.check(key, value) if value is not None else None
         if err:
             return None, err
+    try:  # the server-side gate of app/guard.py too: a client can send any value
+        settings = {k: v for k, v in accept_all(settings).items()}
+    except Rejected as err:
+        return None, str(err)
     try:
         model = EuNatoModel(**{k: v for k, v in settings.items() if v is not None})
     except (DataError, ValueError, KeyError, OSError) as err:
@@ -200,6 +206,9 @@ def Page() -> None:
             backdrop = solara.v.Html(tag="div", class_="eunato-backdrop")
             solara.v.use_event(backdrop, "click", lambda *_: drawer.set(False))
             with solara.Div(classes=["eunato-main"]):
+                exposed = exposure_warning(os.environ.get("EUNATO_APP_HOST", "127.0.0.1"))
+                if exposed:
+                    solara.Warning(exposed, classes=["eunato-exposed"])
                 Intro.element()
                 if m is None:
                     solara.Error(error.value or "no model", classes=["eunato-message"])

@@ -20,20 +20,33 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+from app.guard import exposure_warning
+from model.safeio import int_in
+
 APP_DIR = Path(__file__).resolve().parent
 
 
-def server_env(base: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment the Solara server runs with (also used by the browser tests)."""
+#: where Solara's asset proxy fetches a file missing from its local cache: a loopback port
+#: nothing listens on (the discard port), so a request for an unknown asset never leaves
+#: the machine (Solara's default is a public CDN, tried four times)
+NO_CDN = "http://127.0.0.1:9/"
+
+
+def server_env(base: dict[str, str] | None = None, host: str = "127.0.0.1") -> dict[str, str]:
+    """The environment the Solara server runs with (also used by the browser tests):
+    telemetry off, no CDN, and the bound host, so the page can warn when it is exposed."""
     env = dict(os.environ if base is None else base)
     env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
+    env["SOLARA_ASSETS_CDN"] = NO_CDN
+    env["EUNATO_APP_HOST"] = host
     return env
 
 
-def server_command(host: str = "127.0.0.1", port: int = 8765) -> list[str]:
+def server_command(host: str = "127.0.0.1", port: int = 8765,
+                   app_dir: Path = APP_DIR) -> list[str]:
     """``solara run`` on the app directory (works from any working directory)."""
     solara = Path(sys.executable).with_name("solara")
-    return [str(solara), "run", str(APP_DIR), "--host", host, "--port", str(port),
+    return [str(solara), "run", str(app_dir), "--host", host, "--port", str(port),
             "--no-open", "--production"]
 
 
@@ -46,11 +59,11 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def serving(port: int | None = None, log: IO | None = None,
-            timeout: float = 60.0) -> Iterator[str]:
+            timeout: float = 60.0, app_dir: Path = APP_DIR) -> Iterator[str]:
     """Run the real app server on loopback for a test or a benchmark; yield its URL and
     stop it (its whole process group: ``solara run`` starts the server as a child)."""
     port = port or free_port()
-    proc = subprocess.Popen(server_command("127.0.0.1", port), env=server_env(),
+    proc = subprocess.Popen(server_command("127.0.0.1", port, app_dir), env=server_env(),
                             stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT,
                             start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
@@ -69,7 +82,8 @@ def serving(port: int | None = None, log: IO | None = None,
                 time.sleep(0.5)
         yield url
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):  # it may have exited already
+            os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(10)
         except subprocess.TimeoutExpired:
@@ -80,9 +94,13 @@ def _app(args: argparse.Namespace) -> int:
     from app.offline import fetch
 
     fetch()  # no-op when the assets are already there
+    warning = exposure_warning(args.host)
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr, flush=True)
     print(f"eunato app on http://{args.host}:{args.port}/  (Ctrl-C stops it)", flush=True)
     try:
-        return subprocess.call(server_command(args.host, args.port), env=server_env())
+        return subprocess.call(server_command(args.host, args.port),
+                               env=server_env(host=args.host))
     except KeyboardInterrupt:
         return 0
 
@@ -91,5 +109,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("app", help="start the Solara app in the browser (solara run app)")
     p.add_argument("--host", default="127.0.0.1",
                    help="interface to listen on (default: loopback only)")
-    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--port", type=int_in(1, 65535), default=8765)
     p.set_defaults(func=_app)

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import time
+import uuid
 from collections.abc import Iterable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from pathlib import Path
@@ -27,7 +29,21 @@ import pandas as pd
 
 from experiments.executor import open_executor
 from experiments.runs import run_chunk
-from experiments.store import LEAD_COLUMNS, ResultStore, _canonical, _table
+from experiments.store import (
+    LEAD_COLUMNS,
+    ResultStore,
+    StoreError,
+    _canonical,
+    _reason,
+    _table,
+)
+
+#: a part is written at least this often (seconds) while runs finish, so a kill loses at
+#: most this much work; and after this many runs (``part_size``) whichever comes first
+FLUSH_SECONDS = 5.0
+PART_SIZE = 100
+#: the time a task sent to a worker should take by default (see ``next_chunk``)
+CHUNK_SECONDS = 1.0
 
 if TYPE_CHECKING:
     from experiments.spec import Experiment
@@ -103,8 +119,9 @@ def run_params(params_list: Iterable[dict[str, Any]], out_dir: str | Path | None
             recording what finished); otherwise failures are rows with status ``error``.
         progress: show a rich progress bar (runs done, rate, ETA).
         part_size: runs per Parquet part (default 100; a part is also written at least
-            every 30 s).
-        chunksize: runs per task sent to a worker (default: from the batch size).
+            every ``FLUSH_SECONDS`` = 5 s while runs finish).
+        chunksize: runs per task sent to a worker (default: about 1 s of runs each, as
+            measured while the batch runs).
 
     Returns:
         One row per distinct requested run (those done earlier included), sorted by
@@ -112,21 +129,39 @@ def run_params(params_list: Iterable[dict[str, Any]], out_dir: str | Path | None
         summary metric of :func:`experiments.runs.flat_summary`. Map a parameter dict to
         its row with ``df.set_index("run_id").loc[run_id(params)]``.
     """
+    if part_size is not None and part_size < 1:
+        raise ValueError(f"part_size must be at least 1, got {part_size}")
     unique: dict[str, dict[str, Any]] = {}
     for p in params_list:
         unique.setdefault(run_id(p), dict(p))
-    store = ResultStore(out_dir) if out_dir is not None else None
-    done: set[str] = set()
-    if store is not None:
-        store.clean()
-        done = store.done_ids() & set(unique)
+    opts = {"workers": workers, "dask_workers": dask_workers, "scheduler": scheduler,
+            "executor": executor, "per_round": per_round, "fail_fast": fail_fast,
+            "progress": progress, "part_size": part_size or PART_SIZE,
+            "chunksize": chunksize, "dask_processes": dask_processes,
+            "description": description}
+    if out_dir is None:
+        return _run_todo(unique, set(), None, **opts)
+    store = ResultStore(out_dir)
+    with store.lock():  # a second batch on this folder stops here with a clear message
+        quarantined = store.clean()
+        df = _run_todo(unique, store.done_ids() & set(unique), store, **opts)
+    df.attrs["quarantined"] = quarantined
+    return df
+
+
+def _run_todo(unique: dict[str, dict[str, Any]], done: set[str], store: ResultStore | None,
+              *, workers: int | None, dask_workers: int | None, scheduler: str | None,
+              executor: Executor | None, per_round: bool, fail_fast: bool, progress: bool,
+              part_size: int, chunksize: int | None, dask_processes: bool,
+              description: str) -> pd.DataFrame:
+    """The runs of :func:`run_params` not yet ``done``, recorded in ``store`` (or kept in
+    memory when it is None), under the folder's lock."""
     todo = [(rid, p) for rid, p in unique.items() if rid not in done]
     meta = {"provenance": json.dumps(batch_provenance(unique.values()), sort_keys=True)}
     memory: list[dict[str, Any]] = []
     failed: list[dict[str, Any]] = []
 
     if todo:
-        part_size = part_size or 100
         buf: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
         last_flush = time.monotonic()
 
@@ -134,7 +169,7 @@ def run_params(params_list: Iterable[dict[str, Any]], out_dir: str | Path | None
             """Write the buffer as parts of ``part_size`` runs (the rest too if final)."""
             nonlocal last_flush
             while buf and (final or len(buf) >= part_size
-                           or time.monotonic() - last_flush > 30):
+                           or time.monotonic() - last_flush >= FLUSH_SECONDS):
                 chunk = buf[:part_size]
                 del buf[:part_size]
                 rows = [r for r, _ in chunk]
@@ -153,19 +188,35 @@ def run_params(params_list: Iterable[dict[str, Any]], out_dir: str | Path | None
         try:
             width = int(getattr(ex, "width", None) or getattr(ex, "_max_workers", None)
                         or os.cpu_count() or 1)
-            if chunksize is None:
-                chunksize = max(1, min(25, len(todo) // (width * 8)))
-            chunks = [todo[i:i + chunksize] for i in range(0, len(todo), chunksize)]
+            t_start, n_run = time.monotonic(), 0
+            pos = 0
+
+            def next_chunk() -> list[tuple[str, dict[str, Any]]]:
+                """The next runs to send. Default size: a chunk should take about
+                CHUNK_SECONDS (measured from the runs so far; 1 run until one finished),
+                so parts keep landing every few seconds however slow a run is, and at most
+                1/8 of what each worker has left, so the work stays balanced."""
+                nonlocal pos
+                size = chunksize
+                if size is None:
+                    per_run = ((time.monotonic() - t_start) * width / n_run if n_run
+                               else math.inf)
+                    size = max(1, min(25, int(CHUNK_SECONDS / per_run),
+                                      (len(todo) - pos) // (width * 8)))
+                chunk = todo[pos:pos + size]
+                pos += len(chunk)
+                return chunk
+
             window = 2 * width
             pending: set[Future] = set()
-            nxt = 0
             with _progress(progress) as bar:
                 task = bar.add_task(description, total=len(unique), completed=len(done))
-                while nxt < len(chunks) or pending:
-                    while nxt < len(chunks) and len(pending) < window:
-                        pending.add(ex.submit(run_chunk, chunks[nxt], per_round))
-                        nxt += 1
-                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                while pos < len(todo) or pending:
+                    while pos < len(todo) and len(pending) < window:
+                        pending.add(ex.submit(run_chunk, next_chunk(), per_round))
+                    # wake up at least every FLUSH_SECONDS so finished runs reach disk
+                    finished, pending = wait(pending, timeout=FLUSH_SECONDS,
+                                             return_when=FIRST_COMPLETED)
                     for fut in finished:
                         results = fut.result()
                         for row, rounds in results:
@@ -173,6 +224,7 @@ def run_params(params_list: Iterable[dict[str, Any]], out_dir: str | Path | None
                             if row["status"] != "ok":
                                 failed.append(row)
                         bar.advance(task, len(results))
+                        n_run += len(results)
                     if fail_fast and failed:
                         for fut in pending:
                             fut.cancel()
@@ -184,7 +236,7 @@ def run_params(params_list: Iterable[dict[str, Any]], out_dir: str | Path | None
                 ctx.__exit__(None, None, None)
         if fail_fast and failed:
             f = failed[0]
-            where = f" (results so far in {out_dir})" if out_dir is not None else ""
+            where = f" (results so far in {store.root})" if store is not None else ""
             raise BatchFailed(f"run {f['run_id']} failed: {f['error']}{where}")
 
     if store is not None:
@@ -211,13 +263,16 @@ def run_experiment(exp: Experiment, out_dir: str | Path, **options: Any) -> pd.D
     which ``eunato report`` reads.
     """
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     points = exp.points()
     meta = {"experiment": exp.model_dump(mode="json"), "swept": swept(exp),
             "runs": len({run_id(p) for p in points}),
             "provenance": batch_provenance(points)}
-    tmp = out / ".experiment.json.tmp"
-    tmp.write_text(json.dumps(meta, indent=1))
-    tmp.replace(out / "experiment.json")
+    try:  # a temporary name of its own: two starts on one folder never share it
+        out.mkdir(parents=True, exist_ok=True)
+        tmp = out / f".experiment.json.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
+        tmp.write_text(json.dumps(meta, indent=1))
+        tmp.replace(out / "experiment.json")
+    except OSError as err:
+        raise StoreError(f"cannot write {out / 'experiment.json'}: {_reason(err)}") from None
     return run_params(points, out, per_round=exp.per_round,
                       description=options.pop("description", exp.name), **options)

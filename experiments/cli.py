@@ -11,10 +11,15 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from experiments.executor import add_executor_options
+from model.safeio import int_in, writable_dir
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 console = Console(stderr=False)
 
@@ -22,15 +27,13 @@ console = Console(stderr=False)
 def _batch(args: argparse.Namespace) -> int:
     from experiments.batch import BatchFailed, run_experiment, run_id
     from experiments.spec import load_experiment
-    from experiments.store import ResultStore
+    from experiments.store import ResultStore, StoreError
 
-    exp = load_experiment(args.experiment)
-    out = Path(args.out or Path("results") / exp.name)
+    exp = load_experiment(args.experiment)  # also loads every scenario it names
+    out = writable_dir(args.out or Path("results") / exp.name, "--out")
     points = exp.points()
     ids = {run_id(p) for p in points}
     done = ResultStore(out).done_ids() & ids if (out / "runs").is_dir() else set()
-    if args.dask_workers is not None and args.dask_workers < 1:
-        raise ValueError(f"--dask-workers must be at least 1, got {args.dask_workers}")
     where = (f"Dask scheduler {args.scheduler}" if args.scheduler else
              f"local Dask cluster, {args.dask_workers} workers" if args.dask_workers else
              "serial, in-process" if args.workers == 1 else
@@ -47,19 +50,35 @@ def _batch(args: argparse.Namespace) -> int:
     except BatchFailed as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
+    except StoreError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         n = len(ResultStore(out).done_ids() & ids)
         print(f"interrupted: {n} of {len(ids)} runs recorded in {out}; run the same command "
               "again to resume", file=sys.stderr)
         return 130
     dt = time.perf_counter() - t0
+    for name in df.attrs.get("quarantined", []):
+        console.print(f"note: damaged part {name} moved to {out / 'quarantine'}; its runs "
+                      "were done again")
     n_new = len(ids) - len(done)
-    n_err = int((df["status"] != "ok").sum())
     console.print(f"{len(df)} runs in {out / 'runs'} ({n_new} new in {dt:.1f} s"
-                  + (f", {n_new / dt:.1f} runs/s" if n_new and dt > 0 else "") + ")"
-                  + (f"; [red]{n_err} failed[/] (status = 'error', see the error column)"
-                     if n_err else ""))
-    return 0
+                  + (f", {n_new / dt:.1f} runs/s" if n_new and dt > 0 else "") + ")")
+    return _failures(df)
+
+
+def _failures(df: pd.DataFrame) -> int:
+    """Exit code 1 with the count and the reasons when any run failed, else 0."""
+    bad = df[df["status"] != "ok"]
+    if bad.empty:
+        return 0
+    reasons = bad["error"].fillna("?").value_counts()
+    print(f"error: {len(bad)} of {len(df)} runs failed (status = 'error' in the runs "
+          "table); reasons: " + "; ".join(f"{n} × {r}" for r, n in reasons.head(3).items())
+          + (f"; and {len(reasons) - 3} other reason(s)" if len(reasons) > 3 else ""),
+          file=sys.stderr)
+    return 1
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -79,11 +98,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default=None, help="results directory (default: results/<name>)")
     add_executor_options(p)
     p.add_argument("--fail-fast", action="store_true", help="stop at the first failed run")
-    p.add_argument("--part-size", type=int, default=None,
-                   help="runs per Parquet part (default 100)")
+    p.add_argument("--part-size", type=int_in(1, 1_000_000), default=None,
+                   help="runs per Parquet part (default 100; a part is also written at "
+                        "least every 5 s)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--dry-run", action="store_true",
-                   help="validate and count the runs, run nothing")
+                   help="validate the file and every scenario it names, count the runs, "
+                        "run nothing")
     p.set_defaults(func=_batch)
 
     p = sub.add_parser("report", help="charts and an HTML page from batch results")

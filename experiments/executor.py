@@ -25,6 +25,8 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
+from model.safeio import int_in
+
 
 class SerialExecutor(Executor):
     """Runs each task at once in the calling process (``--workers 1``): no pickling, easy
@@ -64,14 +66,20 @@ def open_executor(workers: int | None = None, dask_workers: int | None = None,
 
         cluster = None
         if scheduler:
-            client = Client(scheduler)
+            try:
+                client = Client(scheduler, timeout=15)
+            except (OSError, TimeoutError, ValueError) as err:
+                raise OSError(f"cannot reach the Dask scheduler {scheduler}: "
+                              f"{err or type(err).__name__}") from None
         else:
             cluster = LocalCluster(n_workers=int(dask_workers), threads_per_worker=1,
                                    processes=dask_processes, dashboard_address=None,
                                    silence_logs=logging.ERROR)
             client = Client(cluster)
         try:
-            ex = client.get_executor(pure=False)
+            # a task on a worker that dies is run again elsewhere (Dask reschedules it;
+            # retries also covers a task that raised because its worker went away)
+            ex = client.get_executor(pure=False, retries=2)
             ex.width = max(1, sum(client.nthreads().values()))
             yield ex
         finally:
@@ -101,9 +109,9 @@ def open_executor(workers: int | None = None, dask_workers: int | None = None,
 def add_executor_options(p: argparse.ArgumentParser) -> None:
     """``--workers``, ``--dask-workers``, ``--scheduler``: the options every front door that
     runs batches of runs shares (batch, sensitivity, tune)."""
-    p.add_argument("--workers", type=int, default=None,
+    p.add_argument("--workers", type=int_in(1, 4096), default=None,
                    help="local worker processes (default: cpu count; 1 = serial, in-process)")
-    p.add_argument("--dask-workers", type=int, default=None,
+    p.add_argument("--dask-workers", type=int_in(1, 4096), default=None,
                    help="run on a local Dask cluster with this many workers")
     p.add_argument("--scheduler", default=None,
                    help="run on an existing Dask cluster (tcp://host:8786)")

@@ -26,30 +26,31 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from rich.table import Table
 
-from experiments.tune import StudySpec, evaluate_point, load_spec, parameter_path
+from experiments.tune import STRICT, StudySpec, evaluate_point, load_spec, run_metrics
 from model.data import DataError, load_actors, load_issues
+from model.safeio import MAX_RUNS, MAX_SEED
 
 METHODS = ("morris", "sobol")
 
 
 class MorrisOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    trajectories: int = Field(default=10, ge=2)
-    levels: int = Field(default=4, ge=2)
-    seed: int = 0
-    resamples: int = Field(default=200, ge=10)
+    model_config = STRICT
+    trajectories: int = Field(default=10, ge=2, le=100_000)
+    levels: int = Field(default=4, ge=2, le=100)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED)
+    resamples: int = Field(default=200, ge=10, le=100_000)
     conf_level: float = Field(default=0.95, gt=0, lt=1)
 
 
 class SobolOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    n: int = Field(default=64, ge=2, description="base sample size (a power of 2)")
+    model_config = STRICT
+    n: int = Field(default=64, ge=2, le=2**20, description="base sample size (a power of 2)")
     second_order: bool = False
-    seed: int = 0
-    resamples: int = Field(default=200, ge=10)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED)
+    resamples: int = Field(default=200, ge=10, le=100_000)
     conf_level: float = Field(default=0.95, gt=0, lt=1)
 
 
@@ -61,21 +62,21 @@ class SASpec(StudySpec):
     sobol: SobolOptions = Field(default_factory=SobolOptions)
 
     def check(self) -> None:
+        """The base run and bounds as a tune file's (the scenario validator judges every
+        bound), the sample size and the metrics, before anything runs."""
         f = self.source or self.name
-        actors = [a.id for a in load_actors()]
-        issues = [i.id for i in load_issues()]
-        for name, b in self.parameters.items():
-            try:
-                parameter_path(name, actors, issues)
-            except ValueError as err:
-                raise DataError(f, f"parameters.{name}", name, str(err)) from None
-            if b.high <= b.low:
-                raise DataError(f, f"parameters.{name}.high", b.high,
-                                f"must exceed low ({b.low})")
+        self.check_base()
         n = self.sobol.n
         if "sobol" in self.methods and n & (n - 1):
             raise DataError(f, "sobol.n", n, "must be a power of 2 (Sobol' sequence)")
-        known = set(default_metrics()) | {"rounds_run", "all_agreed", "partition_stability"}
+        d = len(self.parameters)
+        runs = len(self.seeds) * sum(
+            self.morris.trajectories * (d + 1) if m == "morris"
+            else n * (2 * d + 2 if self.sobol.second_order else d + 2) for m in self.methods)
+        if runs > MAX_RUNS:
+            raise DataError(f, "(runs)", runs, f"more than the {MAX_RUNS:,} runs a study "
+                            "may have")
+        known = set(default_metrics()) | set(run_metrics(self.scenario))
         for m in self.metrics:
             if m not in known:
                 raise DataError(f, "metrics", m, "unknown metric; known: "

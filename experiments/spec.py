@@ -24,7 +24,7 @@ names the file, the field and the value (the CLI prints it as one line, exit cod
 
 from __future__ import annotations
 
-import tomllib
+import math
 from pathlib import Path
 from typing import Any, Literal
 
@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from experiments.runs import MODEL_PARAMETERS
 from model.data import DataError
+from model.safeio import MAX_ROUNDS, MAX_RUNS, MAX_SEED, read_user_toml, safe_name
 
 #: parameters that take true/false; every other parameter of MODEL_PARAMETERS is in [0, 1]
 BOOL_PARAMETERS = frozenset({"participation_blockage"})
@@ -81,7 +82,7 @@ def check_parameters(v: Any) -> tuple[str, Any, str] | None:
 class Range(BaseModel):
     """A continuous range, sampled by the experiment's sampler."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     low: float
     high: float
 
@@ -98,27 +99,42 @@ class Sampler(BaseModel):
     (``n`` Latin-hypercube points), ``sobol`` (``n`` scrambled Sobol points) or
     ``saltelli`` (SALib's Saltelli design, ``n`` × (2d + 2) points, for Sobol indices)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     kind: Literal["grid", "lhs", "sobol", "saltelli"] = "grid"
-    levels: int = Field(default=5, ge=2)
-    n: int = Field(default=64, ge=1)
-    seed: int = 0
+    levels: int = Field(default=5, ge=2, le=100)
+    n: int = Field(default=64, ge=1, le=MAX_RUNS)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED)
+
+    def count(self, d: int) -> int:
+        """How many points it draws in ``d`` ranges."""
+        if d == 0:
+            return 1
+        return {"grid": self.levels ** d, "lhs": self.n, "sobol": self.n,
+                "saltelli": self.n * (2 * d + 2)}[self.kind]
 
 
 class Experiment(BaseModel):
     """A validated experiment (see the module docstring for the file format)."""
 
-    model_config = ConfigDict(extra="forbid")
+    # strict: "0.5" or true is not a number, 2.0 is not a count
+    model_config = ConfigDict(extra="forbid", strict=True)
     name: str = "experiment"
     description: str = ""
-    scenarios: list[str] = Field(default_factory=lambda: ["baseline-2024"], min_length=1)
+    scenarios: list[str] = Field(default_factory=lambda: ["baseline-2024"], min_length=1,
+                                 max_length=1000)
     protocols: list[str] = Field(default_factory=lambda: ["compromise"], min_length=1)
     parameters: dict[str, list[float | bool] | Range] = Field(default_factory=dict)
     sampler: Sampler = Field(default_factory=Sampler)
-    replicates: int = Field(default=1, ge=1)
-    seed: int = 0
-    rounds: int | None = Field(default=None, ge=1)
+    replicates: int = Field(default=1, ge=1, le=10_000)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED)
+    rounds: int | None = Field(default=None, ge=1, le=MAX_ROUNDS)
     per_round: bool = False
+
+    def count(self) -> int:
+        """The number of runs it asks for (before building them)."""
+        listed = math.prod(len(v) for v in self.levels.values())
+        return (len(self.scenarios) * len(self.protocols) * listed
+                * self.sampler.count(len(self.ranges)) * self.replicates)
 
     @field_validator("scenarios")
     @classmethod
@@ -177,12 +193,15 @@ def _field_value(data: Any, loc: tuple[Any, ...]) -> Any:
 
 
 def parse_experiment(data: dict[str, Any], file: str | Path = "<experiment>") -> Experiment:
-    """Validate a parsed experiment; raise one DataError naming file, field and value."""
+    """Validate a parsed experiment; raise one DataError naming file, field and value.
+
+    Beyond the schema: the name must be a plain file name (it becomes a folder), the run
+    count must stay under :data:`~model.safeio.MAX_RUNS`, and every scenario must load."""
     problem = check_parameters(data.get("parameters"))
     if problem:
         raise DataError(file, *problem)
     try:
-        return Experiment.model_validate(data)
+        exp = Experiment.model_validate(data)
     except ValidationError as err:
         e = err.errors()[0]
         loc = tuple(x for x in e["loc"] if not (isinstance(x, str) and x in
@@ -192,18 +211,26 @@ def parse_experiment(data: dict[str, Any], file: str | Path = "<experiment>") ->
         if e["type"] == "extra_forbidden":
             msg = "unknown field"
         raise DataError(file, field, _field_value(data, loc), msg) from None
+    if "name" in data:
+        safe_name(exp.name, file, "name")
+    n = exp.count()
+    if n > MAX_RUNS:
+        raise DataError(file, "(runs)", n, f"more than the {MAX_RUNS:,} runs a batch may have")
+    from model.scenario import load_scenario
+
+    for k, s in enumerate(exp.scenarios):
+        try:
+            load_scenario(s)
+        except DataError as err:  # the scenario file's own problem, named in full
+            raise DataError(file, f"scenarios[{k}]", s, f"does not load: {err}") from None
+    return exp
 
 
 def load_experiment(path: str | Path) -> Experiment:
     """Read and validate an experiment TOML file (DataError on any problem)."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError(path, "(file)", str(path), "no such file") from None
-    except tomllib.TOMLDecodeError as err:
-        raise DataError(path, "(syntax)", None, f"not valid TOML: {err}") from None
+    data = read_user_toml(path)
     exp = parse_experiment(data, path)
     if "name" not in data:
-        exp.name = path.stem
+        exp.name = safe_name(path.stem, path, "name (from the file name)")
     return exp

@@ -43,15 +43,15 @@ the gap between the share of seeds where the fact holds and the target share), c
 from __future__ import annotations
 
 import copy
+import functools
 import importlib.util
 import json
 import math
-import tomllib
 import warnings
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -59,6 +59,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from experiments.runs import run_one
 from model.data import BLOCS, DataError, load_actors, load_issues
 from model.model import ACTOR_KNOBS, BLOC_KNOBS
+from model.safeio import MAX_ROUNDS, MAX_SEED, read_user_toml, safe_name
 from model.scenario import (
     ACTOR_FIELDS,
     BLOC_FIELDS,
@@ -208,8 +209,13 @@ def _isnan(x: Any) -> bool:
 # --------------------------------------------------------------------------------------
 # the tune file
 # --------------------------------------------------------------------------------------
+#: the schema of every study file: strict types (no "0.5" or true as numbers), no NaN or
+#: infinity anywhere
+STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+
 class Bound(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     low: float
     high: float
     log: bool = False
@@ -243,11 +249,11 @@ class Target(BaseModel):
       (scale 1).
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     kind: Literal["outcome", "rounds", "agreed", "blocked", "vetoed", "together", "apart",
                   "metric"]
     value: float | bool
-    weight: float = Field(default=1.0, ge=0)
+    weight: float = Field(default=1.0, ge=0, le=1e6)
     issue: str | None = None
     role: Literal["eu", "nato"] | None = None
     house: Literal["eu_council", "european_parliament", "nato"] | None = None
@@ -283,44 +289,34 @@ class StudySpec(BaseModel):
     """What a tune file and a sensitivity file share: the base run and the free
     parameters with their bounds."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     name: str
     description: str = ""
     scenario: str = "baseline-2024"
     protocol: str = "compromise"
-    rounds: int | None = Field(default=None, ge=1)
-    seeds: list[int] = Field(default_factory=lambda: [1], min_length=1)
-    parameters: dict[str, Bound] = Field(min_length=1)
+    rounds: int | None = Field(default=None, ge=1, le=MAX_ROUNDS)
+    seeds: list[Annotated[int, Field(ge=0, le=MAX_SEED)]] = Field(
+        default_factory=lambda: [1], min_length=1, max_length=1000)
+    parameters: dict[str, Bound] = Field(min_length=1, max_length=200)
     source: str = ""
 
-
-class TuneSpec(StudySpec):
-    sampler: Literal["tpe", "cmaes", "random", "nsga2"] = "tpe"
-    sampler_seed: int = 0
-    multi_objective: bool = False
-    start: dict[str, float] = Field(default_factory=dict)
-    targets: list[Target] = Field(min_length=1)
-
-    @property
-    def groups(self) -> list[str]:
-        return list(dict.fromkeys(t.group_name for t in self.targets))
-
-    def check(self) -> None:
-        """Names, bounds and targets against the data; one DataError for the first problem."""
+    def check_base(self) -> list[tuple[str, ...]]:
+        """The name, the base scenario, the protocol and every bound (each end must itself
+        be a valid scenario value: the one validator of scenario files decides); one
+        DataError for the first problem. Returns the parameters' scenario paths."""
         f = self.source or self.name
+        safe_name(self.name, f, "name")
         actors = [a.id for a in load_actors()]
         issues = [i.id for i in load_issues()]
         try:
-            base = scenario_path(self.scenario)
-            if not base.exists():
-                raise DataError(f, "scenario", self.scenario, "no such scenario (see "
-                                "`eunato scenarios`) or file")
-        except OSError as err:
-            raise DataError(f, "scenario", self.scenario, str(err)) from None
+            build_scenario(self.scenario, {})
+        except DataError as err:
+            raise DataError(f, "scenario", self.scenario, f"does not load: {err}") from None
         from model.protocols import PROTOCOLS
         if self.protocol not in PROTOCOLS:
             raise DataError(f, "protocol", self.protocol,
                             f"unknown protocol; known: {', '.join(sorted(PROTOCOLS))}")
+        paths = []
         for name, b in self.parameters.items():
             try:
                 path = parameter_path(name, actors, issues)
@@ -332,13 +328,44 @@ class TuneSpec(StudySpec):
             if b.log and b.low <= 0:
                 raise DataError(f, f"parameters.{name}.low", b.low,
                                 "a log-scaled bound must be positive")
-            for end in ("low", "high"):  # each bound must itself be a valid scenario value
+            for end in ("low", "high"):
                 try:
                     build_scenario(self.scenario, overrides_for({name: getattr(b, end)}))
                 except DataError as err:
                     raise DataError(f, f"parameters.{name}.{end}", getattr(b, end),
                                     f"not a valid scenario value for {'.'.join(path)}: "
                                     f"{err.problem}") from None
+            paths.append(path)
+        return paths
+
+
+@functools.cache
+def run_metrics(base: str) -> tuple[str, ...]:
+    """The numeric columns of a run row of ``base`` (from one real one-round run, so the
+    list follows the engine's summary): what metric targets and sensitivity may name."""
+    row = evaluate_point({"base": base, "params": {}, "rounds": 1, "seed": 0})
+    return tuple(sorted(k for k, v in row.items()
+                        if isinstance(v, int | float | bool) or v is None))
+
+
+class TuneSpec(StudySpec):
+    sampler: Literal["tpe", "cmaes", "random", "nsga2"] = "tpe"
+    sampler_seed: int = Field(default=0, ge=0, le=MAX_SEED)
+    multi_objective: bool = False
+    start: dict[str, float] = Field(default_factory=dict)
+    targets: list[Target] = Field(min_length=1, max_length=1000)
+
+    @property
+    def groups(self) -> list[str]:
+        return list(dict.fromkeys(t.group_name for t in self.targets))
+
+    def check(self) -> None:
+        """Names, bounds and targets against the data, before any trial runs; one
+        DataError for the first problem."""
+        f = self.source or self.name
+        self.check_base()
+        actors = [a.id for a in load_actors()]
+        issues = [i.id for i in load_issues()]
         for name, v in self.start.items():
             if name not in self.parameters:
                 raise DataError(f, f"start.{name}", v, "not a free parameter")
@@ -378,6 +405,9 @@ class TuneSpec(StudySpec):
             if t.kind == "metric" and not t.metric:
                 raise DataError(f, f"{where}.metric", t.metric,
                                 "a metric target needs a metric (a run-row column)")
+            if t.kind == "metric" and t.metric not in run_metrics(self.scenario):
+                raise DataError(f, f"{where}.metric", t.metric, "unknown metric; known: "
+                                + ", ".join(run_metrics(self.scenario)))
             if t.is_share:
                 if not 0 <= float(t.value) <= 1:
                     raise DataError(f, f"{where}.value", t.value,
@@ -402,12 +432,7 @@ def _pydantic_error(path: Path | str, err: ValidationError) -> DataError:
 def load_spec(path: str | Path, model: type[BaseModel]) -> Any:
     """Read and validate a TOML file into ``model``; a DataError names file, field, value."""
     path = Path(path)
-    if not path.exists():
-        raise DataError(path, "(file)", str(path), "no such file")
-    try:
-        raw = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as err:
-        raise DataError(path, "(file)", path.name, f"not valid TOML: {err}") from None
+    raw = read_user_toml(path)
     raw.setdefault("name", path.stem)
     try:
         spec = model.model_validate(raw)
@@ -535,28 +560,46 @@ def default_storage(out_dir: str | Path) -> str:
 
 def open_study(spec: TuneSpec, storage: str | None, out_dir: str | Path,
                sampler: str | None = None, study_name: str | None = None) -> Any:
-    """Create the study or continue it (same name and storage: trial counts add up)."""
+    """Create the study or continue it (same name and storage: trial counts add up).
+    Trials killed with their process are marked FAIL: at once in the default storage
+    (call this holding ``out_dir``'s lock, :func:`experiments.store.folder_lock`), after
+    their heartbeat's grace period in a shared one."""
     import optuna
+    from optuna.trial import TrialState
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     Path(out_dir).mkdir(parents=True, exist_ok=True)
-    storage = storage or default_storage(out_dir)
+    local = storage is None
+    url = storage or default_storage(out_dir)
+    try:
+        # heartbeats: a trial whose process was killed is marked FAIL by the next run on
+        # any storage (a shared database too) once it has been silent for the grace period
+        with warnings.catch_warnings():  # heartbeats are "experimental" in Optuna 5
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            storage = optuna.storages.RDBStorage(url, heartbeat_interval=5, grace_period=20)
+    except Exception as err:  # bad URL, unreachable database …
+        raise ValueError(f"--storage {url}: {err}") from None
     multi = spec.multi_objective
     directions = ["minimize"] * (len(spec.groups) if multi else 1)
     name = study_name or spec.name
     # a continued study gets a fresh sampler seed, so it does not replay the first run
     try:
         done = {s.study_name: s.n_trials for s in optuna.get_all_study_summaries(storage)}
-    except Exception as err:  # bad URL, unreachable database …
-        raise ValueError(f"--storage {storage}: {err}") from None
+    except Exception as err:  # unreachable database …
+        raise ValueError(f"--storage {url}: {err}") from None
     smp = make_sampler(sampler or spec.sampler, spec.sampler_seed + done.get(name, 0), multi)
     try:
         study = optuna.create_study(study_name=name, storage=storage, sampler=smp,
                                     directions=directions, load_if_exists=True)
     except ValueError as err:
-        raise ValueError(f"study {name!r} in {storage}: {err}") from None
+        raise ValueError(f"study {name!r} in {url}: {err}") from None
+    if local:
+        # the study database in OUT belongs to whoever holds OUT's lock (the caller):
+        # a trial still RUNNING there was killed with its process
+        for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+            storage.set_trial_state_values(t._trial_id, TrialState.FAIL)
     if len(study.directions) != len(directions):
-        raise ValueError(f"study {name!r} in {storage} has {len(study.directions)} "
+        raise ValueError(f"study {name!r} in {url} has {len(study.directions)} "
                          f"objective(s), the tune file {len(directions)}; use another "
                          "--study-name or --storage")
     study.set_user_attr("parameters", sorted(spec.parameters))
@@ -593,6 +636,13 @@ def optimize(study: Any, spec: TuneSpec, trials: int, executor: Executor | None 
 
     study.optimize(objective, n_trials=trials, callbacks=[callback] if callback else None)
     return study
+
+
+def complete_trials(study: Any) -> list[Any]:
+    """The trials that finished (killed and failed ones are not counted)."""
+    from optuna.trial import TrialState
+
+    return study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
 
 
 def best_trial(study: Any) -> Any:
@@ -728,6 +778,7 @@ def write_scenario(spec: TuneSpec, params: dict[str, float], name: str,
                    directory: str | Path | None = None, note: str = "") -> Path:
     """Save ``params`` as ``<directory>/<name>.toml`` (default data/scenarios/) extending the
     tune file's base scenario; it loads with ``eunato run --scenario NAME`` (or the path)."""
+    safe_name(name, "--write-scenario", "--write-scenario")
     directory = Path(directory) if directory else SCENARIO_DIR
     directory.mkdir(parents=True, exist_ok=True)
     base = spec.scenario

@@ -14,6 +14,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from experiments.executor import add_executor_options, executor_from
+from experiments.store import folder_lock
+from model.safeio import int_in, safe_name, writable_dir
 
 console = Console()
 
@@ -35,15 +37,24 @@ def _fmt(x: Any) -> str:
 
 def _tune(args: argparse.Namespace) -> int:
     from experiments import tune as T
-    from model.provenance import provenance
 
     spec = T.load_tune(args.file)
-    out = Path(args.out or Path("out") / "tune" / spec.name)
+    if args.write_scenario:  # before hours of trials, not after
+        safe_name(args.write_scenario, "--write-scenario", "--write-scenario")
+    out = writable_dir(args.out or Path("out") / "tune" / spec.name, "--out")
+    with folder_lock(out, "tuning study"):
+        return _tune_locked(args, spec, out)
+
+
+def _tune_locked(args: argparse.Namespace, spec: Any, out: Path) -> int:
+    from experiments import tune as T
+    from model.provenance import provenance
+
     study = T.open_study(spec, args.storage, out, sampler=args.sampler,
                          study_name=args.study_name)
-    before = len(study.trials)
+    before = len(T.complete_trials(study))
     console.print(f"study {study.study_name!r} in {args.storage or T.default_storage(out)}: "
-                  f"{before} trial(s) so far; {args.trials} more, "
+                  f"{before} complete trial(s) so far; {args.trials} more, "
                   f"{len(spec.seeds)} seed(s) each")
     use_pool = any(v is not None for v in (args.workers, args.dask_workers, args.scheduler))
     with progress_bar() as bar, (executor_from(args) if use_pool
@@ -57,7 +68,8 @@ def _tune(args: argparse.Namespace) -> int:
 
         T.optimize(study, spec, args.trials, executor=ex, callback=tick)
     best = T.best_trial(study)
-    t = Table(title=f"best trial #{best.number} of {len(study.trials)} · loss "
+    n_done = len(T.complete_trials(study))
+    t = Table(title=f"best trial #{best.number} of {n_done} complete · loss "
               f"{best.user_attrs['loss']:.4f}")
     t.add_column("parameter")
     t.add_column("value", justify="right")
@@ -82,7 +94,7 @@ def _tune(args: argparse.Namespace) -> int:
         paths.append(T.plot_importance(imp, out / "importance.png",
                                        f"parameter importance: {spec.name}"))
     (out / "best.json").write_text(json.dumps(
-        {"study": study.study_name, "trial": best.number, "trials": len(study.trials),
+        {"study": study.study_name, "trial": best.number, "trials": n_done,
          "loss": best.user_attrs["loss"], "params": best.params, "importance": imp,
          "fit": T.fit_rows(spec, best),
          "provenance": provenance(spec.scenario, list(spec.seeds),
@@ -106,7 +118,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
     spec = S.load_sa(args.file)
     if args.method:
         spec.methods = [args.method]
-    out = Path(args.out or Path("out") / "sensitivity" / spec.name)
+    out = writable_dir(args.out or Path("out") / "sensitivity" / spec.name, "--out")
     out.mkdir(parents=True, exist_ok=True)
     samples = S.sample(spec)
     total = sum(len(x) for x in samples.values()) * len(spec.seeds)
@@ -128,7 +140,8 @@ def _sensitivity(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("tune", help="tune free parameters to targets (Optuna)")
     p.add_argument("file", help="tune file (TOML, e.g. experiments/baseline-tune.toml)")
-    p.add_argument("--trials", type=int, default=50, help="trials to add to the study")
+    p.add_argument("--trials", type=int_in(1, 100_000), default=50,
+                   help="trials to add to the study")
     p.add_argument("--sampler", choices=("tpe", "cmaes", "random", "nsga2"), default=None,
                    help="default: the file's (tpe; nsga2 when multi_objective)")
     p.add_argument("--storage", default=None,

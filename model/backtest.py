@@ -274,7 +274,7 @@ def backtest(folder: str | Path = EPISODE_DIR, seeds: int = 5, first_seed: int =
 
 def _months(r: EpisodeResult) -> str:
     k = r.months_off()
-    return "same month" if k == 0 else f"{k:+d} months"
+    return "same month" if k == 0 else f"{k:+d} month{'' if abs(k) == 1 else 's'}"
 
 
 def _cli(args: argparse.Namespace) -> int:

@@ -20,6 +20,7 @@ from rich.console import Console
 from model.data import DataError
 from model.output import Tab, add_format_option, emit, note
 from model.provenance import current_command
+from model.safeio import MAX_ROUNDS, MAX_SEED, float_in, int_in, writable_file
 
 #: modules that add sub-commands (app, batches, tuning, validation …)
 PLUGINS: list[str] = [
@@ -151,6 +152,8 @@ def _forecast(args: argparse.Namespace) -> int:
     from model.forecast import read_table, run_forecast, settle
     from model.provenance import file_hash, provenance
 
+    if args.json and args.json != "-":
+        writable_file(args.json, "--json")
     rng = None
     if args.range is not None:
         if args.range[1] <= args.range[0]:
@@ -215,9 +218,10 @@ def _forecast(args: argparse.Namespace) -> int:
 
 def add_table_options(p: argparse.ArgumentParser) -> None:
     """The options every command that reads a stakeholder table shares."""
-    p.add_argument("--range", nargs=2, type=float, metavar=("LO", "HI"), default=None,
+    p.add_argument("--range", nargs=2, type=float_in(-1e12, 1e12), metavar=("LO", "HI"),
+                   default=None,
                    help="the position scale (default: inferred from the table)")
-    p.add_argument("--status-quo", type=float, default=None,
+    p.add_argument("--status-quo", type=float_in(-1e12, 1e12), default=None,
                    help="reversion point (default: the median position)")
     p.add_argument("--capability-scale", type=_positive, default=None, metavar="FULL",
                    help="the capability that means full strength, e.g. 100 (default: "
@@ -266,10 +270,11 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("file")
     p.add_argument("--protocol", default="compromise")
-    p.add_argument("--rounds", type=int, default=10, help="rounds shown in the table")
-    p.add_argument("--max-rounds", type=int, default=200,
+    p.add_argument("--rounds", type=int_in(1, MAX_ROUNDS), default=10,
+                   help="rounds shown in the table")
+    p.add_argument("--max-rounds", type=int_in(1, MAX_ROUNDS), default=200,
                    help="cap for the round-independent answer (default 200)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int_in(0, MAX_SEED), default=0)
     add_table_options(p)
     p.add_argument("--json", default=None,
                    help="write every round and the answer as JSON to this file; - for stdout")
@@ -285,7 +290,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; the exit code (see EPILOG)."""
+    """Run one command. Exit codes: 0 done; 1 the work failed (failed runs, a full or
+    read-only disk, a locked folder, an unreachable cluster); 2 bad input (a file, a field
+    or an option; one line naming them); 130 interrupted. Never a traceback for these."""
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
@@ -294,12 +301,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         token = current_command.set(["eunato", *argv])
     try:
         return int(args.func(args) or 0)
-    except DataError as err:
+    except (DataError, ValueError) as err:  # bad input: file, field, value in one line
         print(f"error: {err}", file=sys.stderr)
         return 2
-    except ValueError as err:  # e.g. unknown protocol: a clear message, not a traceback
-        print(f"error: {err}", file=sys.stderr)
+    except RecursionError:
+        print("error: input nested too deeply", file=sys.stderr)
         return 2
+    except MemoryError:
+        print("error: out of memory (the input asks for too much)", file=sys.stderr)
+        return 1
+    except (OSError, RuntimeError) as err:  # disk, network, locked folder: one line
+        if os.environ.get("EUNATO_DEBUG"):  # for developers chasing a bug
+            raise
+        name = f" {err.filename}" if getattr(err, "filename", None) else ""
+        print(f"error:{name} {getattr(err, 'strerror', None) or err}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

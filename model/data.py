@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import math
 import os
-import tomllib
 from pathlib import Path
 from typing import Literal
 
@@ -35,6 +34,10 @@ class DataError(ValueError):
     def __init__(self, file: str | Path, field: str, value: object, problem: str) -> None:
         self.file, self.field, self.value, self.problem = str(file), field, value, problem
         super().__init__(f"{file}: field '{field}' = {value!r}: {problem}")
+
+    def __reduce__(self) -> tuple:
+        # rebuilt from its four parts, so it crosses a process pool or a Dask worker
+        return type(self), (self.file, self.field, self.value, self.problem)
 
 
 def _finite(v: float) -> float:
@@ -98,7 +101,7 @@ class ActorRecord(BaseModel):
 class RolePair(BaseModel):
     """An issue's outcome: the EU's role and NATO's role on the task, each 0–100."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
     eu_role: float = Field(ge=0, le=100)
     nato_role: float = Field(ge=0, le=100)
     _f = field_validator("eu_role", "nato_role")(_finite)
@@ -156,7 +159,8 @@ def raise_data_error(path: str | Path, err: ValidationError, prefix: str = "") -
 
 
 def read_toml(path: str | Path) -> dict:
-    """The parsed file, as a fresh dict the caller may change."""
+    """The parsed file, as a fresh dict the caller may change (bounded size, UTF-8 with or
+    without a BOM; a folder, a device or bad bytes are one DataError naming the file)."""
     return copy.deepcopy(_parsed(Path(path)))
 
 
@@ -168,17 +172,16 @@ _PARSED: dict[tuple[str, int, int], dict] = {}
 
 def _parsed(path: Path) -> dict:
     """The parsed file (shared: callers must not change it; :func:`read_toml` copies)."""
+    from model.safeio import read_user_toml  # safeio needs DataError from here
+
     try:
         st = path.stat()
-        key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
-        if key not in _PARSED:
-            with path.open("rb") as fh:
-                _PARSED[key] = tomllib.load(fh)
-        return _PARSED[key]
-    except FileNotFoundError:
-        raise DataError(path, "-", str(path), "file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise DataError(path, "-", None, f"not valid TOML: {exc}") from None
+    except OSError:
+        return read_user_toml(path)  # raises the one-line DataError
+    key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    if key not in _PARSED:
+        _PARSED[key] = read_user_toml(path)
+    return _PARSED[key]
 
 
 def _load_list(path: Path, key: str, record: type[BaseModel]) -> list:

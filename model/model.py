@@ -32,7 +32,7 @@ from model.collect import RoundCollector
 from model.data import load_actors, load_issues
 from model.preferences import PreferenceModel
 from model.protocols import get_protocol
-from model.scenario import Scenario, load_scenario, parse_target
+from model.scenario import Scenario, check_keywords, load_scenario, parse_target
 from model.state import BargainingState
 from model.venues import Electorate
 from model.world import World, build_world
@@ -99,6 +99,12 @@ class EuNatoModel(mesa.Model):
         super().__init__(rng=rng)
         self.seed = rng if isinstance(rng, int | np.integer) else None
         knobs = {k: v for k, v in locals().items() if k in BLOC_KNOBS or k in ACTOR_KNOBS}
+        # the keywords take what a scenario file takes (same validators): a DataError else
+        check_keywords(rounds=rounds, us_engagement=("param", "us_engagement", us_engagement),
+                       participation_blockage=("param", "participation_blockage",
+                                               participation_blockage),
+                       **{k: ("bloc", *BLOC_KNOBS[k][1:], v) if k in BLOC_KNOBS
+                          else ("actor", ACTOR_KNOBS[k][1], v) for k, v in knobs.items()})
         self.spec = (scenario_name if isinstance(scenario_name, Scenario)
                      else load_scenario(scenario_name))
         if world is None:

@@ -17,6 +17,7 @@ import numpy as np
 from rich.console import Console
 
 from model.output import Tab, add_format_option, emit, note
+from model.safeio import MAX_ROUNDS, MAX_SEED, float_in, int_in, writable_dir
 
 console = Console(soft_wrap=True)
 
@@ -56,6 +57,8 @@ def seed_table(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _run(args: argparse.Namespace) -> int:
     from model.export import write_run
 
+    if args.out:
+        writable_dir(args.out, "--out")
     if args.seeds:
         from model.provenance import provenance
 
@@ -167,9 +170,10 @@ def _explain(args: argparse.Namespace) -> int:
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scenario", default="baseline-2024", help="name or path to a TOML file")
     p.add_argument("--protocol", default=None, help="default: the scenario's")
-    p.add_argument("--rounds", type=int, default=None, help="default: the scenario's")
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--us-engagement", type=float, default=None)
+    p.add_argument("--rounds", type=int_in(1, MAX_ROUNDS), default=None,
+                   help="default: the scenario's")
+    p.add_argument("--seed", type=int_in(0, MAX_SEED), default=1)
+    p.add_argument("--us-engagement", type=float_in(0, 1), default=None)
     p.add_argument("--blockage", choices=("on", "off"), default=None,
                    help="Türkiye-Cyprus participation blockage")
 
@@ -177,7 +181,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="run a scenario and print the outcome per issue")
     _common(p)
-    p.add_argument("--seeds", type=int, default=0,
+    p.add_argument("--seeds", type=int_in(0, 100_000), default=0,
                    help="run this many seeds from --seed and report shares and quantiles")
     p.add_argument("--out", default=None, help="directory for steps/actors Parquet + JSON")
     add_format_option(p)

@@ -42,6 +42,12 @@ from model.data import BLOCS, DATA_DIR, DataError, RolePair, read_toml
 SCENARIO_DIR = DATA_DIR / "scenarios"
 ACTOR_FIELDS = ("decoupling_fear", "competition", "risk")
 BLOC_FIELDS = ("decoupling_fear", "competition")
+#: one schema for scenario files: no unknown fields, no strings or booleans as numbers
+#: (``"0.5"``, ``true``), no ``0.7`` as a boolean, no NaN or infinity
+STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+#: the longest chain of ``extends`` followed (real ones are one or two long)
+MAX_EXTENDS = 16
+MAX_ROUNDS = 10_000  # as model.safeio.MAX_ROUNDS (not imported: that module imports data)
 
 
 def _check_finite(v: Any) -> Any:
@@ -51,7 +57,7 @@ def _check_finite(v: Any) -> Any:
 
 
 class ScenarioParameters(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
 
     us_engagement: float | None = Field(default=None, ge=0, le=1)
     participation_blockage: bool = False
@@ -69,14 +75,14 @@ class ScenarioParameters(BaseModel):
 
 
 class BlocOverride(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     decoupling_fear: float | None = Field(default=None, ge=0, le=1)
     competition: float | None = Field(default=None, ge=0, le=1)
     _f = field_validator("decoupling_fear", "competition")(_check_finite)
 
 
 class ActorOverride(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     decoupling_fear: float | None = Field(default=None, ge=0, le=1)
     competition: float | None = Field(default=None, ge=0, le=1)
     risk: float | None = Field(default=None, ge=0.5, le=2)
@@ -110,7 +116,7 @@ class ActorOverride(BaseModel):
 
 
 class IssueOverride(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     status_quo: RolePair | None = None
     eu_venue: Literal["cfsp", "olp", "art122", "mff", "none"] | None = None
     nato_venue: Literal["nac", "none"] | None = None
@@ -121,7 +127,7 @@ class Stance(BaseModel):
     """An actor's standing instruction on some issues (data in a scenario, e.g. Hungary's
     veto of EU money for Ukraine in December 2023)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     block: list[str] = Field(default_factory=list)
     step_aside: list[str] = Field(default_factory=list)
     #: the houses the stance applies in (default: every house the actor sits in)
@@ -130,7 +136,7 @@ class Stance(BaseModel):
 
 
 class Event(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     round: int = Field(ge=1)
     target: str
     value: float | bool
@@ -141,12 +147,12 @@ class Event(BaseModel):
 class Scenario(BaseModel):
     """A validated scenario (after ``extends`` has been merged)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
 
     name: str
     description: str = ""
     extends: str | None = None
-    rounds: int = Field(default=50, ge=1)
+    rounds: int = Field(default=50, ge=1, le=MAX_ROUNDS)
     protocol: str = "compromise"
     start: str = Field(default="2024-07", pattern=r"^(19|20)\d\d-(0[1-9]|1[0-2])$")
     months_per_round: int = Field(default=1, ge=1, le=120)
@@ -160,6 +166,15 @@ class Scenario(BaseModel):
     issues: dict[str, IssueOverride] = Field(default_factory=dict)
     events: list[Event] = Field(default_factory=list)
     source: str = ""  # the file it came from (filled by the loader)
+
+    @field_validator("protocol")
+    @classmethod
+    def _known_protocol(cls, v: str) -> str:
+        from model.protocols import PROTOCOLS
+
+        if v not in PROTOCOLS:
+            raise ValueError(f"unknown protocol; known: {', '.join(sorted(PROTOCOLS))}")
+        return v
 
     def check_references(self, actor_ids: list[str], issue_ids: list[str]) -> None:
         """Unknown actors, blocs, issues or event targets: one DataError each."""
@@ -197,6 +212,7 @@ class Scenario(BaseModel):
                 raise DataError(f, "parameters.blockers", b, "unknown actor")
         for k, ev in enumerate(self.events):
             kind, _, name = parse_target(ev.target, actor_ids, where=(f, f"events[{k}].target"))
+            check_value(kind, name, ev.value, (f, f"events[{k}].value"))
             if kind == "stance":
                 if name.split(".", 1)[1] not in issue_ids:
                     raise DataError(f, f"events[{k}].target", ev.target,
@@ -207,6 +223,35 @@ class Scenario(BaseModel):
             if ev.round > self.rounds:
                 raise DataError(f, f"events[{k}].round", ev.round,
                                 f"after the last round ({self.rounds})")
+
+
+def check_value(kind: str, name: str, value: Any, where: tuple[str, str]) -> Any:
+    """``value`` as the field an event (or a model keyword) sets would take it in a
+    scenario file: the same validator, the same ranges and types. DataError otherwise."""
+    model: type[BaseModel] | None = {"param": ScenarioParameters, "bloc": BlocOverride,
+                                     "actor": ActorOverride}.get(kind)
+    if model is None:  # a stance: true or false
+        if not isinstance(value, bool):
+            raise DataError(*where, value, "must be true or false")
+        return value
+    try:
+        return getattr(model.model_validate({name: value}), name)
+    except ValidationError as err:
+        raise DataError(*where, value, err.errors()[0]["msg"]) from None
+
+
+def check_keywords(rounds: Any = None, **values: Any) -> None:
+    """Model keywords (``us_engagement``, ``participation_blockage``, bloc and actor
+    knobs, given as ``{keyword: (kind, field, value)}``) through :func:`check_value`:
+    the Python API takes what a scenario file takes, nothing else; ``rounds`` as a
+    scenario's (a whole number in [1, MAX_ROUNDS])."""
+    if rounds is not None and (isinstance(rounds, bool) or not isinstance(rounds, int)
+                               or not 1 <= rounds <= MAX_ROUNDS):
+        raise DataError("keyword", "rounds", rounds,
+                        f"must be a whole number in [1, {MAX_ROUNDS}]")
+    for key, (kind, name, value) in values.items():
+        if value is not None:
+            check_value(kind, name, value, ("keyword", key))
 
 
 def parse_target(
@@ -243,7 +288,7 @@ def parse_target(
 def _merge(base: dict, over: dict) -> dict:
     out = dict(base)
     for k, v in over.items():
-        if k == "events":
+        if k == "events" and isinstance(v, list) and isinstance(base.get(k, []), list):
             out[k] = [*base.get(k, []), *v]
         elif isinstance(v, dict) and isinstance(base.get(k), dict):
             out[k] = _merge(base[k], v)
@@ -259,6 +304,15 @@ def scenario_path(name_or_path: str | Path) -> Path:
     return SCENARIO_DIR / f"{name_or_path}.toml"
 
 
+def _parent_path(parent: str, child: Path) -> str | Path:
+    """Where ``extends = parent`` points: a path is read from the child's folder (not the
+    working directory); a plain name is a built-in scenario."""
+    p = Path(parent)
+    if not p.is_absolute() and (p.suffix == ".toml" or len(p.parts) > 1):
+        return child.parent / p
+    return parent
+
+
 def _raw(name_or_path: str | Path, seen: tuple[str, ...] = ()) -> tuple[dict, Path]:
     path = scenario_path(name_or_path)
     if not path.exists():
@@ -267,10 +321,20 @@ def _raw(name_or_path: str | Path, seen: tuple[str, ...] = ()) -> tuple[dict, Pa
                         f"no such scenario file; built-in scenarios: {known}")
     raw = read_toml(path)
     parent = raw.get("extends")
-    if parent:
-        if str(parent) in seen:
+    if parent is not None:
+        if not isinstance(parent, str) or not parent:
+            raise DataError(path, "extends", parent, "must be a scenario name or a path")
+        target = _parent_path(parent, path)
+        key = str(Path(target).resolve()) if isinstance(target, Path) else target
+        if key in seen or str(scenario_path(target).resolve()) == str(path.resolve()):
             raise DataError(path, "extends", parent, "scenarios extend each other in a loop")
-        base, _ = _raw(parent, (*seen, str(parent)))
+        if not scenario_path(target).is_file():
+            raise DataError(path, "extends", parent, "no such scenario or file; built-in "
+                            f"scenarios: {', '.join(list_scenarios())}")
+        if len(seen) >= MAX_EXTENDS:
+            raise DataError(path, "extends", parent,
+                            f"more than {MAX_EXTENDS} scenarios extend one another")
+        base, _ = _raw(target, (*seen, key))
         base.pop("name", None)
         base.pop("description", None)
         raw = _merge(base, raw)
@@ -284,7 +348,8 @@ def validate_scenario(raw: dict, path: Path) -> Scenario:
     except ValidationError as err:
         first = err.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
-        raise DataError(path, field, first.get("input"), first["msg"]) from None
+        raise DataError(path, field, first.get("input"),
+                        first["msg"].removeprefix("Value error, ")) from None
     sc.source = str(path)
     return sc
 

@@ -22,6 +22,7 @@ position means the actor takes no part in that issue (salience 0), in every layo
 
 from __future__ import annotations
 
+import csv
 import math
 import re
 from dataclasses import dataclass, field
@@ -96,13 +97,18 @@ def norm(h: str) -> str:
     return re.sub(r"[\s\-]+", "_", h.strip().strip('"').strip().lower())
 
 
+#: the most actors a table may have: the forecast's cost grows with the square of the
+#: actors and real tables have tens; 10,000 rows are refused at once, not run for hours
+MAX_ACTORS = 2000
+
+
 def decode(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise TableError(path, "-", None, "file not found") from None
-    except IsADirectoryError:
-        raise TableError(path, "-", None, "is a folder, not a table") from None
+    from model.safeio import read_user_bytes
+
+    try:  # a folder, a device, a file over 20 MB: one line naming the file
+        raw = read_user_bytes(path)
+    except DataError as err:
+        raise TableError(path, "-", err.value, err.problem) from None
     text = raw.decode("latin-1")
     for enc in ("utf-8-sig", "cp1252"):
         try:
@@ -201,7 +207,13 @@ def read_table(
     if not text.strip():
         raise TableError(path, "-", None, "the file is empty: no header and no rows")
     from model.table_layouts import read_grid, read_records
-    raw = read_records(path, text) if is_records(text) else read_grid(path, text)
+    try:
+        raw = read_records(path, text) if is_records(text) else read_grid(path, text)
+    except csv.Error as err:  # e.g. a cell over the csv module's 131,072 characters
+        raise TableError(path, "-", None, f"not a readable table: {err}") from None
+    if len(raw.actors) > MAX_ACTORS:
+        raise TableError(path, "rows", len(raw.actors),
+                         f"more than {MAX_ACTORS} actors; split the table")
     notes, warnings = [f"layout: {raw.layout}", *raw.notes], []
     actors = [a for a in raw.actors if any(c.actor == a for c in raw.cells)]
     dropped = [a for a in raw.actors if a not in actors]

@@ -157,3 +157,21 @@ def test_goal_at_least_eight_episodes_reproduced_over_five_seeds():
     bt = backtest(seeds=5)
     missed = [r.episode.id for r in bt.results if not r.reproduced]
     assert bt.reproduced >= 8, f"{bt.line}; missed: {missed}"
+
+
+def test_the_counterfactuals_docs_validation_reports(tmp_path):
+    # the blocks come from the stance, not from the rest of the Council: without Hungary's
+    # stance the December 2023 file is adopted
+    text = (EPISODE_DIR / "ukraine-facility-2023-12.toml").read_text()
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "uf.toml").write_text(text.replace('block = ["ukr_aid"]', "block = []"))
+    r = backtest(tmp_path / "a", seeds=2).results[0]
+    assert [o.result for o in r.outcomes] == ["adopted", "adopted"] and not r.reproduced
+    # with the participation blockage on, the Joint Declaration is routed around (EU and
+    # NATO pieces separately): the venue is wrong
+    text = (EPISODE_DIR / "joint-declaration-2023.toml").read_text()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "jd.toml").write_text(
+        text.replace("participation_blockage = false", "participation_blockage = true"))
+    r = backtest(tmp_path / "b", seeds=2).results[0]
+    assert {o.venue for o in r.outcomes} == {("cfsp", "nac")} and not r.reproduced

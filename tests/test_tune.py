@@ -146,7 +146,7 @@ group = "coalitions"
         assert r.returncode == 0, r.stderr
     study = optuna.load_study(study_name="small", storage=f"sqlite:///{out / 'study.db'}")
     assert len(study.trials) == 6
-    assert "3 trial(s) so far" in r.stdout and "fit per target" in r.stdout
+    assert "3 complete trial(s) so far" in r.stdout and "fit per target" in r.stdout
     assert (out / "history.png").stat().st_size > 0
     assert (out / "importance.png").stat().st_size > 0
     best = json.loads((out / "best.json").read_text())
