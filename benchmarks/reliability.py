@@ -63,7 +63,7 @@ EXPERIMENT = """
 name = "kills"
 protocols = ["bdm"]
 rounds = 3
-replicates = 5
+replicates = 25
 seed = 11
 per_round = true
 [sampler]
@@ -71,17 +71,17 @@ kind = "lhs"
 n = 4
 [parameters]
 us_engagement = { low = 0.1, high = 0.9 }
-"""  # 20 runs
+"""  # 100 runs
 
 
 def kills(n: int, seed: int = 1) -> dict[str, int]:
     """Kill ``n`` batches at random moments, resume each, compare with a clean run."""
     from experiments.batch import run_experiment
     from experiments.spec import load_experiment
-    from experiments.store import read_rounds, read_runs
+    from experiments.store import ResultStore, read_rounds, read_runs
 
     rng = random.Random(seed)
-    out = {"kills": 0, "rows_lost": 0, "rows_duplicated": 0, "rows_changed": 0,
+    out = {"kills": 0, "mid_batch": 0, "rows_lost": 0, "rows_duplicated": 0, "rows_changed": 0,
            "resume_failures": 0}
     with tempfile.TemporaryDirectory() as d:
         d = Path(d)
@@ -96,10 +96,12 @@ def kills(n: int, seed: int = 1) -> dict[str, int]:
                    "--workers", "1", "--part-size", "2", "--no-progress"]
             proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL,
                                     stderr=subprocess.DEVNULL)
-            time.sleep(rng.uniform(3.0, 9.0))  # start-up is ~3 s; the batch takes ~10 s
+            time.sleep(rng.uniform(2.0, 12.0))  # start-up is ~2 s; the batch ~15 s
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
             out["kills"] += 1
+            # a kill counts as mid-batch when some but not all runs were recorded
+            out["mid_batch"] += 0 < len(ResultStore(res).done_ids()) < len(ref)
             r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
             if r.returncode != 0:
                 out["resume_failures"] += 1

@@ -289,6 +289,12 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def one_line(text: str) -> str:
+    """``text`` with control characters (a form feed in a user's header …) escaped, so an
+    error stays one line whatever the input held."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text.strip())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command. Exit codes: 0 done; 1 the work failed (failed runs, a full or
     read-only disk, a locked folder, an unreachable cluster); 2 bad input (a file, a field
@@ -302,7 +308,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except (DataError, ValueError) as err:  # bad input: file, field, value in one line
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {one_line(str(err))}", file=sys.stderr)
         return 2
     except RecursionError:
         print("error: input nested too deeply", file=sys.stderr)

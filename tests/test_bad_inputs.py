@@ -108,3 +108,13 @@ def test_special_files(tmp_path, capsys, kind, target):
         assert code == 0 or (code == 2 and len(err) == 1)  # a BOM is fine
         return
     assert code == 2 and len(err) == 1 and f"error: {f}" in err[0]
+
+
+def test_control_characters_in_a_header_keep_the_error_on_one_line(tmp_path, capsys):
+    from model.cli import main
+
+    f = tmp_path / "t.csv"
+    f.write_text("actor,capability,b\x0cx\x1b,salience\nA,0.5,10,0.8\nB,0.3,60,0.5\n")
+    assert main(["forecast", str(f)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "\\x0c" in err[0]
