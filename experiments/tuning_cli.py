@@ -124,6 +124,8 @@ def _sensitivity(args: argparse.Namespace) -> int:
     total = sum(len(x) for x in samples.values()) * len(spec.seeds)
     console.print(f"{spec.name}: {', '.join(f'{m} {len(x)} points' for m, x in samples.items())}"
                   f" × {len(spec.seeds)} seed(s) = {total} runs")
+    if args.dry_run:  # the file is valid and the design sampled: say so, run nothing
+        return 0
     with progress_bar() as bar, executor_from(args) as ex:
         task = bar.add_task(f"sensitivity {spec.name}", total=total, note="")
         ys = S.evaluate(spec, samples, ex, progress=lambda k: bar.update(task, advance=k))
@@ -160,6 +162,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("sensitivity",
                        help="Morris screening and Sobol indices of outcomes (SALib)")
     p.add_argument("file", help="sensitivity file (TOML, e.g. experiments/baseline-sa.toml)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="check the file and print the design and its number of runs only")
     p.add_argument("--method", choices=("morris", "sobol"), default=None,
                    help="only this method (default: the file's)")
     p.add_argument("--out", default=None,
