@@ -7,7 +7,8 @@
   presses **Apply now** (a mid-run shock, logged and marked on the time charts) or
   **Restart** (round 0 with these settings). Before the first step they apply at once.
 * Every value is checked (:func:`app.settings.check`); a bad one is shown under its input
-  and nothing else changes. Every slider shows its value as a number.
+  and nothing else changes. Every slider shows its value as a number. Rounds and the
+  seed are typed in (rounds up to the engine's own ceiling, :data:`app.settings.ROUNDS`).
 """
 
 from __future__ import annotations
@@ -69,20 +70,26 @@ def Slider(key: str, value: float, on_value: Callable[[float], None], *, lo: flo
 
 
 @solara.component
-def SeedInput(value: int, on_value: Callable[[int], None]) -> None:
-    """The seed as text, checked; a bad value stays in the box with a message under it."""
+def IntInput(key: str, value: int, on_value: Callable[[int], None], applied: Any = None
+             ) -> None:
+    """A whole number as text (the seed; the rounds, whose range is the engine's), checked:
+    a bad value stays in the box with a message under it. ``applied`` is the run's value,
+    shown beside a pending one."""
     text, set_text = solara.use_state(str(value))
     error, set_error = solara.use_state(None)
 
     def commit(t: str | None) -> None:
         set_text(t or "")
-        v, err = S.parse("rng", (t or "").strip())
+        v, err = S.parse(key, (t or "").strip())
         set_error(err)
         if err is None:
             on_value(v)
 
-    solara.InputText("Seed", value=text if error else str(value), on_value=commit,
-                     error=error or False, classes=["eunato-seed"])
+    name = {"rng": "seed"}.get(key, key)
+    lo, hi = S.bounds(key)
+    hint = f"{lo}–{hi}" + ("" if applied is None or applied == value else f" (run: {applied})")
+    solara.InputText(S.label(key), value=text if error else str(value), on_value=commit,
+                     error=error or False, message=hint, classes=[f"eunato-{name}"])
 
 
 @solara.component
@@ -108,10 +115,9 @@ def SettingsPanel(desired: solara.Reactive[dict], model: EuNatoModel | None,
                       on_value=lambda v: put("scenario_name", v))
         solara.Select("Protocol", values=sorted(PROTOCOLS), value=d["protocol"],
                       on_value=lambda v: put("protocol", v))
-        SeedInput(d["rng"], lambda v: put("rng", v))
-        Slider("rounds", d["rounds"], lambda v: put("rounds", v), lo=S.ROUNDS[0],
-               hi=S.ROUNDS[1], step=5, fmt="{:d}",
-               applied=model.max_rounds if model is not None else None)
+        IntInput("rng", d["rng"], lambda v: put("rng", v))
+        IntInput("rounds", d["rounds"], lambda v: put("rounds", v),
+                 applied=model.max_rounds if model is not None else None)
         for key in S.LEVELS:
             now = levels.get(key)
             value = d.get(key)

@@ -396,6 +396,16 @@ def test_exports_are_named_and_carry_settings(page, server):
     per_round = df.groupby("round")["actor"].nunique()
     assert list(per_round.index) == [0, 1, 2] and (per_round == per_round.iloc[0]).all()
     assert per_round.iloc[0] >= 40
+    import json
+
+    prov = json.loads(df["provenance"].iloc[0])
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Download JSON").click()
+    assert dl.value.suggested_filename == "baseline-2024-compromise-seed1-round2.json"
+    full = json.loads(Path(dl.value.path()).read_text())["provenance"]
+    assert {"scenario_hash", "code_version", "packages", "seed", "command"} <= set(full)
+    assert full["seed"] == 1 and full["command"]["protocol"] == "compromise"
+    assert prov == {k: v for k, v in full.items() if k != "scenario"}
 
 
 def test_permalink_restores_the_settings(server, browser):
@@ -442,7 +452,19 @@ def test_spread_across_seeds_of_the_current_settings(server, browser):
     pg.locator(".eunato-spread-run").click()
     pg.locator(".eunato-spread-progress").wait_for()
     step(pg)  # the page answers while the seeds run
+    # review: the spread was lost on a tab switch (the Live tab's state went with it);
+    # leave the tab while the seeds run and come back
+    pg.get_by_role("tab", name="History").click()
+    pg.locator(".eunato-events").wait_for()
+    pg.get_by_role("tab", name="Live").click()
     pg.locator(".eunato-spread-table").wait_for(timeout=300_000)
+    rows = pg.locator(".eunato-spread-table").inner_text()
+    pg.get_by_role("tab", name="Why").click()
+    pg.locator(".eunato-why-text").wait_for()
+    pg.get_by_role("tab", name="Live").click()
+    pg.locator(".eunato-spread-table").wait_for(timeout=10_000)
+    assert pg.locator(".eunato-spread-table").inner_text() == rows
+    assert pg.get_by_text("Seeds: 3").count() == 1  # the chosen count is kept too
     settle(pg)
     assert pg.locator(".eunato-spread svg .mark-rule line").count() >= 2 * 11
     assert pg.noise == [], "\n".join(pg.noise)
