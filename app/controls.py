@@ -51,12 +51,19 @@ def apply_now(model: EuNatoModel, changes: dict[str, Any]) -> None:
             model.set_parameter(f"bloc.{bloc}.{name}", float(value), note="applied in the app")
 
 
+def _level_fmt(value: float) -> str:
+    """Two decimals, or three when the level has them (a bloc's mean, 0.612): the readout
+    shows the value the run has, not a rounded one."""
+    return "{:.2f}" if abs(value * 100 - round(value * 100)) < 1e-6 else "{:.3f}"
+
+
 @solara.component
 def Slider(key: str, value: float, on_value: Callable[[float], None], *, lo: float = 0.0,
            hi: float = 1.0, step: float = 0.05, fmt: str = "{:.2f}", applied: Any = None
            ) -> None:
     """A slider with its value written beside its name (and the model's value, if the
     slider holds a pending change)."""
+    fmt = fmt if fmt != "{:.2f}" else _level_fmt(value)
     note = "" if applied is None or applied == value else f" (run: {fmt.format(applied)})"
     with solara.Div(classes=["eunato-slider", f"eunato-slider-{key}"]):
         solara.HTML(tag="div", classes=["eunato-readout"], unsafe_innerHTML=(
@@ -65,8 +72,13 @@ def Slider(key: str, value: float, on_value: Callable[[float], None], *, lo: flo
             solara.SliderInt("", value=value, min=int(lo), max=int(hi), step=int(step),
                              on_value=on_value, thumb_label=False)
         else:
-            solara.SliderFloat("", value=value, min=lo, max=hi, step=step, on_value=on_value,
-                               thumb_label=False)
+            # the thumb sits on the slider's grid: a level off the grid (a bloc's mean of
+            # 0.612) handed to the slider as is was snapped by the widget on load and sent
+            # back as a change, silently rebuilding the run with other levels (six times per
+            # page load in the baseline). The readout above shows the exact value.
+            on_grid = round(lo + round((value - lo) / step) * step, 10)
+            solara.SliderFloat("", value=on_grid, min=lo, max=hi, step=step,
+                               on_value=on_value, thumb_label=False)
 
 
 @solara.component

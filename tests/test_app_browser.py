@@ -304,6 +304,34 @@ def test_slider_readouts_apply_now_and_restart(page):
     assert "US engagement 0.60" in s and readout.inner_text() == "0.60"
 
 
+def test_loading_the_page_changes_no_setting(server, browser):
+    """Found in the speed work (issue 12): bloc levels off the sliders' 0.05 grid (a mean
+    of 0.612) were snapped by the widget on load and sent back as changes, which silently
+    rebuilt the run with other levels, six times per load. Every readout must show the
+    scenario's own level, exactly, after the page has settled."""
+    from app.app import build
+    from app.settings import LEVELS, current_levels
+
+    want = current_levels(build({})[0])
+    assert any(abs(v * 20 - round(v * 20)) > 1e-6 for v in want.values()), \
+        "no level off the slider grid in the baseline: this test would not show the defect"
+    pg = open_page(browser, server)
+    settle(pg)
+    pg.wait_for_timeout(1500)
+    for key in LEVELS:
+        shown = pg.locator(f".eunato-slider-{key} .eunato-readout b").inner_text()
+        assert float(shown) == pytest.approx(want[key], abs=5e-4), (key, shown, want[key])
+    assert pg.locator(".eunato-pending").count() == 0
+    href = pg.locator(".eunato-permalink").get_attribute("href")
+    from app.settings import from_query
+
+    linked, _ = from_query(href.split("?", 1)[1])
+    for key in LEVELS:
+        assert linked[key] == pytest.approx(want[key], abs=5e-4), key
+    assert pg.noise == [], "\n".join(pg.noise)
+    pg.context.close()
+
+
 def test_named_tabs_names_not_ids_integer_round_ticks(page):
     """Review: tabs "PAGE 0"/"PAGE 1"; raw ids next to names; fractional round ticks."""
     assert page.get_by_role("tab", name="Live").count() == 1
