@@ -240,3 +240,42 @@ def test_all_pieces_in_one_vote_equal_each_piece_alone(scenario: str, seed: int)
                 assert np.array_equal(getattr(ref, name), getattr(got, name)), (j, piece)
             for h in ref.houses:
                 assert np.array_equal(ref.house_ok[h], got.house_ok[h]), (j, piece, h)
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_bdm_on_every_issue_at_once_equals_each_issue_alone(seed: int) -> None:
+    """BDM's (issues × actors × actors) round gives each column exactly the one-issue
+    round's positions, risk exponents and offers (grid positions, so midpoint ties;
+    every parameter; groups of columns smaller than the table)."""
+    from model.protocols import bdm_arrays
+    from model.protocols.bdm import bdm_round
+    from model.protocols.bdm_arrays import KINDS, bdm_rounds
+
+    rng = np.random.default_rng(seed)
+    n, C = int(rng.integers(2, 40)), int(rng.integers(1, 9))
+    grid = rng.choice([0.0, 25.0, 50.0, 75.0, 100.0], (n, C))
+    x = grid if seed % 2 else rng.uniform(0, 100, (n, C))
+    if seed % 5 == 0:
+        x[: n // 2] = x[0]  # a block of actors on one position
+    s = rng.uniform(0, 1, (n, C))
+    s[rng.random((n, C)) < 0.2] = 0.0
+    c = rng.uniform(0, 1, n)
+    w = rng.choice([100.0, 160.0], C)
+    opts = {"Q": float(rng.choice([1.0, 0.5])), "denominator": str(rng.choice(["all", "pair"])),
+            "vote_risk": bool(seed % 3), "offer_rule": str(rng.choice(["scholz", "least"]))}
+    if seed % 4 == 0:
+        bdm_arrays.CELLS, cells = n * n * 2, bdm_arrays.CELLS  # two columns a group
+    try:
+        new, risk, offers = bdm_rounds(x, s, c, w, **opts)
+    finally:
+        if seed % 4 == 0:
+            bdm_arrays.CELLS = cells
+    got = list(zip(*(offers[k].tolist() for k in ("issue", "a", "b", "kind", "offer", "eu",
+                                                  "eu_other")), strict=True)) if offers else []
+    want = []
+    for j in range(C):
+        pos, r, accepted = bdm_round(x[:, j], s[:, j], c, w[j], **opts)
+        assert np.array_equal(new[:, j], pos) and np.array_equal(risk[:, j], r)
+        want += [(j, o["a"], o["b"], KINDS.index(o["kind"]), o["offer"], o["eu"],
+                  o["eu_other"]) for o in accepted]
+    assert got == want
