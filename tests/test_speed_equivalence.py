@@ -118,17 +118,28 @@ def test_weighted_median_equals_the_loop(seed: int) -> None:
 
 @pytest.mark.parametrize(("scenario", "protocol", "seed"), [
     ("baseline-2024", "compromise", 1), ("us-disengagement", "compromise", 5),
-    ("blockage-lifted", "bdm", 2), ("eu-autonomy-push", "nash", 3)])
-def test_batch_row_equals_the_full_run(scenario: str, protocol: str, seed: int) -> None:
-    """The lean batch path (no explanations, no agent records) writes the numbers the full
-    model (every reporter, explanations) gives."""
+    ("blockage-lifted", "bdm", 2), ("eu-autonomy-push", "nash", 3),
+    ("baseline-2024", "exchange", 4), ("us-disengagement", "bdm", 7)])
+def test_lean_run_and_batch_row_equal_the_full_run(scenario: str, protocol: str,
+                                                   seed: int) -> None:
+    """A lean run (batches: no per-round records, interactions, medians or coalition log)
+    is the same run as the full model's (every reporter, agent records): the same
+    summary, explanations included, the same arrays; and the batch row is the full run's.
+    A summary without explanations differs only in them."""
     params = {"scenario": scenario, "protocol": protocol, "seed": seed}
     row, _ = run_one(params)
     full = EuNatoModel(scenario, protocol=protocol, rng=seed, collect_agents=True).run()
     summary = full.summary()
     assert summary["explanations"]
     assert row == {**params, **flat_summary(summary)}
-    lean = EuNatoModel(scenario, protocol=protocol, rng=seed, collect_agents=False).run()
+    lean = EuNatoModel(scenario, protocol=protocol, rng=seed, lean=True).run()
+    assert lean.summary() == summary
+    for name in ("outcome", "forecast", "proposal", "coalition", "settled_round"):
+        assert np.array_equal(getattr(lean, name), getattr(full, name), equal_nan=True)
+    assert np.array_equal(lean.state.position, full.state.position)
+    assert np.array_equal(np.array(lean.partitions), np.array(full.partitions))
+    assert lean.datacollector.get_model_vars_dataframe().empty
+    assert not lean.interactions and (full.interactions or protocol not in ("bdm", "exchange"))
     quick = lean.summary(explanations=False)
     for a, b in zip(summary["issues"], quick["issues"], strict=True):
         assert {**a, "pivotal": None} == b

@@ -356,9 +356,6 @@ class BDM(Protocol):
         return {"Q": 1.0, "denominator": "all", "vote_risk": True, "offer_rule": "scholz",
                 "fast": True}
 
-    #: build the round's interaction records (the model turns this off in lean runs)
-    record_interactions = True
-
     def forecast(self, state: BargainingState) -> np.ndarray:
         from model.protocols.bdm_arrays import medians
 
@@ -375,7 +372,7 @@ class BDM(Protocol):
             offer_rule=p["offer_rule"], fast=bool(p["fast"]))
         state.risk[:] = risk
         interactions: list[dict[str, Any]] = []
-        if self.record_interactions and o:
+        if self.detail and o:
             ids, issues = state.actor_ids, state.issue_ids
             # the sender b made the offer that the receiver a accepted
             for j, a, b, k, pos, e, f in zip(*(o[key].tolist() for key in (
