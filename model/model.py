@@ -337,9 +337,7 @@ class EuNatoModel(mesa.Model):
         spread = np.ptp(self.state.position, axis=0) <= self.settle_tolerance
         one = spread[:m] & spread[m:]
         still, stalled = still | one, stalled | one
-        for j in range(m):
-            if self.status[j] == "open":
-                institutions.decide(self, j, bool(still[j]), bool(stalled[j]), last)
+        institutions.decide(self, still, stalled, last)
 
     def settle(self, j: int, passed: dict[str, float], route: str | None, status: str,
                vetoes: list[dict[str, str]]) -> None:
