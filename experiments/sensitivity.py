@@ -150,9 +150,7 @@ def evaluate(spec: SASpec, samples: dict[str, np.ndarray], executor: Executor,
         for i, x in enumerate(X):
             params = {n: float(v) for n, v in zip(names, x, strict=True)}
             for k, seed in enumerate(spec.seeds):
-                task = {"base": spec.scenario, "params": params, "protocol": spec.protocol,
-                        "rounds": spec.rounds, "seed": seed}
-                futures[executor.submit(fn, task)] = (i, k)
+                futures[executor.submit(fn, spec.task(params, seed))] = (i, k)
         vals = np.full((len(metrics), len(X), len(spec.seeds)), np.nan)
         for fut in as_completed(futures):
             i, k = futures[fut]

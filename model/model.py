@@ -31,7 +31,8 @@ from model.coalitions import CoalitionRule
 from model.collect import RoundCollector
 from model.data import load_actors, load_issues
 from model.preferences import PreferenceModel
-from model.protocols import get_protocol
+from model.protocols import protocol_class
+from model.protocols.base import check_params
 from model.scenario import Scenario, check_keywords, load_scenario, parse_target
 from model.state import BargainingState
 from model.venues import Electorate
@@ -126,8 +127,13 @@ class EuNatoModel(mesa.Model):
             elif ACTOR_KNOBS[key][0] in w.actor_ids:
                 w.competition[w.actor_ids.index(ACTOR_KNOBS[key][0])] = float(value)
         self.protocol_name = protocol or self.spec.protocol
-        self.protocol = get_protocol(self.protocol_name, **{
-            **ENGINE_PROTOCOL_DEFAULTS.get(self.protocol_name, {}), **(protocol_params or {})})
+        cls = protocol_class(self.protocol_name)
+        if protocol_params is not None:  # the keywords alone first, so the error names them
+            check_params(cls, protocol_params)
+        # the engine's defaults, then the scenario's, then the caller's
+        self.protocol = cls(**{**ENGINE_PROTOCOL_DEFAULTS.get(self.protocol_name, {}),
+                               **self.spec.protocol_parameters.get(self.protocol_name, {}),
+                               **(protocol_params or {})})
         self.lean = bool(lean)
         self.protocol.detail = not self.lean
         self.max_rounds = int(rounds or self.spec.rounds)

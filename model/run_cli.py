@@ -17,6 +17,7 @@ import numpy as np
 from rich.console import Console
 
 from model.output import Tab, add_format_option, emit, note
+from model.protocols import protocol_arg
 from model.safeio import MAX_ROUNDS, MAX_SEED, float_in, int_in, writable_dir
 
 console = Console(soft_wrap=True)
@@ -169,7 +170,8 @@ def _explain(args: argparse.Namespace) -> int:
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scenario", default="baseline-2024", help="name or path to a TOML file")
-    p.add_argument("--protocol", default=None, help="default: the scenario's")
+    p.add_argument("--protocol", type=protocol_arg, default=None,
+                   help="default: the scenario's")
     p.add_argument("--rounds", type=int_in(1, MAX_ROUNDS), default=None,
                    help="default: the scenario's")
     p.add_argument("--seed", type=int_in(0, MAX_SEED), default=1)

@@ -141,7 +141,7 @@ def test_rule_constraint_hand_case() -> None:
 
 
 def test_qmv_core_hand_case() -> None:
-    from model.validation.core import in_core, qmv_core
+    from model.validation.core import council_core, in_core, qmv_core
     from model.validation.deu import DeuIssue
 
     # Amsterdam rules (EU-15, 87 votes, 62 to pass). The big four (40 votes) at 0, Spain (8)
@@ -155,8 +155,13 @@ def test_qmv_core_hand_case() -> None:
                    np.array([90.0, *pos.values()]), np.ones(16), np.ones(16), None, 0.0)
     assert qmv_core(iss) == (0.0, 40.0)
     assert in_core(iss, 70.0) == 40.0 and in_core(iss, 30.0) == 30.0
-    iss.rule = "unanimity"  # every member a veto player: the core is everything
-    assert qmv_core(iss) is None and in_core(iss, 70.0) == 70.0
+    iss.rule = "unanimity"  # every member a veto player: the core is the members' range
+    assert qmv_core(iss) is None and council_core(iss) == (0.0, 100.0)
+    assert in_core(iss, 70.0) == 70.0 and in_core(iss, 70.0, unanimity=False) == 70.0
+    # all members at 0-20, the Commission at 90: a unanimous Council moves 70 back to 20
+    iss.position = np.array([90.0, *np.clip(list(pos.values()), 0, 20)])
+    assert council_core(iss) == (0.0, 20.0)
+    assert in_core(iss, 70.0) == 20.0 and in_core(iss, 70.0, unanimity=False) == 70.0
 
 
 @needs_deu
@@ -168,5 +173,8 @@ def test_qmv_core_beats_the_compromise_model_on_the_shared_half() -> None:
         static = score(issues, "compromise", cap, rounds=0)
         core = score_core(issues, static)
         assert core.errors.mean() < static.errors.mean() - 0.5, cap
-    assert score_core(issues, score(issues, "compromise", "gdp", rounds=0)).errors.mean() \
+    static = score(issues, "compromise", "gdp", rounds=0)
+    assert score_core(issues, static).errors.mean() == pytest.approx(18.83, abs=0.01)
+    # the earlier rule, unanimity issues left alone
+    assert score_core(issues, static, unanimity=False).errors.mean() \
         == pytest.approx(19.34, abs=0.01)
