@@ -11,6 +11,7 @@ from model.protocols.bdm import BDM
 from model.protocols.compromise import Compromise
 from model.protocols.exchange import Exchange
 from model.protocols.nash import Nash
+from model.protocols.pce import PCE
 from model.protocols.smp import SMP
 
 PROTOCOLS: dict[str, type[Protocol]] = {
@@ -21,6 +22,7 @@ PROTOCOLS: dict[str, type[Protocol]] = {
         Nash,
         Exchange,
         SMP,
+        PCE,
     )
 }
 
