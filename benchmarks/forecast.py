@@ -6,9 +6,13 @@ number of actors grows.
 
 DEU part: each registered protocol plays every proposal of the shared DEU III half (all its
 issues at once, ``--rounds`` rounds, GDP capability), as ``eunato validate deu3`` does; plus
-the static compromise in the QMV core and BDM's round-independent answer (played until it
-converges or cycles, :func:`model.forecast.settle`). Prints seconds (median of
-``--repeat``), the MAE, and the machine's load average so the figures can be read.
+the static compromise in the Council core, the stated protocol (procedure-aware compromise
+in the Council core, :mod:`model.validation.select`), its whole pre-registered choice (every
+candidate, nested CV over 20 fold draws; the MAE column is then the CV MAE) and BDM's
+round-independent answer (played until it converges or cycles,
+:func:`model.forecast.settle`). Prints wall and CPU seconds (median of ``--repeat``; CPU
+seconds do not grow with the load), the MAE, and the machine's load average so the
+figures can be read.
 
 Synthetic actors from a seeded NumPy generator (positions uniform on 0–100, capability and
 salience uniform on 0–1). Prints, per size, the seconds for one round (median of repeats,
@@ -77,25 +81,36 @@ def deu_protocols(path: str, rounds: int, repeat: int, seed: int) -> None:
     from model.validation.core import score_core
     from model.validation.deu import read_deu
     from model.validation.run import proposal_state, score
+    from model.validation.select import bases, score_stated, select
 
     issues = read_deu(path)
     print(f"DEU III: {len(issues)} issues; load average {os.getloadavg()[0]:.1f} "
           f"on {os.cpu_count()} cores")
-    print(f"{'protocol':<36} {'seconds':>8} {'MAE':>7}")
+    print(f"{'protocol':<40} {'seconds':>8} {'CPU s':>7} {'MAE':>7}")
 
-    def timed(fn):  # noqa: ANN001, ANN202
-        times, out = [], None
+    def row(label: str, fn, mae) -> None:  # noqa: ANN001
+        """Median wall and CPU seconds of ``repeat`` runs of ``fn``; ``mae(result)``."""
+        walls, cpus, out = [], [], None
         for _ in range(repeat):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             out = fn()
-            times.append(time.perf_counter() - t0)
-        return statistics.median(times), out
+            walls.append(time.perf_counter() - t0)
+            cpus.append(time.process_time() - c0)
+        print(f"{label:<40} {statistics.median(walls):>8.2f} {statistics.median(cpus):>7.2f} "
+              f"{mae(out):>7.2f}", flush=True)
+
+    def err(sc) -> float:  # noqa: ANN001
+        return float(sc.errors.mean())
+
     for name in sorted(PROTOCOLS):
-        t, sc = timed(lambda name=name: score(issues, name, "gdp", rounds=rounds, seed=seed))
-        print(f"{name + f' ({rounds} rounds)':<36} {t:>8.2f} {sc.errors.mean():>7.2f}",
-              flush=True)
-    t, sc = timed(lambda: score_core(issues, score(issues, "compromise", "gdp", rounds=0)))
-    print(f"{'compromise in the QMV core':<36} {t:>8.2f} {sc.errors.mean():>7.2f}", flush=True)
+        row(f"{name} ({rounds} rounds)",
+            lambda name=name: score(issues, name, "gdp", rounds=rounds, seed=seed), err)
+    row("compromise in the Council core",
+        lambda: score_core(issues, score(issues, "compromise", "gdp", rounds=0)), err)
+    row("stated: procedure-aware, Council core", lambda: score_stated(issues, "gdp"), err)
+    row("choice: all candidates + nested CV",
+        lambda: select(issues, bases(issues, "gdp", rounds=rounds, seed=seed)),
+        lambda sel: sel.cv_mae)
 
     def bdm_settled() -> float:
         from collections import defaultdict
@@ -107,8 +122,7 @@ def deu_protocols(path: str, rounds: int, repeat: int, seed: int) -> None:
             for iss, a in zip(group, settle(proposal_state(group, "gdp"), "bdm"), strict=True):
                 err.append(abs(a.value - iss.outcome))
         return float(np.mean(err))
-    t, mae = timed(bdm_settled)
-    print(f"{'bdm, settled answer':<36} {t:>8.2f} {mae:>7.2f}", flush=True)
+    row("bdm, settled answer", bdm_settled, float)
 
 
 def main() -> None:

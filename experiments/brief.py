@@ -14,13 +14,13 @@ in the page depends on the clock, so the same folder gives the same bytes.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from experiments import brief_figures as F
+from experiments.brief_who import issue_runs, who_sentences, who_table
 from model.data import DataError
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -61,11 +61,6 @@ def _explanation_sentences(expl: dict[str, Any], k: int = 6) -> list[str]:
     return out[:k]
 
 
-def _top(counter: Counter, n: int, k: int = 3) -> str:
-    items = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
-    return ", ".join(f"{a} ({c} of {n} runs)" for a, c in items)
-
-
 # --- comparison -----------------------------------------------------------------------
 def comparison_findings(table: pd.DataFrame, runs: pd.DataFrame, scenarios: list[str],
                         max_items: int = 4) -> list[str]:
@@ -100,17 +95,10 @@ def comparison_findings(table: pd.DataFrame, runs: pd.DataFrame, scenarios: list
                        "(every 95% interval includes zero).")
     for sc in scenarios:
         r = runs[runs["scenario"] == sc]
-        vetoes = Counter(a for v in r["vetoes"] for a in json.loads(v))
-        blocked = r[r["blocked"]]
-        pivotal = Counter(a for v in r["pivotal"] for a in json.loads(v))
-        if len(blocked):
-            which = Counter(blocked["name"])
-            out.append(f"Under {sc}, {len(blocked)} of {len(r)} issue-runs end blocked, most "
-                       f"often {_top(which, n_seeds, 2)}; the most frequent blockers are "
-                       f"{_top(vetoes, len(r), 3).replace(' runs)', ' issue-runs)')}.")
-        if pivotal:
-            out.append(f"Pivotal under {sc} (their move or absence changes a result): "
-                       f"{_top(pivotal, len(r), 3).replace(' runs)', ' issue-runs)')}.")
+        if "blockers" not in r:  # a folder from before blockers were recorded
+            r = r.assign(blockers=[v if b else "[]" for v, b in zip(r["vetoes"], r["blocked"],
+                                                                    strict=True)])
+        out += who_sentences(f"Under {sc}", r, n_seeds)
     return out
 
 
@@ -241,13 +229,25 @@ def _batch(folder: Path) -> dict[str, Any]:
     for name in swept:
         at = agreement_table(ok, name)
         best, worst = at["share_agreed"].idxmax(), at["share_agreed"].idxmin()
-        findings.append(f"By {name}: the share of issues agreed is highest at {best} "
-                        f"({at.loc[best, 'share_agreed']:.0%}) and lowest at {worst} "
-                        f"({at.loc[worst, 'share_agreed']:.0%}).")
+        if at.loc[best, "share_agreed"] == at.loc[worst, "share_agreed"]:
+            findings.append(f"By {name}: the share of issues agreed is the same at every "
+                            f"value ({at.loc[best, 'share_agreed']:.0%}).")
+        else:
+            findings.append(f"By {name}: the share of issues agreed is highest at {best} "
+                            f"({at.loc[best, 'share_agreed']:.0%}) and lowest at {worst} "
+                            f"({at.loc[worst, 'share_agreed']:.0%}).")
         t = at.reset_index()
         tables.append((f"by {name}", list(t.columns),
                        [[f"{v:.3f}" if isinstance(v, float) else str(v) for v in row]
                         for row in t.itertuples(index=False)]))
+    who = issue_runs(ok, {i.id: i.name for i in load_issues()})
+    findings += who_sentences("Over all runs", who, len(ok))
+    if swept and len(who) and who[swept[0]].nunique() <= 6:  # the first input, by value
+        for value, g in who.groupby(swept[0], sort=True):
+            findings += who_sentences(f"With {swept[0]} = {value}", g,
+                                      int((ok[swept[0]] == value).sum()))
+    if len(who):
+        tables.append(who_table(who, len(ok)))
     figs = [("Mean share of issues agreed per varied input", F.agreement_by_input(ok, swept))]
     if len(long_df):
         figs.append(("Division of labour per pillar (issues agreed or not: the arrangement "

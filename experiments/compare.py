@@ -7,14 +7,17 @@ NATO role, status, vetoes, pivotal actors) and summarises, per issue and per pil
 
 * the EU role and the NATO role: median and 10–90% band over the seeds;
 * the agreed share (and the blocked share);
-* the most frequent blockers (actors vetoing, with the share of runs);
+* the most frequent blockers, with the share of runs: actors whose veto kept a piece of the
+  issue blocked (:func:`model.reading.blockers`; a veto of a joint arrangement whose pieces
+  then passed by separate routes blocked nothing and is not counted);
 * the difference from the first scenario: the mean over seeds of the paired difference
   (same seed in both scenarios: common random numbers, so the noise shared by both runs
   cancels), with a 95% percentile bootstrap interval over seeds (fixed bootstrap seed, so
   the same inputs give the same bytes).
 
 A pillar's role in a run is the mean of its issues' roles; its agreed share is over all its
-issues and runs; a blocker of a pillar vetoed at least one of its issues in that run.
+issues and runs; a blocker of a pillar kept a piece of at least one of its issues blocked
+in that run.
 """
 
 from __future__ import annotations
@@ -44,7 +47,8 @@ class Comparison:
         scenarios: the scenario names (the first is the reference).
         seeds: the seeds every scenario ran with.
         settings: the model parameters set for every run (``--set``).
-        runs: one row per scenario × seed × issue (roles, status, vetoes, pivotal).
+        runs: one row per scenario × seed × issue (roles, status, vetoes, blockers,
+            pivotal).
         table: one row per scenario × issue and scenario × pillar (see module doc).
         provenance: the provenance object of the comparison.
     """
@@ -116,6 +120,7 @@ def _long_rows(cells: list[dict[str, Any]]) -> pd.DataFrame:
                 "eu_role": v["eu_role"], "nato_role": v["nato_role"],
                 "agreed": v["status"] == "agreed", "blocked": v["status"] == "blocked",
                 "vetoes": json.dumps(sorted({x["actor"] for x in v["vetoes"]})),
+                "blockers": json.dumps(sorted({x["actor"] for x in v["blockers"]})),
                 "pivotal": json.dumps(sorted(v["pivotal"])), "venue": v["venue"],
                 "round": v["round"],
             })
@@ -143,7 +148,7 @@ def _per_run(runs: pd.DataFrame, level: str) -> pd.DataFrame:
     out = g.agg(eu_role=("eu_role", "mean"), nato_role=("nato_role", "mean"),
                 agreed=("agreed", "mean"), blocked=("blocked", "mean"),
                 name=("name", "first") if level == "issue" else (key, "first"))
-    out["blockers"] = g["vetoes"].agg(lambda s: sorted({a for v in s for a in json.loads(v)}))
+    out["blockers"] = g["blockers"].agg(lambda s: sorted({a for v in s for a in json.loads(v)}))
     return out.reset_index().rename(columns={key: "unit"})
 
 

@@ -10,6 +10,22 @@ from __future__ import annotations
 from typing import Any
 
 STATUSES = ("agreed", "status quo holds", "blocked")
+#: the piece of an issue each house decides (docs/schema.md: ``pieces`` and ``vetoes``)
+HOUSE_PIECE = {"eu_council": "eu", "european_parliament": "eu", "nato": "nato"}
+
+
+def blockers(i: dict[str, Any]) -> list[dict[str, Any]]:
+    """The vetoes that blocked something: those cast in a house whose piece stayed
+    ``blocked``. A veto of a joint arrangement (or of an earlier proposal) on a piece that
+    then passed elsewhere, by its own route, blocked nothing: the issue is agreed and that
+    piece in force. A summary without ``pieces`` (older files) counts the vetoes of a
+    blocked issue only."""
+    pieces = i.get("pieces")
+    vetoes = list(i.get("vetoes") or [])
+    if not pieces:
+        return vetoes if i.get("status") == "blocked" else []
+    return [v for v in vetoes if pieces.get(HOUSE_PIECE.get(v.get("house", ""), "")) ==
+            "blocked"]
 
 
 def issue_view(i: dict[str, Any]) -> dict[str, Any]:
@@ -22,7 +38,9 @@ def issue_view(i: dict[str, Any]) -> dict[str, Any]:
         "status_quo_eu_role": sq.get("eu_role"), "status_quo_nato_role": sq.get("nato_role"),
         "venue": i.get("venue") or "", "route": i.get("route"),
         "round": i.get("round"), "date": i.get("date"),
-        "vetoes": list(i.get("vetoes", [])), "pivotal": list(i.get("pivotal", [])),
+        "pieces": dict(i.get("pieces") or {}),
+        "vetoes": list(i.get("vetoes", [])), "blockers": blockers(i),
+        "pivotal": list(i.get("pivotal") or []),
         "division_of_labour": i.get("division_of_labour", ""),
         "duplication": i.get("duplication"), "gap": i.get("gap"),
     }

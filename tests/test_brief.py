@@ -97,3 +97,47 @@ def test_briefing_in_chromium_loads_every_figure_and_asks_nothing_off_the_file(f
     assert state and all(c and w > 100 and h > 50 for c, w, h in state), state
     off = [u for u in requests if not u.startswith(("file://", "data:"))]
     assert not off, off
+
+
+def test_batch_briefing_names_blockers_and_pivotal_actors_from_the_engine(folders):
+    """Like a run's briefing, a batch's names who blocked (a veto that kept a piece
+    blocked) and who was pivotal; the names and counts are those of the engine's own
+    summaries of the same runs, run again here from their recorded inputs."""
+    from collections import Counter
+
+    from experiments.runs import MODEL_PARAMETERS, build_model
+    from experiments.store import read_runs
+    from model.reading import blockers
+
+    html = write_brief(folders["batch"]).read_text()
+    runs = read_runs(folders["batch"])
+    blk: dict[str, Counter] = {}
+    piv: dict[str, Counter] = {}
+    names = {}
+    for r in runs.to_dict("records"):
+        params = {k: r[k] for k in ("scenario", "protocol", "seed", "rounds",
+                                    *MODEL_PARAMETERS) if r.get(k) is not None and r[k] == r[k]}
+        for i in build_model(params).run().summary()["issues"]:
+            names[i["issue"]] = i["name"]
+            b = {v["actor"] for v in blockers(i)}
+            blk.setdefault(i["issue"], Counter()).update(b)
+            if b or i["status"] == "blocked":
+                piv.setdefault(i["issue"], Counter()).update(i["pivotal"])
+    assert any(blk.values()) and any(piv.values())  # the batch has both to name
+    findings = re.search(r'<ul class="findings">(.*?)</ul>', html, re.S).group(1)
+    assert "most frequent blockers" in findings and "Pivotal over all runs" in findings
+    total = sum(blk.values(), Counter())
+    top_actor, top_n = sorted(total.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    n_issue_runs = len(runs) * len(names)
+    assert f"{top_actor} ({top_n} of {n_issue_runs} issue-runs)" in findings
+    # the per-issue table: its most frequent blocker and pivotal actor, as the engine says
+    table = html[html.index("who blocked and who was pivotal"):]
+    for iid, c in blk.items():
+        if c:
+            a, n = sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+            assert f"{a} ({n} of {len(runs)} runs)" in table, iid
+    for iid, c in piv.items():
+        if c:
+            a, _ = sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+            row = table[table.index(names[iid]):].split("</tr>")[0]
+            assert a in row, iid

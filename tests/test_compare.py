@@ -103,3 +103,39 @@ def test_cli_prints_issue_and_pillar_tables_and_rejects_bad_input(tmp_path):
         r = eunato("compare-scenarios", "baseline-2024", "us-disengagement", *bad,
                    "--seeds", "2")
         assert r.returncode == 2 and r.stderr.count("\n") == 1, (bad, r.stderr)
+
+
+def test_a_veto_on_a_piece_that_passed_elsewhere_is_not_a_blocker(tmp_path):
+    """Under the participation blockage, TUR (NAC) and CYP (EU Council) veto every joint
+    arrangement; the pieces then pass by separate routes, so the issue is agreed and those
+    vetoes blocked nothing. HUN's veto of the EPF money keeps the EU piece blocked: it
+    counts. Blockers are counted per blocked piece (docs/schema.md ``pieces``)."""
+    from experiments.runs import build_model
+    from model.reading import HOUSE_PIECE
+
+    comp = compare_scenarios(["baseline-2024", "blockage-lifted"], seeds=4,
+                             settings={"participation_blockage": True}, workers=1,
+                             brief=False)
+    runs = comp.runs
+    # the engine's own summaries: which vetoes fell on pieces that stayed blocked
+    harmless = blocking = 0
+    for seed in comp.seeds:
+        model = build_model({"scenario": "baseline-2024", "seed": seed,
+                             "participation_blockage": True})
+        for i in model.run().summary()["issues"]:
+            row = runs[(runs["scenario"] == "baseline-2024") & (runs["seed"] == seed)
+                       & (runs["issue"] == i["issue"])].iloc[0]
+            expect = sorted({v["actor"] for v in i["vetoes"]
+                             if i["pieces"][HOUSE_PIECE[v["house"]]] == "blocked"})
+            assert json.loads(row["blockers"]) == expect, (seed, i["issue"])
+            harmless += len({v["actor"] for v in i["vetoes"]}) - len(expect)
+            blocking += len(expect)
+    assert harmless > 0 and blocking > 0  # the case is there, and real blocks too
+    t = comp.table.set_index(["scenario", "level", "unit"])
+    ref = t.loc[("baseline-2024", "issue", "ukr_reform")]  # agreed, both pieces passed
+    vetoes = runs[(runs["scenario"] == "baseline-2024") & (runs["issue"] == "ukr_reform")]
+    assert any(json.loads(v) for v in vetoes["vetoes"])  # vetoed on the joint route …
+    assert (vetoes["agreed"]).all()
+    assert json.loads(ref["top_blockers"]) == [] and ref["blockers_count"] == 0  # … no block
+    aid = json.loads(t.loc[("baseline-2024", "issue", "ukr_aid")]["top_blockers"])
+    assert aid and aid[0] == ["HUN", 1.0]
