@@ -14,8 +14,8 @@ from urllib.parse import parse_qsl, urlencode
 
 from model.model import ACTOR_KNOBS, BLOC_KNOBS
 from model.protocols import PROTOCOLS
-from model.safeio import MAX_SEED
-from model.scenario import MAX_ROUNDS, list_scenarios
+from model.safeio import MAX_ROUNDS, MAX_SEED
+from model.scenario import list_scenarios
 
 BLOC_LABELS = {"eu_core": "EU core", "eastern_flank": "eastern flank",
                "non_eu_allies": "non-EU allies", "bureaucracy": "bureaucracies"}
