@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
+import weakref
 from typing import TYPE_CHECKING, Any
 
 import altair as alt
@@ -122,9 +123,26 @@ def coalitions_frame(model: EuNatoModel, pillar: int | None = None) -> pd.DataFr
 
 
 # -- division of labour -------------------------------------------------------------------
+_division_memo: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _state_key(model: EuNatoModel) -> tuple:
+    """What the per-issue outcome depends on: a new round, a shock (logged as an event), a
+    new round limit. Two views of one redraw read the frame once."""
+    return model.steps, len(model.events_log), model.max_rounds, model.running
+
+
 def division_frame(model: EuNatoModel) -> pd.DataFrame:
     """Per issue: status, the roles in force (or, while open, the current forecast), the
     status quo, the label, the venue route and who vetoes (names, with their house)."""
+    key = _state_key(model)
+    memo = _division_memo.get(model)
+    if memo is None or memo[0] != key:
+        memo = _division_memo[model] = (key, _division_frame(model))
+    return memo[1].copy()
+
+
+def _division_frame(model: EuNatoModel) -> pd.DataFrame:
     names, m = actor_names(model), model.m
     rows = []
     for j, rec in enumerate(model.world.issues):
