@@ -59,7 +59,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from experiments.runs import run_one
 from model.data import BLOCS, DataError, load_actors, load_issues
 from model.model import ACTOR_KNOBS, BLOC_KNOBS
-from model.safeio import MAX_ROUNDS, MAX_SEED, read_user_toml, safe_name
+from model.safeio import (
+    MAX_ROUNDS,
+    MAX_SEED,
+    MAX_STUDY_PARAMETERS,
+    MAX_STUDY_SEEDS,
+    MAX_TARGETS,
+    read_user_toml,
+    safe_name,
+)
 from model.scenario import (
     ACTOR_FIELDS,
     BLOC_FIELDS,
@@ -306,8 +314,8 @@ class StudySpec(BaseModel):
     protocol_parameters: dict[str, Any] = Field(default_factory=dict)
     rounds: int | None = Field(default=None, ge=1, le=MAX_ROUNDS)
     seeds: list[Annotated[int, Field(ge=0, le=MAX_SEED)]] = Field(
-        default_factory=lambda: [1], min_length=1, max_length=1000)
-    parameters: dict[str, Bound] = Field(min_length=1, max_length=200)
+        default_factory=lambda: [1], min_length=1, max_length=MAX_STUDY_SEEDS)
+    parameters: dict[str, Bound] = Field(min_length=1, max_length=MAX_STUDY_PARAMETERS)
     source: str = ""
 
     def check_base(self) -> list[tuple[str, ...]]:
@@ -372,7 +380,7 @@ class TuneSpec(StudySpec):
     sampler_seed: int = Field(default=0, ge=0, le=MAX_SEED)
     multi_objective: bool = False
     start: dict[str, float] = Field(default_factory=dict)
-    targets: list[Target] = Field(min_length=1, max_length=1000)
+    targets: list[Target] = Field(min_length=1, max_length=MAX_TARGETS)
 
     @property
     def groups(self) -> list[str]:

@@ -18,7 +18,7 @@ from rich.console import Console
 
 from model.output import Tab, add_format_option, emit, note
 from model.protocols import protocol_arg
-from model.safeio import MAX_ROUNDS, MAX_SEED, float_in, int_in, writable_dir
+from model.safeio import MAX_ROUNDS, MAX_SEED, MAX_SEEDS, float_in, int_in, writable_dir
 
 console = Console(soft_wrap=True)
 
@@ -183,7 +183,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="run a scenario and print the outcome per issue")
     _common(p)
-    p.add_argument("--seeds", type=int_in(0, 100_000), default=0,
+    p.add_argument("--seeds", type=int_in(0, MAX_SEEDS), default=0,
                    help="run this many seeds from --seed and report shares and quantiles")
     p.add_argument("--out", default=None, help="directory for steps/actors Parquet + JSON")
     add_format_option(p)

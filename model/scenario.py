@@ -40,6 +40,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from model.data import BLOCS, DATA_DIR, DataError, RolePair, read_toml
+from model.safeio import MAX_EXTENDS, MAX_ROUNDS
 
 SCENARIO_DIR = DATA_DIR / "scenarios"
 ACTOR_FIELDS = ("decoupling_fear", "competition", "risk")
@@ -47,9 +48,6 @@ BLOC_FIELDS = ("decoupling_fear", "competition")
 #: one schema for scenario files: no unknown fields, no strings or booleans as numbers
 #: (``"0.5"``, ``true``), no ``0.7`` as a boolean, no NaN or infinity
 STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
-#: the longest chain of ``extends`` followed (real ones are one or two long)
-MAX_EXTENDS = 16
-MAX_ROUNDS = 10_000  # as model.safeio.MAX_ROUNDS (not imported: that module imports data)
 
 
 def _check_finite(v: Any) -> Any:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+import shared_data
 
 from model.validation.deu import DeuIssue, read_deu
 from model.validation.run import score
@@ -23,17 +23,12 @@ from model.validation.select import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-DEU = ROOT.parent / "shared" / "data" / "deu3" / "deu3-train.tsv"
 DOCS = ROOT / "docs" / "validation.md"
 
 
 def deu_issues() -> list[DeuIssue]:
     """The shared half; under CI a missing file is a failure, elsewhere a skip."""
-    if not DEU.exists():
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"DEU III half missing at ../shared/data/deu3 (CI): {DEU.name}")
-        pytest.skip("DEU III half not available")
-    return read_deu(DEU)
+    return read_deu(shared_data.deu())
 
 
 def issue(proc: str, rule: str = "qmv", actors: tuple[str, ...] = ("com", "ep", "fr", "de"),

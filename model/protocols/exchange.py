@@ -30,10 +30,8 @@ from model.protocols.base import (
     weighted_mean,
     weighted_median,
 )
+from model.safeio import MAX_EXCHANGES
 from model.state import BargainingState
-
-#: the most exchanges one round may make (each pair of actors trades once a round)
-MAX_EXCHANGES = 1_000_000
 
 
 class ExchangeParams(BaseModel):

@@ -34,17 +34,15 @@ from model.protocols.base import (
     weighted_mean,
     weighted_median,
 )
+from model.safeio import MAX_NASH_GRID
 from model.state import BargainingState
-
-#: the finest grid per issue: memory grows as actors × grid points
-MAX_GRID = 10_001
 
 
 class NashParams(BaseModel):
     model_config = STRICT_PARAMS
     utility: Literal["quadratic", "linear"] = "quadratic"
     concession: float = Field(default=0.2, ge=0, le=1)
-    grid: int = Field(default=401, ge=3, le=MAX_GRID)
+    grid: int = Field(default=401, ge=3, le=MAX_NASH_GRID)
     threat: Literal["status_quo", "worst"] = "status_quo"
 
 
