@@ -72,6 +72,9 @@ class EuNatoModel(mesa.Model):
         commission_competition, nato_staff_competition: the two bureaucracies' turf.
         protocol_params: keyword parameters of the protocol.
         collect_agents: record per-actor positions every round (off for big benchmarks).
+        lean: keep only what a run's summary reads (batches): no DataCollector rows,
+            interaction records, protocol medians or coalition change log; the run
+            itself, and so its summary, is the same (tests/test_speed_equivalence.py).
         world: a prebuilt :class:`World` (synthetic actors, tests) instead of the data files.
     """
 
@@ -95,6 +98,7 @@ class EuNatoModel(mesa.Model):
         non_eu_allies_competition: float | None = None,
         commission_competition: float | None = None,
         nato_staff_competition: float | None = None,
+        lean: bool = False,
     ) -> None:
         # Mesa's own `Model.scenario` is a mesa Scenario (SolaraViz uses it), so ours is
         # `scenario_name` / `self.spec`.
@@ -139,6 +143,8 @@ class EuNatoModel(mesa.Model):
         self.protocol = cls(**{**ENGINE_PROTOCOL_DEFAULTS.get(self.protocol_name, {}),
                                **self.spec.protocol_parameters.get(self.protocol_name, {}),
                                **(protocol_params or {})})
+        self.lean = bool(lean)
+        self.protocol.detail = not self.lean
         self.max_rounds = int(rounds or self.spec.rounds)
         p = self.spec.parameters
         self.coalition_rule = CoalitionRule(
@@ -198,9 +204,10 @@ class EuNatoModel(mesa.Model):
         for row, record in enumerate(w.actors):
             make_agent(self, row, record)
         self.datacollector = RoundCollector(
-            self._model_reporters(), self._agent_reporters() if collect_agents else {},
-            w.issue_ids)
-        self.datacollector.collect(self)
+            self._model_reporters(),
+            self._agent_reporters() if collect_agents and not self.lean else {}, w.issue_ids)
+        if not self.lean:
+            self.datacollector.collect(self)
 
     def _electorate(self) -> Electorate:
         w = self.world
@@ -309,7 +316,8 @@ class EuNatoModel(mesa.Model):
             new, _ = coalitions.update(old, st.ideal[:, cols], st.ideal[:, cols],
                                        st.salience[:, cols], st.capability, self.rng,
                                        self.coalition_rule)
-            self._log_coalition_changes(k, old, new)
+            if not self.lean:
+                self._log_coalition_changes(k, old, new)
             self.coalition[k] = new
             pull = coalitions.coordinate(new, st.position[:, cols], st.salience[:, cols],
                                          st.capability, self.coalition_rule)
@@ -322,11 +330,12 @@ class EuNatoModel(mesa.Model):
         self._movement.append(np.average(np.abs(st.position - before), axis=0,
                                          weights=st.capability + 1e-12))
         self.forecast = report.forecast
-        for rec in report.interactions:
-            self.interactions.append({"round": self.steps, **rec})
+        if not self.lean:
+            self.interactions += [{"round": self.steps, **rec} for rec in report.interactions]
         self._settle()
         self.partitions.append(self.coalition.copy())
-        self.datacollector.collect(self)
+        if not self.lean:
+            self.datacollector.collect(self)
         done = all(s != "open" for s in self.status) and self.steps >= self.last_event_round
         if done or self.steps >= self.max_rounds:
             self.running = False
