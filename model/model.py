@@ -29,10 +29,11 @@ from agents import make_agent
 from model import coalitions, institutions
 from model.coalitions import CoalitionRule
 from model.collect import RoundCollector
-from model.data import load_actors, load_issues
+from model.data import DataError, load_actors, load_issues
 from model.preferences import PreferenceModel
 from model.protocols import protocol_class
 from model.protocols.base import check_params
+from model.safeio import MAX_SEED
 from model.scenario import Scenario, check_keywords, load_scenario, parse_target
 from model.state import BargainingState
 from model.venues import Electorate
@@ -101,6 +102,14 @@ class EuNatoModel(mesa.Model):
     ) -> None:
         # Mesa's own `Model.scenario` is a mesa Scenario (SolaraViz uses it), so ours is
         # `scenario_name` / `self.spec`.
+        if not (rng is None or isinstance(rng, np.random.Generator | np.random.BitGenerator
+                                          | np.random.SeedSequence)
+                or (isinstance(rng, int | np.integer) and not isinstance(rng, bool)
+                    and 0 <= rng <= MAX_SEED)):
+            raise DataError("keyword", "rng", rng, f"a seed is a whole number in [0, "
+                            f"{MAX_SEED}] (or a numpy Generator)")
+        if isinstance(rng, np.integer):  # Mesa seeds Python's random with it: a plain int
+            rng = int(rng)
         super().__init__(rng=rng)
         self.seed = rng if isinstance(rng, int | np.integer) else None
         knobs = {k: v for k, v in locals().items() if k in BLOC_KNOBS or k in ACTOR_KNOBS}
