@@ -30,7 +30,7 @@ def build_model(params: dict[str, Any], collect_agents: bool = False,
         raise ValueError(f"unknown model parameter(s): {', '.join(sorted(unknown))}")
     kwargs = {k: params[k] for k in MODEL_PARAMETERS if params.get(k) is not None}
     return EuNatoModel(scenario_name=params.get("scenario", "baseline-2024"),
-                       protocol=params.get("protocol", "compromise"),
+                       protocol=params.get("protocol"),  # None: the scenario's
                        rounds=params.get("rounds"), rng=params.get("seed"),
                        collect_agents=collect_agents, lean=lean, **kwargs)
 
@@ -81,6 +81,8 @@ def run_one(params: dict[str, Any], per_round: bool = False
     # with the explanations, for pivotal_<issue>: the pivot test costs about 5% of a run
     # (0.08 s over 18 runs of 1.5 s, six scenarios), and briefings name who was pivotal
     row = {**params, **flat_summary(model.summary())}
+    if row.get("protocol") is None:  # left to the scenario: say which one ran
+        row["protocol"] = model.protocol_name
     rounds: list[dict[str, Any]] = []
     if per_round:
         mdf = model.datacollector.get_model_vars_dataframe().reset_index(names="round")

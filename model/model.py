@@ -29,10 +29,11 @@ from agents import make_agent
 from model import coalitions, institutions
 from model.coalitions import CoalitionRule
 from model.collect import RoundCollector
-from model.data import load_actors, load_issues
+from model.data import DataError, load_actors, load_issues
 from model.preferences import PreferenceModel
 from model.protocols import protocol_class
 from model.protocols.base import check_params
+from model.safeio import MAX_SEED
 from model.scenario import Scenario, check_keywords, load_scenario, parse_target
 from model.state import BargainingState
 from model.venues import Electorate
@@ -101,6 +102,14 @@ class EuNatoModel(mesa.Model):
     ) -> None:
         # Mesa's own `Model.scenario` is a mesa Scenario (SolaraViz uses it), so ours is
         # `scenario_name` / `self.spec`.
+        if not (rng is None or isinstance(rng, np.random.Generator | np.random.BitGenerator
+                                          | np.random.SeedSequence)
+                or (isinstance(rng, int | np.integer) and not isinstance(rng, bool)
+                    and 0 <= rng <= MAX_SEED)):
+            raise DataError("keyword", "rng", rng, f"a seed is a whole number in [0, "
+                            f"{MAX_SEED}] (or a numpy Generator)")
+        if isinstance(rng, np.integer):  # Mesa seeds Python's random with it: a plain int
+            rng = int(rng)
         super().__init__(rng=rng)
         self.seed = rng if isinstance(rng, int | np.integer) else None
         knobs = {k: v for k, v in locals().items() if k in BLOC_KNOBS or k in ACTOR_KNOBS}
@@ -161,6 +170,9 @@ class EuNatoModel(mesa.Model):
         self.pillar_of = np.array([self.pillars.index(x) for x in w.pillars])
         self.pillar_cols = [np.flatnonzero(np.tile(self.pillar_of == k, 2))
                             for k in range(len(self.pillars))]
+        self.col_pillar = np.tile(self.pillar_of, 2)  # (2m,) each role column's pillar
+        #: per pillar, whether its labels are named for the current capabilities
+        self._canonical = [False] * len(self.pillars)
         self.shown_pillar = (self.pillars.index(PILLAR_SHOWN) if PILLAR_SHOWN in self.pillars
                              else 0)
         self.coalition = np.tile(np.arange(n), (len(self.pillars), 1))
@@ -243,6 +255,7 @@ class EuNatoModel(mesa.Model):
         self.state.ideal, self.salience, self.ideal_parts = ideal, sal, parts
         self.state.salience = np.tile(sal, 2) * self.voice
         self.state.capability = self.world.capability()
+        self._canonical = [False] * len(self.pillars)  # leaders may have changed
         self.electorate = self._electorate()
         big = np.abs(delta).max(axis=0) > self.settle_tolerance
         return big[: self.m] | big[self.m:]
@@ -306,14 +319,17 @@ class EuNatoModel(mesa.Model):
             # coalitions gather like interests: their line is the members' weighted ideals
             new, _ = coalitions.update(old, st.ideal[:, cols], st.ideal[:, cols],
                                        st.salience[:, cols], st.capability, self.rng,
-                                       self.coalition_rule)
+                                       self.coalition_rule, canonical=self._canonical[k])
+            self._canonical[k] = True
             if not self.lean:
                 self._log_coalition_changes(k, old, new)
             self.coalition[k] = new
-            pull = coalitions.coordinate(new, st.position[:, cols], st.salience[:, cols],
-                                         st.capability, self.coalition_rule)
-            st.position[:, cols] += pull
-            self.moved["coalition pull"][:, cols] += pull
+        # members move towards their coalitions, every pillar's columns at once (moving
+        # positions changes no pillar's coalitions: those follow the ideals)
+        pull = coalitions.coordinate(self.coalition[self.col_pillar].T, st.position,
+                                     st.salience, st.capability, self.coalition_rule)
+        st.position += pull
+        self.moved["coalition pull"] += pull
         before = st.position.copy()
         report = self.protocol.step(st, self.rng)
         np.clip(st.position, st.lo, st.hi, out=st.position)
