@@ -193,8 +193,12 @@ def pillar_summary(model: EuNatoModel) -> pd.DataFrame:
 @functools.cache
 def _division_template(names: tuple[str, ...]) -> dict:
     y = alt.Y("name:N", sort=list(names), title=None, axis=alt.Axis(labelLimit=170))
+    # the axis title and the legends must fit a 390 px phone: the title is cut to the
+    # chart's width, and one legend sits above the chart, the other below (two legends
+    # side by side at the bottom ran off a phone's screen)
     x = alt.X("lo:Q", scale=alt.Scale(domain=[0, 100]),
-              title=f"role, 0 none … 100 covers the whole task (≥ {LEAD:g} leads)")
+              title=f"role: 0 none … 100 the whole task (≥ {LEAD:g} leads)",
+              axis=alt.Axis(titleLimit=alt.ExprRef("width")))
     bg = alt.Chart(alt.NamedData("bands")).mark_rect(opacity=0.14).encode(
         x=x, x2="hi:Q", color=alt.Color("band:N", scale=alt.Scale(
             domain=["does not lead", "leads"], range=["#bbbbbb", "#4c9a2a"]), legend=None))
@@ -203,7 +207,7 @@ def _division_template(names: tuple[str, ...]) -> dict:
         x="mid:Q", y=alt.value(0), text="band:N")
     role = alt.Color("role:N", title="role", scale=alt.Scale(
         domain=list(ROLES), range=list(ROLES.values())),
-        legend=alt.Legend(orient="bottom", columns=1))
+        legend=alt.Legend(orient="top", columns=2))
     rows = alt.NamedData("roles")
     sq = alt.Chart(rows).mark_tick(thickness=2, size=12, opacity=0.8).encode(
         x="status_quo:Q", y=y, color=alt.Color("role:N", scale=alt.Scale(
