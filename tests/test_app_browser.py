@@ -559,12 +559,12 @@ def test_spread_across_seeds_of_the_current_settings(server, browser):
     pg.locator(".eunato-events").wait_for()
     pg.get_by_role("tab", name="Live").click()
     pg.locator(".eunato-spread-table").wait_for(timeout=300_000)
-    rows = pg.locator(".eunato-spread-table").inner_text()
+    rows = pg.locator(".eunato-spread-table").text_content()  # (innerText varies mid-slide)
     pg.get_by_role("tab", name="Why").click()
     pg.locator(".eunato-why-text").wait_for()
     pg.get_by_role("tab", name="Live").click()
     pg.locator(".eunato-spread-table").wait_for(timeout=10_000)
-    assert pg.locator(".eunato-spread-table").inner_text() == rows
+    assert pg.locator(".eunato-spread-table").text_content() == rows
     assert pg.get_by_text("Seeds: 3").count() == 1  # the chosen count is kept too
     settle(pg)
     assert pg.locator(".eunato-spread svg .mark-rule line").count() >= 2 * 11
