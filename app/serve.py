@@ -21,23 +21,33 @@ from pathlib import Path
 from typing import IO
 
 from app.guard import exposure_warning
+from app.offline import cache_dir
 from model.safeio import int_in
 
 APP_DIR = Path(__file__).resolve().parent
 
 
-#: where Solara's asset proxy fetches a file missing from its local cache: a loopback port
-#: nothing listens on (the discard port), so a request for an unknown asset never leaves
-#: the machine (Solara's default is a public CDN, tried four times)
-NO_CDN = "http://127.0.0.1:9/"
+#: where the page loads its front end from: Solara's static asset route on this server.
+#: Solara's CDN proxy (``/_solara/cdn``) is switched off (``SOLARA_ASSETS_PROXY=false``):
+#: with it on, a request for a file missing from the cache made the server try a public
+#: CDN four times (about 7 s) before answering. Off, the route does not exist (404 at once)
+#: and the asset cache is served as plain static files, which never fetch anything.
+LOCAL_CDN = "/static/assets"
 
 
 def server_env(base: dict[str, str] | None = None, host: str = "127.0.0.1") -> dict[str, str]:
     """The environment the Solara server runs with (also used by the browser tests):
-    telemetry off, no CDN, and the bound host, so the page can warn when it is exposed."""
+    telemetry off, no CDN proxy, the asset cache served locally, and the bound host, so
+    the page can warn when it is exposed."""
     env = dict(os.environ if base is None else base)
     env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
-    env["SOLARA_ASSETS_CDN"] = NO_CDN
+    cache = Path(env.get("SOLARA_ASSETS_PROXY_CACHE_DIR") or cache_dir())
+    # Solara fails every static request when an extra location does not exist
+    with contextlib.suppress(OSError):
+        cache.mkdir(parents=True, exist_ok=True)
+    env["SOLARA_ASSETS_PROXY"] = "false"
+    env["SOLARA_ASSETS_CDN"] = LOCAL_CDN
+    env["SOLARA_ASSETS_EXTRA_LOCATIONS"] = str(cache)
     env["EUNATO_APP_HOST"] = host
     return env
 

@@ -6,8 +6,8 @@ number of actors grows.
 
 DEU part: each registered protocol plays every proposal of the shared DEU III half (all its
 issues at once, ``--rounds`` rounds, GDP capability), as ``eunato validate deu3`` does; plus
-the static compromise in the QMV core, the stated protocol (procedure-aware compromise in
-the QMV core, :mod:`model.validation.select`), its whole pre-registered choice (every
+the static compromise in the Council core, the stated protocol (procedure-aware compromise
+in the Council core, :mod:`model.validation.select`), its whole pre-registered choice (every
 candidate, nested CV over 20 fold draws; the MAE column is then the CV MAE) and BDM's
 round-independent answer (played until it converges or cycles,
 :func:`model.forecast.settle`). Prints wall and CPU seconds (median of ``--repeat``; CPU
@@ -86,7 +86,7 @@ def deu_protocols(path: str, rounds: int, repeat: int, seed: int) -> None:
     issues = read_deu(path)
     print(f"DEU III: {len(issues)} issues; load average {os.getloadavg()[0]:.1f} "
           f"on {os.cpu_count()} cores")
-    print(f"{'protocol':<36} {'seconds':>8} {'CPU s':>7} {'MAE':>7}")
+    print(f"{'protocol':<40} {'seconds':>8} {'CPU s':>7} {'MAE':>7}")
 
     def row(label: str, fn, mae) -> None:  # noqa: ANN001
         """Median wall and CPU seconds of ``repeat`` runs of ``fn``; ``mae(result)``."""
@@ -96,7 +96,7 @@ def deu_protocols(path: str, rounds: int, repeat: int, seed: int) -> None:
             out = fn()
             walls.append(time.perf_counter() - t0)
             cpus.append(time.process_time() - c0)
-        print(f"{label:<36} {statistics.median(walls):>8.2f} {statistics.median(cpus):>7.2f} "
+        print(f"{label:<40} {statistics.median(walls):>8.2f} {statistics.median(cpus):>7.2f} "
               f"{mae(out):>7.2f}", flush=True)
 
     def err(sc) -> float:  # noqa: ANN001
@@ -105,9 +105,9 @@ def deu_protocols(path: str, rounds: int, repeat: int, seed: int) -> None:
     for name in sorted(PROTOCOLS):
         row(f"{name} ({rounds} rounds)",
             lambda name=name: score(issues, name, "gdp", rounds=rounds, seed=seed), err)
-    row("compromise in the QMV core",
+    row("compromise in the Council core",
         lambda: score_core(issues, score(issues, "compromise", "gdp", rounds=0)), err)
-    row("stated: procedure-aware, QMV core", lambda: score_stated(issues, "gdp"), err)
+    row("stated: procedure-aware, Council core", lambda: score_stated(issues, "gdp"), err)
     row("choice: all candidates + nested CV",
         lambda: select(issues, bases(issues, "gdp", rounds=rounds, seed=seed)),
         lambda sel: sel.cv_mae)

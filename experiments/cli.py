@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 
 from experiments.executor import add_executor_options
-from model.safeio import int_in, writable_dir
+from model.safeio import MAX_RUNS, int_in, writable_dir
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -98,7 +98,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default=None, help="results directory (default: results/<name>)")
     add_executor_options(p)
     p.add_argument("--fail-fast", action="store_true", help="stop at the first failed run")
-    p.add_argument("--part-size", type=int_in(1, 1_000_000), default=None,
+    p.add_argument("--part-size", type=int_in(1, MAX_RUNS), default=None,
                    help="runs per Parquet part (default 100; a part is also written at "
                         "least every 5 s)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")

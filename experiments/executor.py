@@ -25,7 +25,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
-from model.safeio import int_in
+from model.safeio import MAX_WORKERS, int_in
 
 
 class SerialExecutor(Executor):
@@ -109,9 +109,9 @@ def open_executor(workers: int | None = None, dask_workers: int | None = None,
 def add_executor_options(p: argparse.ArgumentParser) -> None:
     """``--workers``, ``--dask-workers``, ``--scheduler``: the options every front door that
     runs batches of runs shares (batch, sensitivity, tune)."""
-    p.add_argument("--workers", type=int_in(1, 4096), default=None,
+    p.add_argument("--workers", type=int_in(1, MAX_WORKERS), default=None,
                    help="local worker processes (default: cpu count; 1 = serial, in-process)")
-    p.add_argument("--dask-workers", type=int_in(1, 4096), default=None,
+    p.add_argument("--dask-workers", type=int_in(1, MAX_WORKERS), default=None,
                    help="run on a local Dask cluster with this many workers")
     p.add_argument("--scheduler", default=None,
                    help="run on an existing Dask cluster (tcp://host:8786)")

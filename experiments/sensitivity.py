@@ -31,26 +31,33 @@ from pydantic import BaseModel, Field
 from experiments.tune import STRICT, StudySpec, evaluate_point, load_spec, run_metrics
 from model.data import DataError, load_actors, load_issues
 from model.output import Tab
-from model.safeio import MAX_RUNS, MAX_SEED
+from model.safeio import (
+    MAX_GRID_LEVELS,
+    MAX_RESAMPLES,
+    MAX_RUNS,
+    MAX_SEED,
+    MAX_SOBOL_N,
+    MAX_TRAJECTORIES,
+)
 
 METHODS = ("morris", "sobol")
 
 
 class MorrisOptions(BaseModel):
     model_config = STRICT
-    trajectories: int = Field(default=10, ge=2, le=100_000)
-    levels: int = Field(default=4, ge=2, le=100)
+    trajectories: int = Field(default=10, ge=2, le=MAX_TRAJECTORIES)
+    levels: int = Field(default=4, ge=2, le=MAX_GRID_LEVELS)
     seed: int = Field(default=0, ge=0, le=MAX_SEED)
-    resamples: int = Field(default=200, ge=10, le=100_000)
+    resamples: int = Field(default=200, ge=10, le=MAX_RESAMPLES)
     conf_level: float = Field(default=0.95, gt=0, lt=1)
 
 
 class SobolOptions(BaseModel):
     model_config = STRICT
-    n: int = Field(default=64, ge=2, le=2**20, description="base sample size (a power of 2)")
+    n: int = Field(default=64, ge=2, le=MAX_SOBOL_N, description="base sample size (a power of 2)")
     second_order: bool = False
     seed: int = Field(default=0, ge=0, le=MAX_SEED)
-    resamples: int = Field(default=200, ge=10, le=100_000)
+    resamples: int = Field(default=200, ge=10, le=MAX_RESAMPLES)
     conf_level: float = Field(default=0.95, gt=0, lt=1)
 
 
@@ -150,9 +157,7 @@ def evaluate(spec: SASpec, samples: dict[str, np.ndarray], executor: Executor,
         for i, x in enumerate(X):
             params = {n: float(v) for n, v in zip(names, x, strict=True)}
             for k, seed in enumerate(spec.seeds):
-                task = {"base": spec.scenario, "params": params, "protocol": spec.protocol,
-                        "rounds": spec.rounds, "seed": seed}
-                futures[executor.submit(fn, task)] = (i, k)
+                futures[executor.submit(fn, spec.task(params, seed))] = (i, k)
         vals = np.full((len(metrics), len(X), len(spec.seeds)), np.nan)
         for fut in as_completed(futures):
             i, k = futures[fut]

@@ -32,7 +32,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from experiments.runs import MODEL_PARAMETERS
 from model.data import DataError
-from model.safeio import MAX_ROUNDS, MAX_RUNS, MAX_SEED, read_user_toml, safe_name
+from model.safeio import (
+    MAX_GRID_LEVELS,
+    MAX_REPLICATES,
+    MAX_ROUNDS,
+    MAX_RUNS,
+    MAX_SCENARIOS,
+    MAX_SEED,
+    read_user_toml,
+    safe_name,
+)
 
 #: parameters that take true/false; every other parameter of MODEL_PARAMETERS is in [0, 1]
 BOOL_PARAMETERS = frozenset({"participation_blockage"})
@@ -101,7 +110,7 @@ class Sampler(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
     kind: Literal["grid", "lhs", "sobol", "saltelli"] = "grid"
-    levels: int = Field(default=5, ge=2, le=100)
+    levels: int = Field(default=5, ge=2, le=MAX_GRID_LEVELS)
     n: int = Field(default=64, ge=1, le=MAX_RUNS)
     seed: int = Field(default=0, ge=0, le=MAX_SEED)
 
@@ -121,11 +130,11 @@ class Experiment(BaseModel):
     name: str = "experiment"
     description: str = ""
     scenarios: list[str] = Field(default_factory=lambda: ["baseline-2024"], min_length=1,
-                                 max_length=1000)
+                                 max_length=MAX_SCENARIOS)
     protocols: list[str] = Field(default_factory=lambda: ["compromise"], min_length=1)
     parameters: dict[str, list[float | bool] | Range] = Field(default_factory=dict)
     sampler: Sampler = Field(default_factory=Sampler)
-    replicates: int = Field(default=1, ge=1, le=10_000)
+    replicates: int = Field(default=1, ge=1, le=MAX_REPLICATES)
     seed: int = Field(default=0, ge=0, le=MAX_SEED)
     rounds: int | None = Field(default=None, ge=1, le=MAX_ROUNDS)
     per_round: bool = False

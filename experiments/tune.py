@@ -59,7 +59,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from experiments.runs import run_one
 from model.data import BLOCS, DataError, load_actors, load_issues
 from model.model import ACTOR_KNOBS, BLOC_KNOBS
-from model.safeio import MAX_ROUNDS, MAX_SEED, read_user_toml, safe_name
+from model.safeio import (
+    MAX_ROUNDS,
+    MAX_SEED,
+    MAX_STUDY_PARAMETERS,
+    MAX_STUDY_SEEDS,
+    MAX_TARGETS,
+    read_user_toml,
+    safe_name,
+)
 from model.scenario import (
     ACTOR_FIELDS,
     BLOC_FIELDS,
@@ -188,14 +196,21 @@ def build_scenario(base: str, overrides: dict[str, Any], name: str = "tuned") ->
 def evaluate_point(task: dict[str, Any]) -> dict[str, Any]:
     """One run of a tuned parameter set (a worker function: plain data in, plain data out).
 
-    ``task``: base (scenario name or path), params ({free parameter: value}), protocol,
+    ``task``: base (scenario name or path), params ({free parameter: value}), protocol
+    (None: the base scenario's), protocol_params (merged into the scenario as its
+    ``[protocol_parameters.<protocol>]``, so the scenario's own schema checks them),
     rounds, seed. Returns :func:`experiments.runs.run_one`'s row (scenario = the base)
     with the free parameters. Its ``eu_role_<issue>`` / ``nato_role_<issue>`` are the
     arrangement in force: the status quo wherever nothing was agreed (docs/schema.md).
     """
     params = dict(task.get("params") or {})
-    sc = build_scenario(task["base"], overrides_for(params))
-    row, _ = run_one({"scenario": sc, "protocol": task.get("protocol", "compromise"),
+    overrides = overrides_for(params)
+    protocol = task.get("protocol")
+    if task.get("protocol_params"):
+        protocol = protocol or build_scenario(task["base"], {}).protocol
+        overrides["protocol_parameters"] = {protocol: dict(task["protocol_params"])}
+    sc = build_scenario(task["base"], overrides)
+    row, _ = run_one({"scenario": sc, "protocol": protocol,
                       "rounds": task.get("rounds"), "seed": task.get("seed")})
     row["scenario"] = str(task["base"])
     row.update(params)
@@ -293,11 +308,14 @@ class StudySpec(BaseModel):
     name: str
     description: str = ""
     scenario: str = "baseline-2024"
-    protocol: str = "compromise"
+    #: None: the base scenario's protocol (filled in by :meth:`check_base`)
+    protocol: str | None = None
+    #: the protocol's parameters, fixed for the whole study (its schema checks them)
+    protocol_parameters: dict[str, Any] = Field(default_factory=dict)
     rounds: int | None = Field(default=None, ge=1, le=MAX_ROUNDS)
     seeds: list[Annotated[int, Field(ge=0, le=MAX_SEED)]] = Field(
-        default_factory=lambda: [1], min_length=1, max_length=1000)
-    parameters: dict[str, Bound] = Field(min_length=1, max_length=200)
+        default_factory=lambda: [1], min_length=1, max_length=MAX_STUDY_SEEDS)
+    parameters: dict[str, Bound] = Field(min_length=1, max_length=MAX_STUDY_PARAMETERS)
     source: str = ""
 
     def check_base(self) -> list[tuple[str, ...]]:
@@ -309,13 +327,16 @@ class StudySpec(BaseModel):
         actors = [a.id for a in load_actors()]
         issues = [i.id for i in load_issues()]
         try:
-            build_scenario(self.scenario, {})
+            base = build_scenario(self.scenario, {})
         except DataError as err:
             raise DataError(f, "scenario", self.scenario, f"does not load: {err}") from None
-        from model.protocols import PROTOCOLS
-        if self.protocol not in PROTOCOLS:
-            raise DataError(f, "protocol", self.protocol,
-                            f"unknown protocol; known: {', '.join(sorted(PROTOCOLS))}")
+        from model.protocols import check_protocol_params, protocol_class
+        if self.protocol is not None:
+            protocol_class(self.protocol, (f, "protocol"))
+        self.protocol = self.protocol or base.protocol
+        checked = check_protocol_params(self.protocol, self.protocol_parameters,
+                                        (f, "protocol_parameters"))
+        self.protocol_parameters = {k: checked[k] for k in self.protocol_parameters}
         paths = []
         for name, b in self.parameters.items():
             try:
@@ -338,6 +359,12 @@ class StudySpec(BaseModel):
             paths.append(path)
         return paths
 
+    def task(self, params: dict[str, float], seed: int) -> dict[str, Any]:
+        """One run of the study (what :func:`evaluate_point` takes)."""
+        return {"base": self.scenario, "params": dict(params), "protocol": self.protocol,
+                "protocol_params": dict(self.protocol_parameters), "rounds": self.rounds,
+                "seed": seed}
+
 
 @functools.cache
 def run_metrics(base: str) -> tuple[str, ...]:
@@ -353,7 +380,7 @@ class TuneSpec(StudySpec):
     sampler_seed: int = Field(default=0, ge=0, le=MAX_SEED)
     multi_objective: bool = False
     start: dict[str, float] = Field(default_factory=dict)
-    targets: list[Target] = Field(min_length=1, max_length=1000)
+    targets: list[Target] = Field(min_length=1, max_length=MAX_TARGETS)
 
     @property
     def groups(self) -> list[str]:
@@ -520,8 +547,7 @@ def fit(spec: TuneSpec, rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def tasks(spec: TuneSpec, params: dict[str, float]) -> list[dict[str, Any]]:
-    return [{"base": spec.scenario, "params": dict(params), "protocol": spec.protocol,
-             "rounds": spec.rounds, "seed": s} for s in spec.seeds]
+    return [spec.task(params, s) for s in spec.seeds]
 
 
 def evaluate(spec: TuneSpec, params: dict[str, float],
@@ -768,7 +794,7 @@ def scenario_toml(name: str, extends: str, overrides: dict[str, Any], descriptio
             if k not in here:
                 table([*prefix, k], v)
 
-    for top in ("parameters", "blocs", "actors", "issues"):
+    for top in ("parameters", "protocol_parameters", "blocs", "actors", "issues"):
         if top in overrides:
             table([top], overrides[top])
     return "\n".join(lines)
@@ -789,6 +815,8 @@ def write_scenario(spec: TuneSpec, params: dict[str, float], name: str,
             f"from {spec.scenario} (protocol {spec.protocol}, seeds {spec.seeds}). {note}")
     path = directory / f"{name}.toml"
     overrides = complete_status_quo(spec.scenario, overrides_for(params))
+    if spec.protocol_parameters:
+        overrides["protocol_parameters"] = {spec.protocol: dict(spec.protocol_parameters)}
     path.write_text(scenario_toml(name, base, overrides, desc.strip(),
                                   rounds=spec.rounds, protocol=spec.protocol))
     return path

@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from experiments.executor import add_executor_options, executor_from
 from experiments.store import folder_lock
 from model.output import Output, Tab, add_format_option
-from model.safeio import int_in, safe_name, writable_dir
+from model.safeio import MAX_TRIALS, int_in, safe_name, writable_dir
 
 
 def progress_bar() -> Progress:
@@ -154,7 +154,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("tune", help="tune free parameters to targets (Optuna)")
     p.add_argument("file", help="tune file (TOML, e.g. experiments/baseline-tune.toml)")
-    p.add_argument("--trials", type=int_in(1, 100_000), default=50,
+    p.add_argument("--trials", type=int_in(1, MAX_TRIALS), default=50,
                    help="trials to add to the study")
     p.add_argument("--sampler", choices=("tpe", "cmaes", "random", "nsga2"), default=None,
                    help="default: the file's (tpe; nsga2 when multi_objective)")

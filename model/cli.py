@@ -19,6 +19,7 @@ from rich.console import Console
 
 from model.data import DataError
 from model.output import Tab, add_format_option, emit, note
+from model.protocols import protocol_arg
 from model.provenance import current_command
 from model.safeio import MAX_ROUNDS, MAX_SEED, float_in, int_in, writable_file
 
@@ -269,7 +270,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         epilog=FORECAST_HELP % {k: ", ".join(v) for k, v in SYNONYMS.items()},
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("file")
-    p.add_argument("--protocol", default="compromise")
+    p.add_argument("--protocol", type=protocol_arg, default="compromise")
     p.add_argument("--rounds", type=int_in(1, MAX_ROUNDS), default=10,
                    help="rounds shown in the table")
     p.add_argument("--max-rounds", type=int_in(1, MAX_ROUNDS), default=200,

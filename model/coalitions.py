@@ -74,60 +74,80 @@ def update(
 
     Active actors move one at a time in a random order (from ``rng``), each seeing the
     coalitions as the previous movers left them: simultaneous moves would let two
-    singletons swap places forever instead of meeting."""
+    singletons swap places forever instead of meeting. A mover values each coalition as
+    the others form it: each coalition's sums over its members in index order, computed
+    afresh (a value depends on the labels only, not on the history of moves), and the
+    mover's own coalition's less the mover's share.
+
+    The order is kept without a loop over movers: every remaining mover's choice is valued
+    at once against the current labels; the movers before the first one that moves did
+    not change the labels, so their choices stand, and the valuing starts again after the
+    one that moved. Most rounds need one pass (few actors move once coalitions settle);
+    the result is the sequential rule's exactly (tests/test_speed_equivalence.py)."""
     n, m = position.shape
     total = max(capability.sum(), 1e-12)
     w = capability[:, None] * salience + 1e-12
-    wp = w * position
-    lab = labels.copy()
-    # running sums per coalition slot (slots are actor indices), side by side in one array
-    # so that a move is two row updates: [Σ w·x (m) | Σ w (m) | capability | members]
-    acc = np.zeros((n, 2 * m + 2))
-    np.add.at(acc[:, :m], lab, wp)
-    np.add.at(acc[:, m:2 * m], lab, w)
-    acc[:, 2 * m] = np.bincount(lab, weights=capability, minlength=n)
-    acc[:, 2 * m + 1] = np.bincount(lab, minlength=n)
-    row = np.hstack([wp, w, capability[:, None], np.ones((n, 1))])  # what actor i adds
-    s = salience
-    ssum = np.maximum(s.sum(axis=1), 1e-12)
-    # Every slot is valued, empty ones then ruled out: the values of the occupied slots
-    # are the same numbers as when only they are valued, with fewer NumPy calls.
-    movers = rng.permutation(np.flatnonzero(rng.random(n) < rule.activity)).tolist()
+    # what each actor adds to a coalition's sums: [w·x (m) | w (m) | capability | 1]
+    row = np.hstack([w * position, w, capability[:, None], np.ones((n, 1))])
+    ssum = np.maximum(salience.sum(axis=1), 1e-12)
+    lab = np.array(labels, copy=True)
+    pending = rng.permutation(np.flatnonzero(rng.random(n) < rule.activity))
+    moved = 0
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # empty slots
-        moved = _moves(movers, lab, acc, row, ideal, s, ssum, capability, total, width, rule)
+        while pending.size:
+            target = _targets(lab, pending, row, ideal, salience, ssum, capability, total,
+                              width, rule)
+            change = np.flatnonzero(target != lab[pending])
+            if not change.size:
+                break
+            q = int(change[0])
+            lab[pending[q]] = target[q]
+            moved += 1
+            pending = pending[q + 1:]
     return relabel(lab, capability), moved
 
 
-def _moves(movers: list[int], lab: np.ndarray, acc: np.ndarray, row: np.ndarray,
-           ideal: np.ndarray, s: np.ndarray, ssum: np.ndarray, capability: np.ndarray,
-           total: float, width: float, rule: CoalitionRule) -> int:
-    """The sequential moves of :func:`update` (labels and running sums changed in place)."""
-    moved = 0
-    n, m = len(lab), s.shape[1]
-    num, den, cap, size = acc[:, :m], acc[:, m:2 * m], acc[:, 2 * m], acc[:, 2 * m + 1]
-    for i in movers:
-        cur = lab[i]
-        acc[cur] -= row[i]  # take i out, then value every coalition as the others form it
-        X = num / np.maximum(den, 1e-300)
-        dist = (np.abs(ideal[i] - X) / width * s[i]).sum(axis=1) / ssum[i]
-        pay = rule.benefit * (cap + capability[i]) / total * (rule.threshold - dist)
-        alone = rule.benefit * capability[i] / total * rule.threshold
-        here = size[cur] > 0
-        current = pay[cur] if here else alone
-        target = cur
-        margin = rule.margin * alone
-        if n > 1:  # someone else is in some slot
-            pay[size <= 0] = -np.inf
-            best = int(np.argmax(pay))
-            if best != cur and pay[best] > max(current, alone) + margin:
-                target = best
-            elif here and alone > current + margin:
-                target = int(np.argmin(size > 0))  # the first free slot: go alone
-        acc[target] += row[i]
-        if target != cur:
-            lab[i] = target
-            moved += 1
-    return moved
+def _sums(keys: np.ndarray, rows: np.ndarray, bins: int) -> np.ndarray:
+    """(bins, width) the rows added up per key, in index order (bincount's order)."""
+    width = rows.shape[1]
+    flat = (keys[:, None] * width + np.arange(width)).ravel()
+    return np.bincount(flat, rows.ravel(), bins * width).reshape(bins, width)
+
+
+def _targets(lab: np.ndarray, movers: np.ndarray, row: np.ndarray, ideal: np.ndarray,
+             s: np.ndarray, ssum: np.ndarray, capability: np.ndarray, total: float,
+             width: float, rule: CoalitionRule) -> np.ndarray:
+    """(k,) where each of ``movers`` would go, each valuing the coalitions of ``lab`` with
+    itself taken out (a move of one mover, the others staying where they are)."""
+    n, m = ideal.shape
+    k = len(movers)
+    r = np.arange(k)
+    cur = lab[movers]
+    acc = _sums(lab, row, n)  # every slot with its members (the movers' own included)
+    own = acc[cur] - row[movers]  # each mover's own slot without it
+    cap = np.repeat(acc[None, :, 2 * m], k, axis=0)
+    size = np.repeat(acc[None, :, 2 * m + 1], k, axis=0)
+    cap[r, cur], size[r, cur] = own[:, 2 * m], own[:, 2 * m + 1]
+    im, sm = ideal[movers], s[movers]
+    X = acc[:, :m] / np.maximum(acc[:, m:2 * m], 1e-300)
+    dist = (np.abs(im[:, None, :] - X[None]) / width * sm[:, None, :]).sum(axis=2)
+    Xo = own[:, :m] / np.maximum(own[:, m:2 * m], 1e-300)
+    dist[r, cur] = (np.abs(im - Xo) / width * sm).sum(axis=1)
+    dist /= ssum[movers][:, None]
+    ci = capability[movers]
+    pay = rule.benefit * (cap + ci[:, None]) / total * (rule.threshold - dist)
+    alone = rule.benefit * ci / total * rule.threshold
+    here = size[r, cur] > 0
+    current = np.where(here, pay[r, cur], alone)
+    if n == 1:  # nobody else: nowhere to go
+        return cur
+    margin = rule.margin * alone
+    pay[size <= 0] = -np.inf
+    best = np.argmax(pay, axis=1)
+    join = (best != cur) & (pay[r, best] > np.maximum(current, alone) + margin)
+    leave = ~join & here & (alone > current + margin)
+    free = np.argmin(size > 0, axis=1)  # the first free slot: go alone
+    return np.where(join, best, np.where(leave, free, cur))
 
 
 def coordinate(

@@ -19,13 +19,14 @@ status quo settles as "status quo holds".
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from agents.base import VOTE_TOLERANCE
 from agents.bureaucracy import Bureaucracy
-from model.venues import Verdict, houses_for, vote
+from model.venues import Verdict, house_codes, houses_for, vote, vote_columns
 
 if TYPE_CHECKING:
     from model.model import EuNatoModel
@@ -54,18 +55,67 @@ def piece_vote(model: EuNatoModel, j: int, piece: str, proposal: np.ndarray,
         d_prop = np.abs(pos[:, c][:, None] - prop[None, :])
         d_sq = np.abs(pos[:, c] - sq[c])
     houses = houses_for(w.eu_venue[j], w.nato_venue[j], piece)
-    if block is None:  # a stance holds only in the houses it names (and that vote here)
-        here = {h for h, _ in houses}
-        block = w.block[:, j].copy()
-        aside = w.step_aside[:, j].copy()
-        for k, hs in w.stance_houses.items():
-            if not here & set(hs):
-                block[k] = aside[k] = False
+    if block is None:
+        block, aside = _stances(model, j, houses)
     if block is not None and block.ndim == 2 and d_prop.shape[1] == 1:
         d_prop = np.repeat(d_prop, block.shape[1], axis=1)
     return vote(model.electorate, houses, d_prop, d_sq, model.salience[:, j],
                 block, aside, abstain_salience=model.abstain_salience,
                 coalition=model.coalition[model.pillar_of[j]], joint=piece == "joint")
+
+
+def _stances(model: EuNatoModel, j: int, houses: list[tuple[str, str]]
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """(n,) block and step-aside stances on issue ``j`` that hold in ``houses``: a stance
+    holds only in the houses it names (and that vote here)."""
+    w = model.world
+    here = {h for h, _ in houses}
+    block = w.block[:, j].copy()
+    aside = w.step_aside[:, j].copy()
+    for k, hs in w.stance_houses.items():
+        if not here & set(hs):
+            block[k] = aside[k] = False
+    return block, aside
+
+
+def piece_votes(model: EuNatoModel, requests: list[tuple[int, str, np.ndarray]]
+                ) -> list[Verdict]:
+    """One proposal per request ``(j, piece, proposal)`` (``proposal`` as
+    :func:`piece_vote` takes one), all put to their houses in one array program; each
+    verdict is the one :func:`piece_vote` gives (tests/test_speed_equivalence.py)."""
+    if not requests:
+        return []
+    st, m, w = model.state, model.m, model.world
+    pos, sq = st.position, model.outcome
+    n, g = pos.shape[0], len(requests)
+    d_prop, d_sq = np.empty((n, g)), np.empty((n, g))
+    block, aside = np.empty((n, g), bool), np.empty((n, g), bool)
+    council, parl, nato = np.zeros(g, int), np.zeros(g, bool), np.zeros(g, bool)
+    joint = np.zeros(g, bool)
+    issue = np.empty(g, int)
+    houses_of = []
+    for q, (j, piece, proposal) in enumerate(requests):
+        if piece == "joint":
+            p = pos[:, [j, m + j]]
+            d_prop[:, q] = np.abs(p - np.ravel(proposal)[None, :]).sum(axis=1)
+            d_sq[:, q] = np.abs(p - sq[[j, m + j]][None, :]).sum(axis=1)
+            joint[q] = True
+        else:
+            c = j if piece == "eu" else m + j
+            d_prop[:, q] = np.abs(pos[:, c] - float(np.ravel(proposal)[0]))
+            d_sq[:, q] = np.abs(pos[:, c] - sq[c])
+        houses = houses_for(w.eu_venue[j], w.nato_venue[j], piece)
+        houses_of.append([h for h, _ in houses])
+        council[q], parl[q], nato[q] = house_codes(houses)
+        block[:, q], aside[:, q] = _stances(model, j, houses)
+        issue[q] = j
+    adopted, yes, no, abstain, ok = vote_columns(
+        model.electorate, council, parl, nato, d_prop, d_sq, model.salience[:, issue],
+        block, aside, abstain_salience=model.abstain_salience,
+        coalition=model.coalition[model.pillar_of[issue]].T, joint=joint)
+    return [Verdict(adopted[q:q + 1], yes[:, q:q + 1], no[:, q:q + 1], abstain[:, q:q + 1],
+                    {h: ok[h][q:q + 1] for h in names}, names)
+            for q, names in enumerate(houses_of)]
 
 
 def _setter_proposal(model: EuNatoModel, j: int, piece: str) -> float | None:
@@ -83,21 +133,44 @@ def _setter_proposal(model: EuNatoModel, j: int, piece: str) -> float | None:
     return Bureaucracy.propose(ok, GRID, float(model.state.ideal[k, c]))
 
 
-def decide(model: EuNatoModel, j: int, still: bool, stalled: bool, last: bool) -> None:
-    """Try to settle open issue ``j`` this round (see the module docstring)."""
-    if not (still or last):
-        return
+def decide(model: EuNatoModel, still: np.ndarray, stalled: np.ndarray, last: bool) -> None:
+    """Try to settle every open issue this round (see the module docstring): the votes of
+    all issues' pieces are one array program (:func:`piece_votes`), then each issue, in
+    order, takes what its votes say."""
     w, m = model.world, model.m
     f = model.forecast
-    # (nearly) the same proposal failed before and nothing new can happen before a stall
-    pair = f[[j, m + j]]
-    if not (stalled or last) and _close(pair, model.last_vote[j], 0.1 * model.settle_tolerance):
-        return
-    model.last_vote[j] = pair.copy()
+    fl = f.tolist()
+    plans: list[tuple[int, list[str]]] = []
+    requests: list[tuple[int, str, np.ndarray]] = []
+    for j in range(m):
+        if model.status[j] != "open" or not (still[j] or last):
+            continue
+        # (nearly) the same proposal failed before and nothing new can happen before a stall
+        pair = f[[j, m + j]]
+        if not (stalled[j] or last) and _close(pair, model.last_vote[j],
+                                               0.1 * model.settle_tolerance):
+            continue
+        model.last_vote[j] = pair
+        cols = {"eu": j, "nato": m + j}
+        venue = {"eu": w.eu_venue[j], "nato": w.nato_venue[j]}
+        pieces = [p for p in ("eu", "nato") if venue[p] != "none"
+                  and abs(fl[cols[p]] - model.outcome[cols[p]]) > VOTE_TOLERANCE]
+        plans.append((j, pieces))
+        if w.joint[j] and len(pieces) == 2:
+            requests.append((j, "joint", pair[None, :]))
+        requests += [(j, p, f[cols[p]:cols[p] + 1]) for p in pieces]
+    verdicts = iter(piece_votes(model, requests))
+    for j, pieces in plans:
+        _decide_issue(model, j, pieces, verdicts, bool(stalled[j]) or last)
+
+
+def _decide_issue(model: EuNatoModel, j: int, pieces: list[str], verdicts: Iterator[Verdict],
+                  stalled: bool) -> None:
+    """Issue ``j``'s settlement from its verdicts (the joint piece's first when voted)."""
+    w, m = model.world, model.m
+    f = model.forecast
     cols = {"eu": j, "nato": m + j}
     venue = {"eu": w.eu_venue[j], "nato": w.nato_venue[j]}
-    pieces = [p for p in ("eu", "nato")
-              if venue[p] != "none" and abs(f[cols[p]] - model.outcome[cols[p]]) > VOTE_TOLERANCE]
     if not pieces:
         model.proposal[[j, m + j]] = model.outcome[[j, m + j]]
         model.pieces[j] = {"eu": "unchanged", "nato": "unchanged"}
@@ -107,8 +180,10 @@ def decide(model: EuNatoModel, j: int, still: bool, stalled: bool, last: bool) -
         [venue["eu"] != "none", venue["nato"] != "none"], f[[j, m + j]], model.outcome[[j, m + j]])
     vetoes: list[dict[str, str]] = []
     if w.joint[j] and len(pieces) == 2:
-        v = piece_vote(model, j, "joint", f[[j, m + j]][None, :])
+        v = next(verdicts)
         if v.adopted[0]:
+            for _ in pieces:  # the pieces' own verdicts are not needed
+                next(verdicts)
             model.pieces[j] = {"eu": "agreed", "nato": "agreed"}
             model.settle(j, {"eu": f[j], "nato": f[m + j]}, route="joint", status="agreed",
                          vetoes=[])
@@ -116,7 +191,7 @@ def decide(model: EuNatoModel, j: int, still: bool, stalled: bool, last: bool) -
         vetoes += v.vetoes(model.state.actor_ids, model.electorate)
     passed: dict[str, float] = {}
     for p in pieces:
-        v = piece_vote(model, j, p, np.array([f[cols[p]]]))
+        v = next(verdicts)
         if v.adopted[0]:
             passed[p] = float(f[cols[p]])
         else:
@@ -124,7 +199,7 @@ def decide(model: EuNatoModel, j: int, still: bool, stalled: bool, last: bool) -
     failed = [p for p in pieces if p not in passed]
     model.pieces[j] = {p: ("agreed" if p in passed else "blocked" if p in failed
                            else "unchanged") for p in ("eu", "nato")}
-    if failed and not (stalled or last):
+    if failed and not stalled:
         model.vetoes[j] = _unique(vetoes)
         return
     for p in failed:

@@ -31,7 +31,8 @@ from model.coalitions import CoalitionRule
 from model.collect import RoundCollector
 from model.data import load_actors, load_issues
 from model.preferences import PreferenceModel
-from model.protocols import get_protocol
+from model.protocols import protocol_class
+from model.protocols.base import check_params
 from model.scenario import Scenario, check_keywords, load_scenario, parse_target
 from model.state import BargainingState
 from model.venues import Electorate
@@ -122,8 +123,13 @@ class EuNatoModel(mesa.Model):
             elif ACTOR_KNOBS[key][0] in w.actor_ids:
                 w.competition[w.actor_ids.index(ACTOR_KNOBS[key][0])] = float(value)
         self.protocol_name = protocol or self.spec.protocol
-        self.protocol = get_protocol(self.protocol_name, **{
-            **ENGINE_PROTOCOL_DEFAULTS.get(self.protocol_name, {}), **(protocol_params or {})})
+        cls = protocol_class(self.protocol_name)
+        if protocol_params is not None:  # the keywords alone first, so the error names them
+            check_params(cls, protocol_params)
+        # the engine's defaults, then the scenario's, then the caller's
+        self.protocol = cls(**{**ENGINE_PROTOCOL_DEFAULTS.get(self.protocol_name, {}),
+                               **self.spec.protocol_parameters.get(self.protocol_name, {}),
+                               **(protocol_params or {})})
         self.max_rounds = int(rounds or self.spec.rounds)
         p = self.spec.parameters
         self.coalition_rule = CoalitionRule(
@@ -331,9 +337,7 @@ class EuNatoModel(mesa.Model):
         spread = np.ptp(self.state.position, axis=0) <= self.settle_tolerance
         one = spread[:m] & spread[m:]
         still, stalled = still | one, stalled | one
-        for j in range(m):
-            if self.status[j] == "open":
-                institutions.decide(self, j, bool(still[j]), bool(stalled[j]), last)
+        institutions.decide(self, still, stalled, last)
 
     def settle(self, j: int, passed: dict[str, float], route: str | None, status: str,
                vetoes: list[dict[str, str]]) -> None:

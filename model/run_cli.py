@@ -17,7 +17,8 @@ import numpy as np
 from rich.console import Console
 
 from model.output import Tab, add_format_option, emit, note
-from model.safeio import MAX_ROUNDS, MAX_SEED, float_in, int_in, writable_dir
+from model.protocols import protocol_arg
+from model.safeio import MAX_ROUNDS, MAX_SEED, MAX_SEEDS, float_in, int_in, writable_dir
 
 console = Console(soft_wrap=True)
 
@@ -191,7 +192,8 @@ def _explain(args: argparse.Namespace) -> int:
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scenario", default="baseline-2024", help="name or path to a TOML file")
-    p.add_argument("--protocol", default=None, help="default: the scenario's")
+    p.add_argument("--protocol", type=protocol_arg, default=None,
+                   help="default: the scenario's")
     p.add_argument("--rounds", type=int_in(1, MAX_ROUNDS), default=None,
                    help="default: the scenario's")
     p.add_argument("--seed", type=int_in(0, MAX_SEED), default=1)
@@ -203,7 +205,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="run a scenario and print the outcome per issue")
     _common(p)
-    p.add_argument("--seeds", type=int_in(0, 100_000), default=0,
+    p.add_argument("--seeds", type=int_in(0, MAX_SEEDS), default=0,
                    help="run this many seeds from --seed and report shares and quantiles")
     p.add_argument("--out", default=None, help="directory for steps/actors Parquet + JSON")
     add_format_option(p)

@@ -21,9 +21,46 @@ from typing import Any
 
 from model.data import DataError
 
+# --------------------------------------------------------------------------------------
+# Ceilings: the one place every limit on what a file, an option or a keyword may ask for
+# is defined, so that nothing runs for ever or exhausts memory. Everything else imports
+# these names (tests/test_ceilings.py checks that no other module defines one).
+# --------------------------------------------------------------------------------------
 #: the largest input file read (scenario, experiment, tune, sensitivity, stakeholder
 #: table): real ones are a few kB; 20 MB leaves room and keeps memory bounded
 MAX_FILE_BYTES = 20 * 1024 * 1024
+#: rounds of one run
+MAX_ROUNDS = 10_000
+#: runs of one batch or study
+MAX_RUNS = 1_000_000
+#: a seed (numpy takes any non-negative integer; this keeps it one 64-bit word)
+MAX_SEED = 2**63 - 1
+#: the longest chain of scenario ``extends`` followed (real ones are one or two long)
+MAX_EXTENDS = 16
+#: replicates of each point of an experiment
+MAX_REPLICATES = 10_000
+#: levels of a grid or Morris design per parameter
+MAX_GRID_LEVELS = 100
+#: the Sobol' base sample size (a power of two)
+MAX_SOBOL_N = 2**20
+#: Morris trajectories, bootstrap resamples, tuning trials per command, ``run --seeds``
+MAX_TRAJECTORIES = 100_000
+MAX_RESAMPLES = 100_000
+MAX_TRIALS = 100_000
+MAX_SEEDS = 100_000
+#: list lengths in a study file: seeds, free parameters, targets; scenarios of a batch
+MAX_STUDY_SEEDS = 1000
+MAX_STUDY_PARAMETERS = 200
+MAX_TARGETS = 1000
+MAX_SCENARIOS = 1000
+#: actors in one stakeholder table (the pairwise protocols are O(n²) per round)
+MAX_ACTORS = 2000
+#: local worker processes or Dask workers asked for on the command line
+MAX_WORKERS = 4096
+#: protocol parameters: Nash grid points per issue (memory grows as actors × points),
+#: exchanges per round
+MAX_NASH_GRID = 10_001
+MAX_EXCHANGES = 1_000_000
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
@@ -83,12 +120,6 @@ def safe_name(value: Any, file: str | Path, field: str) -> str:
                         "most 100 characters")
     return value
 
-
-#: ceilings on what a file or an option may ask for, so that nothing runs for ever or
-#: exhausts memory: rounds of one run, runs of one batch or study, actors of one table
-MAX_ROUNDS = 10_000
-MAX_RUNS = 1_000_000
-MAX_SEED = 2**63 - 1
 
 
 def int_in(lo: int, hi: int) -> Callable[[str], int]:

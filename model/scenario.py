@@ -18,6 +18,8 @@ A scenario may ``extends = "baseline-2024"`` another one; tables merge key by ke
     block = ["ukr_aid"]
     step_aside = ["ukr_training"]   # abstains (does not block) on these
     houses = ["eu_council"]         # where the stance applies (default: both houses)
+    [protocol_parameters.bdm]   # a protocol's parameters (see `eunato protocols`)
+    Q = 0.9
     [issues.ukr_training]
     status_quo = { eu_role = 55, nato_role = 35 }
     eu_venue = "cfsp"       # cfsp | olp | art122 | mff | none; nato_venue = nac | none
@@ -38,6 +40,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from model.data import BLOCS, DATA_DIR, DataError, RolePair, read_toml
+from model.safeio import MAX_EXTENDS, MAX_ROUNDS
 
 SCENARIO_DIR = DATA_DIR / "scenarios"
 ACTOR_FIELDS = ("decoupling_fear", "competition", "risk")
@@ -45,9 +48,6 @@ BLOC_FIELDS = ("decoupling_fear", "competition")
 #: one schema for scenario files: no unknown fields, no strings or booleans as numbers
 #: (``"0.5"``, ``true``), no ``0.7`` as a boolean, no NaN or infinity
 STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
-#: the longest chain of ``extends`` followed (real ones are one or two long)
-MAX_EXTENDS = 16
-MAX_ROUNDS = 10_000  # as model.safeio.MAX_ROUNDS (not imported: that module imports data)
 
 
 def _check_finite(v: Any) -> Any:
@@ -154,6 +154,9 @@ class Scenario(BaseModel):
     extends: str | None = None
     rounds: int = Field(default=50, ge=1, le=MAX_ROUNDS)
     protocol: str = "compromise"
+    #: per protocol, parameters that differ from its defaults (``[protocol_parameters.bdm]
+    #: Q = 0.9``); checked by the protocol's own schema when the file loads
+    protocol_parameters: dict[str, dict[str, Any]] = Field(default_factory=dict)
     start: str = Field(default="2024-07", pattern=r"^(19|20)\d\d-(0[1-9]|1[0-2])$")
     months_per_round: int = Field(default=1, ge=1, le=120)
     only_issues: list[str] = Field(default_factory=list)
@@ -350,6 +353,13 @@ def validate_scenario(raw: dict, path: Path) -> Scenario:
         field = ".".join(str(p) for p in first["loc"])
         raise DataError(path, field, first.get("input"),
                         first["msg"].removeprefix("Value error, ")) from None
+    from model.protocols import check_protocol_params
+
+    for name, params in sc.protocol_parameters.items():
+        checked = check_protocol_params(name, params, (str(path), f"protocol_parameters.{name}"))
+        # only what the file sets: the engine's own defaults (ENGINE_PROTOCOL_DEFAULTS)
+        # stay in force for the rest
+        sc.protocol_parameters[name] = {k: checked[k] for k in params}
     sc.source = str(path)
     return sc
 

@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from model.data import DataError
+from model.safeio import MAX_ACTORS
 from model.state import BargainingState
 
 #: canonical column -> accepted header spellings (lower case, spaces/dashes as "_")
@@ -99,7 +100,6 @@ def norm(h: str) -> str:
 
 #: the most actors a table may have: the forecast's cost grows with the square of the
 #: actors and real tables have tens; 10,000 rows are refused at once, not run for hours
-MAX_ACTORS = 2000
 
 
 def decode(path: Path) -> str:

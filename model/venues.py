@@ -107,6 +107,13 @@ class Verdict:
         return out
 
 
+def _column_sums(values: np.ndarray) -> np.ndarray:
+    """(G,) each column of (n, G) ``values`` summed as a contiguous row (pairwise, the
+    same way whatever G is), so a proposal's tally does not depend on what else is voted
+    beside it."""
+    return np.multiply(values.T, 1.0, order="C").sum(axis=1)
+
+
 def qmv(yes: np.ndarray, members: np.ndarray, population: np.ndarray) -> np.ndarray:
     """(G,) double majority of Art. 16(4) TEU; ``yes`` is (n, G)."""
     count = int(members.sum())
@@ -115,44 +122,91 @@ def qmv(yes: np.ndarray, members: np.ndarray, population: np.ndarray) -> np.ndar
     y = yes & members[:, None]
     n_yes = y.sum(axis=0)
     pop_total = population[members].sum()
-    pop_yes = (population[:, None] * y).sum(axis=0)
+    pop_yes = _column_sums(population[:, None] * y)
     return (n_yes >= QMV_STATES * count - 1e-9) & (
         (pop_yes >= QMV_POPULATION * pop_total - 1e-9) | (count - n_yes < QMV_MIN_BLOCKERS))
 
 
 def _unanimity(no: np.ndarray, abstain: np.ndarray, members: np.ndarray,
-               population: np.ndarray, constructive: bool) -> np.ndarray:
+               population: np.ndarray, constructive: np.ndarray | bool) -> np.ndarray:
     ok = ~(no & members[:, None]).any(axis=0)
-    if constructive and members.any():
+    constructive = np.broadcast_to(constructive, ok.shape)
+    if constructive.any() and members.any():
         # Art. 31(1) TEU: abstainers with declarations holding a third of members and of
         # the population stop the decision
         ab = abstain & members[:, None]
         share_n = ab.sum(axis=0) / members.sum()
-        share_p = (population[:, None] * ab).sum(axis=0) / max(population[members].sum(), 1e-12)
-        ok &= ~((share_n >= 1 / 3) & (share_p >= 1 / 3))
+        share_p = _column_sums(population[:, None] * ab) / max(population[members].sum(),
+                                                                1e-12)
+        ok &= ~(constructive & (share_n >= 1 / 3) & (share_p >= 1 / 3))
     return ok
 
 
 def _coalition_discipline(yes, no, abstain, coalition, capability, free) -> None:
     """Members of a coalition of two or more vote with its capability-weighted majority
-    (in place). ``free`` (n, G) marks who may be moved: not those holding a stance.
-    Vectorised over coalitions: sums per label by one matrix product."""
+    (in place). ``coalition`` is (n,) labels, or (n, G): each proposal's own; ``free``
+    (n, G) marks who may be moved: not those holding a stance. Vectorised over coalitions
+    and proposals: one weighted count per (label, proposal), added in voter order."""
     if coalition is None:
         return
-    n = len(coalition)
-    size = np.bincount(coalition, minlength=n)
+    n, g = yes.shape
+    lab = np.broadcast_to(coalition.reshape(n, -1), (n, g))
+    keys = (lab * g + np.arange(g)).ravel()
+    size = np.bincount(keys, None, n * g)
     if (size < 2).all():
         return
-    onehot = np.zeros((n, n))
-    onehot[np.arange(n), coalition] = 1.0
+    at = keys.reshape(n, g)
     w = capability[:, None] * free
-    wy = onehot.T @ (w * yes)  # (labels, G)
-    wn = onehot.T @ (w * no)
-    go_yes = (wy >= wn)[coalition]  # (n, G) each member's coalition majority
-    move = free & (size[coalition] >= 2)[:, None]
+    wy = np.bincount(keys, (w * yes).ravel(), n * g)
+    wn = np.bincount(keys, (w * no).ravel(), n * g)
+    go_yes = (wy >= wn)[at]  # (n, G) each member's coalition majority
+    move = free & (size[at] >= 2)
     yes[...] = np.where(move, go_yes, yes)
     no[...] = np.where(move, ~go_yes, no)
     abstain[...] = np.where(move, False, abstain)
+
+
+#: the EU Council's rule per code, for :func:`vote_columns`
+COUNCIL_RULES = ("", "qmv", "unanimity", "unanimity_ca")
+
+
+def vote_columns(
+    el: Electorate, council: np.ndarray, parliament: np.ndarray, nato: np.ndarray,
+    dist_proposal: np.ndarray, dist_status_quo: np.ndarray, salience: np.ndarray,
+    block: np.ndarray, aside: np.ndarray, *, abstain_salience: float,
+    coalition: np.ndarray | None, joint: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """G proposals, each put to its own houses, as one array program: ``council`` (G,)
+    the Council's rule as an index of :data:`COUNCIL_RULES` (0: the Council does not
+    vote), ``parliament``/``nato`` (G,) whether those houses vote, ``joint`` (G,) formal
+    EU-NATO arrangements (the participation blockage applies); distances, saliences,
+    stances and coalition labels (n, G) (or broadcastable). Returns (adopted (G,), yes,
+    no, abstain (n, G), {house: (G,) passed, True where the house does not vote})."""
+    n, g = dist_proposal.shape
+    blocking = np.broadcast_to(block, (n, g)) | (joint[None, :] & el.blockers[:, None])
+    aside = np.broadcast_to(aside, (n, g))
+    yes, no, abstain = NegotiationActor.decide_vote(
+        dist_proposal, dist_status_quo, salience, blocking, aside, abstain_salience)
+    free = ~(blocking | aside)
+    _coalition_discipline(yes, no, abstain, coalition, el.capability, free)
+    ok = {"nato": ~nato | ~(no & el.nato[:, None]).any(axis=0),
+          "european_parliament": ~parliament | ~(no & el.parliament[:, None]).any(axis=0)}
+    council_ok = np.ones(g, bool)
+    if (council == 1).any():
+        council_ok = np.where(council == 1, qmv(yes, el.eu, el.population), council_ok)
+    if (council >= 2).any():
+        council_ok = np.where(council >= 2, _unanimity(no, abstain, el.eu, el.population,
+                                                       council == 3), council_ok)
+    ok["eu_council"] = council_ok
+    adopted = ok["nato"] & ok["european_parliament"] & council_ok
+    return adopted, yes, no, abstain, ok
+
+
+def house_codes(houses: list[tuple[str, str]]) -> tuple[int, bool, bool]:
+    """(council rule index, parliament votes, NAC votes) of a list of (house, rule)."""
+    rules = dict(houses)
+    return (COUNCIL_RULES.index(rules["eu_council"]) if "eu_council" in rules else 0,
+            "european_parliament" in rules, "nato" in rules)
 
 
 def vote(
@@ -164,32 +218,15 @@ def vote(
     """Put G proposals to ``houses`` [(house, rule)]: distances are (n, G) and (n,);
     ``block`` and ``aside`` are (n,) or (n, G) (variants, as in the pivot test)."""
     n, g = dist_proposal.shape
+    council, parliament, nato = house_codes(houses)
     block = block[:, None] if block.ndim == 1 else block
     aside = aside[:, None] if aside.ndim == 1 else aside
-    blocking = np.broadcast_to(block, (n, g)).copy()
-    if joint:
-        blocking |= el.blockers[:, None]
-    aside2 = np.broadcast_to(aside, (n, g))
-    yes, no, abstain = NegotiationActor.decide_vote(
-        dist_proposal, dist_status_quo[:, None], salience[:, None], blocking, aside2,
-        abstain_salience)
-    free = ~(blocking | aside2)
-    _coalition_discipline(yes, no, abstain, coalition, el.capability, free)
-    ok_by_house = {}
-    for house, rule in houses:
-        if house == "nato":
-            ok_by_house[house] = ~(no & el.nato[:, None]).any(axis=0)
-        elif house == "european_parliament":
-            ok_by_house[house] = ~(no & el.parliament[:, None]).any(axis=0)
-        elif rule == "qmv":
-            ok_by_house[house] = qmv(yes, el.eu, el.population)
-        else:
-            ok_by_house[house] = _unanimity(no, abstain, el.eu, el.population,
-                                            rule == "unanimity_ca")
-    adopted = np.ones(g, bool)
-    for ok in ok_by_house.values():
-        adopted &= ok
-    return Verdict(adopted, yes, no, abstain, ok_by_house, [h for h, _ in houses])
+    adopted, yes, no, abstain, ok = vote_columns(
+        el, np.full(g, council), np.full(g, parliament), np.full(g, nato), dist_proposal,
+        dist_status_quo[:, None], salience[:, None], block, aside,
+        abstain_salience=abstain_salience, coalition=coalition, joint=np.full(g, joint))
+    names = [h for h, _ in houses]
+    return Verdict(adopted, yes, no, abstain, {h: ok[h] for h in names}, names)
 
 
 def houses_for(eu_venue: str, nato_venue: str, piece: str) -> list[tuple[str, str]]:

@@ -36,6 +36,8 @@ EXPERIMENT = {
 }
 SCENARIO = {
     "name": "fuzz", "extends": "baseline-2024", "rounds": 6, "protocol": "compromise",
+    "protocol_parameters": {"compromise": {"concession": 0.3},
+                            "bdm": {"Q": 0.9, "offer_rule": "least", "vote_risk": False}},
     "parameters": {"us_engagement": 0.5, "participation_blockage": True,
                    "coalition_threshold": 0.2},
     "blocs": {"eastern_flank": {"decoupling_fear": 0.9}},
@@ -47,6 +49,7 @@ SCENARIO = {
 }
 TUNE = {
     "name": "fuzz", "scenario": "baseline-2024", "rounds": 5, "seeds": [1],
+    "protocol": "compromise", "protocol_parameters": {"concession": 0.3},
     "parameters": {"us_engagement": {"low": 0.3, "high": 1.0}},
     "targets": [{"kind": "outcome", "issue": "ukr_training", "role": "eu", "value": 50,
                  "weight": 1.0},
@@ -54,6 +57,7 @@ TUNE = {
 }
 SENSITIVITY = {
     "name": "fuzz", "scenario": "baseline-2024", "rounds": 5, "seeds": [1],
+    "protocol": "nash", "protocol_parameters": {"grid": 101, "utility": "linear"},
     "methods": ["morris"], "morris": {"trajectories": 2, "levels": 4},
     "sobol": {"n": 8},
     "parameters": {"us_engagement": {"low": 0.3, "high": 1.0}},

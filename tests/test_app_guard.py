@@ -67,21 +67,42 @@ def test_warning_when_bound_beyond_loopback(host, exposed):
     assert (exposure_warning(host) is not None) is exposed
 
 
-def test_the_real_server_never_fetches_from_a_cdn(tmp_path):
-    from app.serve import NO_CDN, serving
+def test_the_real_server_has_no_cdn_proxy_and_serves_assets_locally(tmp_path):
+    """Solara's CDN proxy is off: an unknown ``/_solara/cdn/<x>`` is a 404 with no outbound
+    attempt (the proxy used to try a CDN four times, about 7 s), and the page takes its
+    front end from this server's own static route."""
+    from app.offline import cache_dir
+    from app.serve import LOCAL_CDN, serving
 
-    # the real server with the app's environment, on a one-line page (the asset route
-    # does not depend on the page)
+    # the real server with the app's environment, on a one-line page (the asset routes
+    # do not depend on the page)
     page = tmp_path / "page.py"
     page.write_text("import solara\n\n\n@solara.component\n"
-                                      "def Page():\n    solara.Text('x')\n")
+                    "def Page():\n    solara.Text('x')\n")
     log = tmp_path / "server.log"
+    answers = {}
     with open(log, "w") as fh, serving(log=fh, app_dir=page) as url:
-        t0 = time.monotonic()
-        with pytest.raises(urllib.error.HTTPError):
-            urllib.request.urlopen(f"{url}_solara/cdn/no-such-package@1.0.0/x.js", timeout=30)
-        elapsed = time.monotonic() - t0
+        html = urllib.request.urlopen(url, timeout=30).read().decode()
+        for path in ["_solara/cdn/no-such-package@1.0.0/x.js",
+                     "_solara/cdn/requirejs@2.3.6/require.js",
+                     f"{LOCAL_CDN.strip('/')}/no-such-package@1.0.0/x.js",
+                     f"{LOCAL_CDN.strip('/')}/../../../etc/passwd"]:
+            t0 = time.monotonic()
+            with pytest.raises(urllib.error.HTTPError) as err:
+                urllib.request.urlopen(url + path, timeout=30)
+            answers[path] = (err.value.code, time.monotonic() - t0)
+        local = f"{LOCAL_CDN.strip('/')}/requirejs@2.3.6/require.js"
+        has_requirejs = (cache_dir() / "requirejs@2.3.6" / "require.js").is_file()
+        if has_requirejs:
+            got = urllib.request.urlopen(url + local, timeout=30).read()
+            assert got == (cache_dir() / "requirejs@2.3.6" / "require.js").read_bytes()
     text = log.read_text()
-    assert "cdn.jsdelivr" not in text
-    assert f"Could not load URL: '{NO_CDN}no-such-package@1.0.0/x.js'" in text
-    assert elapsed < 15
+    assert f'solara.cdn = "{LOCAL_CDN}"' in html
+    assert f'src="{LOCAL_CDN}/requirejs@2.3.6/require.js"' in html
+    assert "_solara/cdn" not in html and "jsdelivr" not in html
+    # no fetch was attempted at all (the proxy logs "Could not load URL" per attempt)
+    assert "Could not load URL" not in text and "jsdelivr" not in text, text[-2000:]
+    for path, (code, elapsed) in answers.items():
+        assert code == 404, (path, code)
+        # a generous bound: the proxy took about 7 s; a plain 404 takes milliseconds
+        assert elapsed < 3, (path, elapsed)

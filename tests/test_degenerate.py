@@ -11,7 +11,7 @@ import pytest
 from model.cli import main
 from model.forecast import read_table, run_forecast
 from model.protocols import PROTOCOLS
-from model.tables import MAX_ACTORS
+from model.safeio import MAX_ACTORS
 
 TABLES = {
     "one actor": "actor,capability,position,salience\nA,1,40,1\n",

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+import shared_data
 
 from model.validation.deu import DeuIssue, read_deu
 from model.validation.run import score
@@ -23,17 +23,12 @@ from model.validation.select import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-DEU = ROOT.parent / "shared" / "data" / "deu3" / "deu3-train.tsv"
 DOCS = ROOT / "docs" / "validation.md"
 
 
 def deu_issues() -> list[DeuIssue]:
     """The shared half; under CI a missing file is a failure, elsewhere a skip."""
-    if not DEU.exists():
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"DEU III half missing at ../shared/data/deu3 (CI): {DEU.name}")
-        pytest.skip("DEU III half not available")
-    return read_deu(DEU)
+    return read_deu(shared_data.deu())
 
 
 def issue(proc: str, rule: str = "qmv", actors: tuple[str, ...] = ("com", "ep", "fr", "de"),
@@ -53,13 +48,20 @@ def test_parliament_out_under_consultation_only() -> None:
 
 
 def test_stated_forecast_by_hand() -> None:
-    # unanimity (no core): equal weights, so the forecast is the plain mean of the positions
-    # taken part in: CNS (80 + 0 + 20) / 3 = 33.33 without the EP; COD (200) / 4 = 50
+    # unanimity: equal weights, so the compromise is the plain mean of the positions taken
+    # part in: CNS (80 + 0 + 20) / 3 = 33.33 without the EP, COD 200 / 4 = 50; the members
+    # (France 0, Germany 20) would both move either back to 20, the edge of their range
     iss = [issue("CNS", "unanimity", iid="a"), issue("COD", "unanimity", proposal="d99003",
                                                      iid="b")]
     s = score_stated(iss)
-    np.testing.assert_allclose(s.forecasts, [100 / 3, 50.0])
-    np.testing.assert_allclose(s.errors, [100 / 3 - 30, 20.0])
+    np.testing.assert_allclose(s.forecasts, [20.0, 20.0])
+    np.testing.assert_allclose(s.errors, [10.0, 10.0])
+    # the same with the members spread 0-60: 33.33 is inside their range and stays, 50
+    # (the Parliament counted under co-decision) as well
+    wide = [issue("CNS", "unanimity", pos=(80.0, 100.0, 0.0, 60.0), iid="a"),
+            issue("COD", "unanimity", pos=(80.0, 100.0, 0.0, 60.0), proposal="d99003",
+                  iid="b")]
+    np.testing.assert_allclose(score_stated(wide).forecasts, [140 / 3, 60.0])
     # under QMV with the Amsterdam rule, 15 members: the big four and Spain at 0 (48 votes),
     # the other ten at 10 (39): a qualified majority (62) sits at or left of 10, so the
     # right pivot is 10 and the forecast (pulled up by the Commission at 90) is cut to 10
@@ -68,7 +70,7 @@ def test_stated_forecast_by_hand() -> None:
     pos = (90.0,) + (0.0,) * 5 + (10.0,) * 10
     q = issue("COD", "qmv", actors=("com", *members), pos=pos, outcome=10.0)
     assert score_stated([q]).forecasts[0] == pytest.approx(10.0)
-    assert score(list([q]), "compromise", "gdp", rounds=0).forecasts[0] > 10.0
+    assert score([q], "compromise", "gdp", rounds=0).forecasts[0] > 10.0
 
 
 def test_gain_interval_resamples_proposals() -> None:
@@ -89,9 +91,10 @@ def test_nested_cv_picks_a_candidate_that_is_right() -> None:
     iss = [issue("COD", proposal=f"d99{k:03d}", iid=str(k), outcome=float(k))
            for k in range(30)]
     out = np.arange(30.0)
-    b = Bases(out + 10, out - 20, out + 5, out.copy(), out + 8, out - 15, 0.0)
+    b = Bases(out + 10, out - 20, out + 3, out + 4, out + 5, out.copy(), out + 8, out - 15,
+              0.0)
     sel = select(iss, b, seeds=(0, 1))
-    assert sel.chosen == ("procedure-aware compromise in the QMV core", None)
+    assert sel.chosen == ("procedure-aware compromise in the Council core", None)
     assert set(sel.picks) == {sel.chosen} and sel.cv_mae == 0.0
     assert len(sel.errors) == sum(max(len(g), 1) for g, _ in CANDIDATES.values())
 
@@ -112,7 +115,7 @@ def test_stated_protocol_is_the_choice_and_the_docs_figures() -> None:
     assert round(stated, 2) == docs["mae"]
     assert stated < bar - 1.0  # it beats the compromise model on the shared half
     sel = select(issues, bases(issues, "gdp"))
-    assert sel.chosen == ("procedure-aware compromise in the QMV core", None)
+    assert sel.chosen == ("procedure-aware compromise in the Council core", None)
     assert sel.in_sample[sel.chosen] == pytest.approx(stated, abs=1e-9)
     assert round(sel.cv_mae, 2) == docs["cv"]
     assert sel.cv_mae < bar

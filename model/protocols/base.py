@@ -14,8 +14,45 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, ValidationError
 
+from model.data import DataError
 from model.state import BargainingState
+
+#: the schema of protocol parameters, as strict as a scenario file's: no unknown names, no
+#: strings or booleans as numbers (``"0.5"``, ``true``), no ``0.7`` as a boolean, no NaN or
+#: infinity; each protocol's ``Params`` gives every number its range
+STRICT_PARAMS = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+
+class NoParams(BaseModel):
+    """A protocol without parameters."""
+
+    model_config = STRICT_PARAMS
+
+
+def check_params(cls: type[Protocol], params: dict[str, Any],
+                 where: tuple[str, str] = ("keyword", "protocol_params")) -> dict[str, Any]:
+    """``params`` of protocol ``cls`` through its one schema (``cls.Params``), defaults
+    filled in; one :class:`DataError` naming ``where`` (file, field prefix), the parameter
+    and the value otherwise. Every front door (the Python API, a scenario file, a tune or
+    sensitivity file) comes here."""
+    file, prefix = where
+    if not isinstance(params, dict):
+        raise DataError(file, prefix, params, "must be a table of protocol parameters")
+    known = cls.Params.model_fields
+    for key, value in params.items():
+        if key not in known:
+            raise DataError(file, f"{prefix}.{key}", value,
+                            f"protocol {cls.name!r} has no such parameter; known: "
+                            + (", ".join(known) or "none"))
+    try:
+        return cls.Params.model_validate(params).model_dump()
+    except ValidationError as err:
+        first = err.errors()[0]
+        key = ".".join(str(x) for x in first["loc"])
+        raise DataError(file, f"{prefix}.{key}", first.get("input"),
+                        first["msg"].removeprefix("Value error, ")) from None
 
 
 @dataclass
@@ -45,17 +82,16 @@ class Protocol(ABC):
     summary: ClassVar[str]
     #: the publication the implementation follows
     reference: ClassVar[str] = ""
+    #: the parameters, their types, ranges and defaults (see :data:`STRICT_PARAMS`)
+    Params: ClassVar[type[BaseModel]] = NoParams
 
     def __init__(self, **params: Any) -> None:
-        unknown = set(params) - set(self.parameters())
-        if unknown:
-            raise ValueError(f"protocol {self.name!r} has no parameter(s) {sorted(unknown)}")
-        self.params = {**self.parameters(), **params}
+        self.params = check_params(type(self), params)
 
     @classmethod
     def parameters(cls) -> dict[str, Any]:
         """Tunable parameters and their defaults."""
-        return {}
+        return cls.Params().model_dump()
 
     @abstractmethod
     def step(self, state: BargainingState, rng: np.random.Generator) -> RoundReport:

@@ -56,11 +56,12 @@ each voter's distances, as a check). The direct O(n³) sums are kept as referenc
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
+from pydantic import BaseModel, Field
 
-from model.protocols.base import Protocol, RoundReport, weighted_mean
+from model.protocols.base import STRICT_PARAMS, Protocol, RoundReport, weighted_mean
 from model.state import BargainingState
 
 #: rows per chunk for the O(n²)-memory loops (keeps temporaries near CHUNK·n floats)
@@ -346,15 +347,22 @@ def bdm_round(x: np.ndarray, s: np.ndarray, c: np.ndarray, w: float, *, Q: float
     return new, r, accepted
 
 
+class BDMParams(BaseModel):
+    model_config = STRICT_PARAMS
+    #: the probability that the status quo holds if i does not challenge j (a probability)
+    Q: float = Field(default=1.0, ge=0, le=1)
+    denominator: Literal["all", "pair"] = "all"
+    vote_risk: bool = True
+    offer_rule: Literal["scholz", "least"] = "scholz"
+    fast: bool = True
+
+
 class BDM(Protocol):
     name = "bdm"
     summary = "Bueno de Mesquita expected utility model (challenges, offers, risk)"
     reference = "Scholz, Calbert & Smith (2011), J. Theoretical Politics 23(4); BdM (1994)"
 
-    @classmethod
-    def parameters(cls) -> dict[str, Any]:
-        return {"Q": 1.0, "denominator": "all", "vote_risk": True, "offer_rule": "scholz",
-                "fast": True}
+    Params = BDMParams
 
     def forecast(self, state: BargainingState) -> np.ndarray:
         return np.array([median_position(state.position[:, j],

@@ -10,12 +10,24 @@ model's number from round one.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
+from pydantic import BaseModel, Field
 
-from model.protocols.base import Protocol, RoundReport, weighted_mean, weighted_median
+from model.protocols.base import (
+    STRICT_PARAMS,
+    Protocol,
+    RoundReport,
+    weighted_mean,
+    weighted_median,
+)
 from model.state import BargainingState
+
+
+class CompromiseParams(BaseModel):
+    model_config = STRICT_PARAMS
+    #: share of the way to the forecast an actor of salience 0 moves in a round (above 1
+    #: it would overshoot the forecast)
+    concession: float = Field(default=0.2, ge=0, le=1)
 
 
 class Compromise(Protocol):
@@ -23,9 +35,7 @@ class Compromise(Protocol):
     summary = "capability×salience weighted mean; actors concede towards it each round"
     reference = "Achen (2006) in Thomson et al., The European Union Decides, ch. 4"
 
-    @classmethod
-    def parameters(cls) -> dict[str, Any]:
-        return {"concession": 0.2}
+    Params = CompromiseParams
 
     def forecast(self, state: BargainingState) -> np.ndarray:
         return weighted_mean(state)

@@ -21,9 +21,22 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from pydantic import BaseModel, Field
 
-from model.protocols.base import Protocol, RoundReport, weighted_mean, weighted_median
+from model.protocols.base import (
+    STRICT_PARAMS,
+    Protocol,
+    RoundReport,
+    weighted_mean,
+    weighted_median,
+)
+from model.safeio import MAX_EXCHANGES
 from model.state import BargainingState
+
+
+class ExchangeParams(BaseModel):
+    model_config = STRICT_PARAMS
+    max_exchanges: int = Field(default=1000, ge=0, le=MAX_EXCHANGES)
 
 
 def find_exchanges(state: BargainingState, min_gain: float = 1e-9) -> list[dict[str, Any]]:
@@ -128,9 +141,7 @@ class Exchange(Protocol):
     reference = ("Stokman & van Oosten (1994) in Bueno de Mesquita & Stokman, "
                  "European Community Decision Making")
 
-    @classmethod
-    def parameters(cls) -> dict[str, Any]:
-        return {"max_exchanges": 1000}
+    Params = ExchangeParams
 
     def forecast(self, state: BargainingState) -> np.ndarray:
         return weighted_mean(state)

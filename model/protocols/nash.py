@@ -22,12 +22,28 @@ return the status quo wherever actors sit on both sides of it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Literal
 
 import numpy as np
+from pydantic import BaseModel, Field
 
-from model.protocols.base import Protocol, RoundReport, weighted_mean, weighted_median
+from model.protocols.base import (
+    STRICT_PARAMS,
+    Protocol,
+    RoundReport,
+    weighted_mean,
+    weighted_median,
+)
+from model.safeio import MAX_NASH_GRID
 from model.state import BargainingState
+
+
+class NashParams(BaseModel):
+    model_config = STRICT_PARAMS
+    utility: Literal["quadratic", "linear"] = "quadratic"
+    concession: float = Field(default=0.2, ge=0, le=1)
+    grid: int = Field(default=401, ge=3, le=MAX_NASH_GRID)
+    threat: Literal["status_quo", "worst"] = "status_quo"
 
 
 def nash_solution(
@@ -65,10 +81,7 @@ class Nash(Protocol):
     reference = ("Achen (2006) in Thomson et al., The European Union Decides; "
                  "Schneider, Finke & Bailer (2010), Political Studies 58(1): 85-103")
 
-    @classmethod
-    def parameters(cls) -> dict[str, Any]:
-        return {"utility": "quadratic", "concession": 0.2, "grid": 401,
-                "threat": "status_quo"}
+    Params = NashParams
 
     def forecast(self, state: BargainingState) -> np.ndarray:
         w = state.capability[:, None] * state.salience

@@ -84,7 +84,8 @@ def _validate(args: argparse.Namespace) -> int:
         static = score(issues, "compromise", c, rounds=0)
         static.protocol = "compromise (static)"
         scores.append(static)  # the bar of the literature: the weighted mean of the table
-        scores.append(score_core(issues, static))  # the weighted mean in the QMV core
+        scores.append(score_core(issues, static))  # the weighted mean in the Council core
+        scores.append(score_core(issues, static, unanimity=False))  # the earlier rule
         # the stated protocol (docs/validation.md): the same, the Parliament out under CNS
         scores.append(score_stated(issues, c))
         scores.append(score_rule_constrained(issues, static))
@@ -131,28 +132,36 @@ def _selection(issues: list, caps: tuple[str, ...], seed: int, out: Output) -> N
     """The pre-registered choice (model.validation.select): candidates, nested CV, gains."""
     from collections import Counter
 
-    from model.validation.select import bases, gain_interval, label, select
+    from model.validation.select import BAR, bases, gain_interval, label, select
 
     for c in caps:
-        sel = select(issues, bases(issues, c, seed=seed))
-        t = Tab(f"candidates ({c} capability) · MAE on the whole half",
-                ["candidate", "MAE", "picked in CV folds", "CV folds"],
-                right={"MAE", "picked in CV folds", "CV folds"}, key=f"candidates {c}",
-                show={"MAE": lambda v: f"{v:.2f}"})
-        picks = Counter(sel.picks)
+        b = bases(issues, c, seed=seed)
+        sels = {crit: select(issues, b, criterion=crit) for crit in ("mae", "robust")}
+        sel = sels["mae"]
+        t = Tab(f"candidates ({c} capability) · whole half · picks in the CV folds",
+                ["candidate", "MAE", "gain 95% low", "picked (MAE)", "picked (robust)",
+                 "CV folds"],
+                right={"MAE", "gain 95% low", "picked (MAE)", "picked (robust)", "CV folds"},
+                key=f"candidates {c}",
+                show={"MAE": _two, "gain 95% low": lambda v: f"{v:+.2f}"})
+        picks = {crit: Counter(s.picks) for crit, s in sels.items()}
         for k, v in sorted(sel.in_sample.items(), key=lambda kv: kv[1]):
-            t.add(label(k), float(v), picks.get(k, 0), len(sel.picks))
+            t.add(label(k), float(v), float(sel.lower[k]),
+                  *(picks[crit].get(k, 0) for crit in sels), len(sel.picks))
         out.table(t)
-        per_seed = sel.oof.mean(axis=1)
-        oof = sel.oof.mean(axis=0)  # each issue's out-of-fold error, averaged over fold draws
-        out.note(f"chosen: {label(sel.chosen)} · nested 5-fold CV by proposal over "
-                 f"{len(per_seed)} fold draws: MAE {sel.cv_mae:.2f} "
-                 f"(draws {per_seed.min():.2f}-{per_seed.max():.2f})")
-        for base in ("compromise", "exchange"):
-            g, lo, hi = gain_interval(sel.errors[(base, None)], oof, issues)
-            _, lo95, hi95 = gain_interval(sel.errors[(base, None)], oof, issues, level=0.95)
-            out.note(f"  gain of the CV forecasts over {base}: {g:.2f}; bootstrap over "
-                     f"proposals: 90% {lo:.2f} to {hi:.2f}, 95% {lo95:.2f} to {hi95:.2f}")
+        for crit, s in sels.items():
+            per_seed = s.oof.mean(axis=1)
+            oof = s.oof.mean(axis=0)  # each issue's out-of-fold error over the fold draws
+            out.note(f"criterion {crit}: chosen on the whole half: {label(s.chosen)} "
+                     f"(MAE {s.in_sample[s.chosen]:.2f}) · nested 5-fold CV by proposal "
+                     f"over {len(per_seed)} fold draws: MAE {s.cv_mae:.2f} "
+                     f"(draws {per_seed.min():.2f}-{per_seed.max():.2f})")
+            for base in (BAR, ("exchange", None)):
+                g, lo, hi = gain_interval(s.errors[base], oof, issues)
+                _, lo95, hi95 = gain_interval(s.errors[base], oof, issues, level=0.95)
+                out.note(f"  gain of the CV forecasts over {base[0]}: {g:.2f}; bootstrap "
+                         f"over proposals: 90% {lo:.2f} to {hi:.2f}, "
+                         f"95% {lo95:.2f} to {hi95:.2f}")
 
 
 def _perception(args: argparse.Namespace) -> int:
