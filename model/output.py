@@ -71,6 +71,20 @@ class Tab:
         return str(v)
 
 
+def message_console(soft_wrap: bool = True, **kwargs: Any) -> Any:
+    """A rich console for the lines a command prints beside its tables: never wrapped, and a
+    reader that stops early (``| head``) ends the command quietly with exit 0 (rich alone
+    would exit 1, as for an error): :func:`model.cli.main` handles the BrokenPipeError."""
+    from rich.console import Console
+
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise BrokenPipeError
+
+    return _Console(soft_wrap=soft_wrap, **kwargs)
+
+
 def add_format_option(p: Any, default: str = "table") -> None:
     p.add_argument("--format", choices=FORMATS, default=default,
                    help="table (plain text when not a terminal), csv or json "
@@ -138,10 +152,9 @@ def emit(tabs: Tab | Sequence[Tab], fmt: str = "table", stream: TextIO | None = 
                 vals = [_csv_cell(cell.get(c)) for c in cols]
                 w.writerow(([t.name] if several else []) + vals)
     elif fmt == "table" and is_terminal(stream):
-        from rich.console import Console
         from rich.table import Table
 
-        con = Console(file=stream)
+        con = message_console(soft_wrap=False, file=stream)  # a terminal: fit its width
         for t in tabs:
             rt = Table(title=t.title)
             for c in t.columns:

@@ -14,13 +14,12 @@ from collections import Counter
 from typing import Any
 
 import numpy as np
-from rich.console import Console
 
-from model.output import Tab, add_format_option, emit, note
+from model.output import Tab, add_format_option, emit, message_console, note
 from model.protocols import protocol_arg
 from model.safeio import MAX_ROUNDS, MAX_SEED, MAX_SEEDS, float_in, int_in, writable_dir
 
-console = Console(soft_wrap=True)
+console = message_console()
 
 
 def _model(args: argparse.Namespace, seed: int):

@@ -280,8 +280,8 @@ def test_rerun_reproduces_a_batch_from_its_provenance_alone(tmp_path):
     assert {"experiment.json", "briefing.html", "report/index.html"} <= set(states)
     assert set(states.values()) == {"same"}, states
     # the runs table: the same bytes, though cut into other parts
-    assert len(list((batch / "runs").glob("part-*"))) > 1
-    assert len(list((again / "runs").glob("part-*"))) == 1
+    # (parts are cut at every --part-size runs and every 5 s: the rerun's cut is its own)
+    assert len(list((batch / "runs").glob("part-*"))) >= 3
     assert table_bytes(batch, "runs") == table_bytes(again, "runs")
     assert read_runs(batch).to_csv().encode() == read_runs(again).to_csv().encode()
     assert len(read_runs(again)) == 8
