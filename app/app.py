@@ -29,6 +29,8 @@ from app.compare import context as compare_context
 from app.components import TABS as VIEWS
 from app.controls import SettingsPanel, apply_now, pending
 from app.guard import Rejected, accept_all, exposure_warning
+from app.spread import SpreadRunner, SpreadState
+from app.spread import context as spread_context
 from app.why import WhyPanel
 from model.data import DataError
 from model.model import EuNatoModel
@@ -133,6 +135,8 @@ def Page() -> None:
     tab = solara.use_reactive(0)
     comparing = solara.use_memo(CompareState, [])  # the session's comparison (Compare tab)
     compare_context.provide(comparing)
+    spreading = solara.use_memo(SpreadState, [])  # the session's seed spread (Live tab)
+    spread_context.provide(spreading)
 
     def restart() -> None:
         m, err = build(desired.value)
@@ -186,6 +190,7 @@ def Page() -> None:
     with solara.Div(classes=classes):
         if HAS_COMPARE:
             CompareRunner(comparing)
+        SpreadRunner(spreading)
         with solara.Div(classes=["eunato-bar"]):
             solara.Button("☰ Settings", on_click=lambda: drawer.set(not drawer.value),
                           text=True, dark=True, classes=["eunato-menu"])

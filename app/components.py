@@ -14,7 +14,7 @@ import pandas as pd
 import solara
 
 from app import charts, timecharts
-from app.export import figure_name, run_csv, run_parquet
+from app.export import figure_name, run_csv, run_json, run_parquet
 from app.vega import Vega
 
 if TYPE_CHECKING:
@@ -171,6 +171,8 @@ def EventsLog(model: EuNatoModel, tick: int) -> None:
                                 label="Download CSV")
             solara.FileDownload(lambda: run_parquet(model), filename=f"{name}.parquet",
                                 label="Download Parquet")
+            solara.FileDownload(lambda: run_json(model), filename=f"{name}.json",
+                                label="Download JSON")
         solara.Checkbox(label="show coalition changes", value=churn, on_value=set_churn)
         Table(charts.events_frame(model, churn=churn).head(60), ["eunato-events-table"],
               empty="Nothing has happened yet.")

@@ -7,7 +7,8 @@
   presses **Apply now** (a mid-run shock, logged and marked on the time charts) or
   **Restart** (round 0 with these settings). Before the first step they apply at once.
 * Every value is checked (:func:`app.settings.check`); a bad one is shown under its input
-  and nothing else changes. Every slider shows its value as a number.
+  and nothing else changes. Every slider shows its value as a number. Rounds and the
+  seed are typed in (rounds up to the engine's own ceiling, :data:`app.settings.ROUNDS`).
 """
 
 from __future__ import annotations
@@ -50,12 +51,19 @@ def apply_now(model: EuNatoModel, changes: dict[str, Any]) -> None:
             model.set_parameter(f"bloc.{bloc}.{name}", float(value), note="applied in the app")
 
 
+def _level_fmt(value: float) -> str:
+    """Two decimals, or three when the level has them (a bloc's mean, 0.612): the readout
+    shows the value the run has, not a rounded one."""
+    return "{:.2f}" if abs(value * 100 - round(value * 100)) < 1e-6 else "{:.3f}"
+
+
 @solara.component
 def Slider(key: str, value: float, on_value: Callable[[float], None], *, lo: float = 0.0,
            hi: float = 1.0, step: float = 0.05, fmt: str = "{:.2f}", applied: Any = None
            ) -> None:
     """A slider with its value written beside its name (and the model's value, if the
     slider holds a pending change)."""
+    fmt = fmt if fmt != "{:.2f}" else _level_fmt(value)
     note = "" if applied is None or applied == value else f" (run: {fmt.format(applied)})"
     with solara.Div(classes=["eunato-slider", f"eunato-slider-{key}"]):
         solara.HTML(tag="div", classes=["eunato-readout"], unsafe_innerHTML=(
@@ -64,25 +72,36 @@ def Slider(key: str, value: float, on_value: Callable[[float], None], *, lo: flo
             solara.SliderInt("", value=value, min=int(lo), max=int(hi), step=int(step),
                              on_value=on_value, thumb_label=False)
         else:
-            solara.SliderFloat("", value=value, min=lo, max=hi, step=step, on_value=on_value,
-                               thumb_label=False)
+            # the thumb sits on the slider's grid: a level off the grid (a bloc's mean of
+            # 0.612) handed to the slider as is was snapped by the widget on load and sent
+            # back as a change, silently rebuilding the run with other levels (six times per
+            # page load in the baseline). The readout above shows the exact value.
+            on_grid = round(lo + round((value - lo) / step) * step, 10)
+            solara.SliderFloat("", value=on_grid, min=lo, max=hi, step=step,
+                               on_value=on_value, thumb_label=False)
 
 
 @solara.component
-def SeedInput(value: int, on_value: Callable[[int], None]) -> None:
-    """The seed as text, checked; a bad value stays in the box with a message under it."""
+def IntInput(key: str, value: int, on_value: Callable[[int], None], applied: Any = None
+             ) -> None:
+    """A whole number as text (the seed; the rounds, whose range is the engine's), checked:
+    a bad value stays in the box with a message under it. ``applied`` is the run's value,
+    shown beside a pending one."""
     text, set_text = solara.use_state(str(value))
     error, set_error = solara.use_state(None)
 
     def commit(t: str | None) -> None:
         set_text(t or "")
-        v, err = S.parse("rng", (t or "").strip())
+        v, err = S.parse(key, (t or "").strip())
         set_error(err)
         if err is None:
             on_value(v)
 
-    solara.InputText("Seed", value=text if error else str(value), on_value=commit,
-                     error=error or False, classes=["eunato-seed"])
+    name = {"rng": "seed"}.get(key, key)
+    lo, hi = S.bounds(key)
+    hint = f"{lo}–{hi}" + ("" if applied is None or applied == value else f" (run: {applied})")
+    solara.InputText(S.label(key), value=text if error else str(value), on_value=commit,
+                     error=error or False, message=hint, classes=[f"eunato-{name}"])
 
 
 @solara.component
@@ -108,10 +127,9 @@ def SettingsPanel(desired: solara.Reactive[dict], model: EuNatoModel | None,
                       on_value=lambda v: put("scenario_name", v))
         solara.Select("Protocol", values=sorted(PROTOCOLS), value=d["protocol"],
                       on_value=lambda v: put("protocol", v))
-        SeedInput(d["rng"], lambda v: put("rng", v))
-        Slider("rounds", d["rounds"], lambda v: put("rounds", v), lo=S.ROUNDS[0],
-               hi=S.ROUNDS[1], step=5, fmt="{:d}",
-               applied=model.max_rounds if model is not None else None)
+        IntInput("rng", d["rng"], lambda v: put("rng", v))
+        IntInput("rounds", d["rounds"], lambda v: put("rounds", v),
+                 applied=model.max_rounds if model is not None else None)
         for key in S.LEVELS:
             now = levels.get(key)
             value = d.get(key)

@@ -1,45 +1,31 @@
-"""What the app hands out: figure names, the run's data with its settings, the code version.
+"""What the app hands out: figure names, the run's data with its settings and provenance.
 
 A figure is saved as ``<scenario>-<protocol>-seed<k>-round<r>.png|svg``. The CSV and
 Parquet downloads carry, on every row, the scenario, protocol, seed, every setting of the
-run (its current levels, after any mid-run shock) and the code version, so a file read
-alone says how it was made.
+run (the levels it started from, the shocks applied) and the code version, so a file read
+alone says how it was made; and the one ``provenance`` object every eunato output carries
+(:func:`model.provenance.model_provenance`: scenario_hash, code_version, packages, seed and
+the settings as ``command``), as a JSON column (the resolved scenario itself left out of the
+rows: ``scenario_hash`` names it) and, whole, in the Parquet file's metadata and the JSON
+download (the run summary, as ``eunato run`` writes it).
 """
 
 from __future__ import annotations
 
-import functools
 import io
+import json
 import re
-import subprocess
-from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from model.export import step_frames
+from model.provenance import code_version, model_provenance
 
 if TYPE_CHECKING:
     from model.model import EuNatoModel
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-@functools.cache
-def code_version() -> str:
-    """``eunato <version>``, plus the git commit (and ``-dirty``) when run from a checkout."""
-    try:
-        v = version("eunato")
-    except PackageNotFoundError:
-        v = "unknown"
-    try:
-        sha = subprocess.run(["git", "-C", str(REPO), "describe", "--always", "--dirty",
-                              "--abbrev=12"], capture_output=True, text=True, timeout=5,
-                             check=True).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        sha = ""
-    return f"eunato {v}" + (f" ({sha})" if sha else "")
 
 
 def _slug(text: str) -> str:
@@ -68,10 +54,22 @@ def run_settings(model: EuNatoModel) -> dict[str, Any]:
             "shocks": "; ".join(shocks), "code_version": code_version()}
 
 
+def run_provenance(model: EuNatoModel) -> dict[str, Any]:
+    """The run's provenance object; its ``command`` is the app's settings (the app has no
+    command line)."""
+    settings = {k: v for k, v in run_settings(model).items() if k != "code_version"}
+    return model_provenance(model, {"front_door": "app", **settings})
+
+
+def _row_provenance(prov: dict[str, Any]) -> str:
+    return json.dumps({k: v for k, v in prov.items() if k != "scenario"}, sort_keys=True)
+
+
 def _with_settings(df: pd.DataFrame, model: EuNatoModel) -> pd.DataFrame:
     df = df.copy()
     for k, v in reversed(run_settings(model).items()):
         df.insert(0, k, v)
+    df["provenance"] = _row_provenance(run_provenance(model))
     return df
 
 
@@ -89,6 +87,17 @@ def run_csv(model: EuNatoModel) -> bytes:
 
 
 def run_parquet(model: EuNatoModel) -> bytes:
+    """The run table, with the whole provenance object (resolved scenario included) in the
+    file's key-value metadata under ``provenance``."""
+    table = pa.Table.from_pandas(run_table(model), preserve_index=False)
+    meta = {**(table.schema.metadata or {}),
+            b"provenance": json.dumps(run_provenance(model), sort_keys=True).encode()}
     buf = io.BytesIO()
-    run_table(model).to_parquet(buf, index=False)
+    pq.write_table(table.replace_schema_metadata(meta), buf)
     return buf.getvalue()
+
+
+def run_json(model: EuNatoModel) -> bytes:
+    """The run summary (the engine's, as ``eunato run`` writes it) with its provenance."""
+    summary = {**model.summary(), "provenance": run_provenance(model)}
+    return json.dumps(summary, indent=2, default=str).encode()

@@ -13,10 +13,6 @@ import ipaddress
 import math
 from typing import Any
 
-from model.safeio import MAX_SEED
-
-#: the Rounds control's range (the slider's; a larger value cannot come from it)
-MIN_ROUNDS, MAX_APP_ROUNDS = 1, 500
 #: [0, 1] knobs of the settings card (us_engagement and the bloc levels)
 UNIT_KEYS_SUFFIX = ("_decoupling_fear", "_competition")
 
@@ -27,6 +23,7 @@ class Rejected(ValueError):
 
 def accept(key: str, value: Any) -> Any:
     """``value`` if the app accepts it for setting ``key``; :class:`Rejected` otherwise."""
+    from app.settings import bounds
     from model.protocols import PROTOCOLS
     from model.scenario import list_scenarios
 
@@ -43,7 +40,7 @@ def accept(key: str, value: Any) -> Any:
             raise Rejected(f"blockage must be on or off, got {value!r}")
         return value
     if key in ("rounds", "rng"):
-        lo, hi = (MIN_ROUNDS, MAX_APP_ROUNDS) if key == "rounds" else (0, MAX_SEED)
+        lo, hi = bounds(key)  # the engine's ranges, as the inputs check them
         if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
             name = "rounds" if key == "rounds" else "seed"
             raise Rejected(f"{name} must be a whole number in [{lo}, {hi}], got {value!r}")

@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from model.model import ACTOR_KNOBS, BLOC_KNOBS
 from model.protocols import PROTOCOLS
+from model.safeio import MAX_ROUNDS, MAX_SEED
 from model.scenario import list_scenarios
 
 BLOC_LABELS = {"eu_core": "EU core", "eastern_flank": "eastern flank",
@@ -24,8 +25,10 @@ DEFAULTS: dict[str, Any] = {"scenario_name": "baseline-2024", "protocol": "compr
 #: parameter settings: a level that a scenario event could also set; applied mid-run with
 #: "Apply now", or from round 0 with "Restart"
 LEVELS = ("us_engagement", *BLOC_KNOBS, *ACTOR_KNOBS)
-ROUNDS = (5, 200)
-SEED_MAX = 2**32 - 1
+#: the one range of rounds: the engine's (a model refuses more); the guard, the input and
+#: the permalink all check against it
+ROUNDS = (1, MAX_ROUNDS)
+SEED_MAX = MAX_SEED  # the engine's too
 #: short names for the permalink
 QUERY = {"scenario_name": "scenario", "protocol": "protocol", "rounds": "rounds",
          "rng": "seed", "us_engagement": "us"} | {k: k for k in (*BLOC_KNOBS, *ACTOR_KNOBS)}
@@ -44,6 +47,11 @@ def label(key: str) -> str:
             "rng": "Seed", "us_engagement": "US engagement"}[key]
 
 
+def bounds(key: str) -> tuple[int, int]:
+    """The range of a whole-number setting (rounds or seed)."""
+    return ROUNDS if key == "rounds" else (0, SEED_MAX)
+
+
 def check(key: str, value: Any) -> str | None:
     """None if ``value`` is a valid ``key``, else one sentence saying what is wrong."""
     name = label(key) if key in QUERY else key
@@ -55,7 +63,7 @@ def check(key: str, value: Any) -> str | None:
         return None if value in PROTOCOLS else (
             f"{name}: unknown protocol {value!r}; choose one of {', '.join(sorted(PROTOCOLS))}")
     if key in ("rounds", "rng"):
-        lo, hi = ROUNDS if key == "rounds" else (0, SEED_MAX)
+        lo, hi = bounds(key)
         if isinstance(value, bool) or not isinstance(value, int):
             return f"{name} must be a whole number, got {value!r}"
         if not lo <= value <= hi:

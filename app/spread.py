@@ -79,33 +79,57 @@ def run_spread(current: dict[str, Any], seeds: int, issues: list[tuple[str, str,
     return spread_table(runs, issues, "these settings")
 
 
+class SpreadState:
+    """A session's spread run: held by the page, not by the Live tab (tabs render lazily,
+    so state kept in the tab was lost on a switch to another tab and back)."""
+
+    def __init__(self) -> None:
+        self.seeds = solara.reactive(20)
+        self.job = solara.reactive(None)  # (settings, seeds, issues) of the run to make
+        self.result = solara.reactive(None)  # (settings, table) of the last run
+        self.error = solara.reactive(None)
+
+
+context = solara.create_context(None)
+
+
+@solara.component
+def SpreadRunner(state: SpreadState) -> None:
+    """Runs a requested spread in a thread of the server (the runs go to worker
+    processes); rendered by the page itself, always mounted."""
+
+    def work(cancel: threading.Event) -> None:
+        if state.job.value is None:
+            return
+        settings, n, issues = state.job.value
+        try:
+            state.result.value = (settings, run_spread(settings, n, issues))
+        except Exception as err:  # one line for the user, never a traceback
+            state.error.value = f"spread failed: {err}"
+        finally:
+            state.job.value = None
+
+    solara.use_thread(work, dependencies=[state.job.value], intrusive_cancel=False)
+
+
 @solara.component
 def SpreadPanel(current: dict[str, Any], issues: list[tuple[str, str, str]],
                 filename: str) -> None:
     """Run the current settings over N seeds and show each issue's spread."""
-    seeds, set_seeds = solara.use_state(20)
-    job = solara.use_reactive(None)
-    result = solara.use_reactive(None)
-    error = solara.use_reactive(None)
+    state = solara.use_context(context)
+    seeds, job, result, error = state.seeds.value, state.job, state.result, state.error
 
-    def work(cancel: threading.Event) -> None:
+    def start() -> None:
         if job.value is None:
-            return
-        settings, n = job.value
-        try:
-            result.value = (settings, run_spread(settings, n, issues))
-        except Exception as err:  # one line for the user, never a traceback
-            error.value = f"spread failed: {err}"
-        finally:
-            job.value = None
+            error.value = None
+            job.value = (dict(current), seeds, list(issues))
 
-    solara.use_thread(work, dependencies=[job.value], intrusive_cancel=False)
     with solara.Column(classes=["eunato-spread", "eunato-card"]):
         solara.HTML(tag="h3", unsafe_innerHTML="Spread across seeds (these settings)")
-        solara.SliderInt(f"Seeds: {seeds}", value=seeds, min=2, max=100, on_value=set_seeds)
+        solara.SliderInt(f"Seeds: {seeds}", value=seeds, min=2, max=100,
+                         on_value=state.seeds.set)
         solara.Button("Run the seeds", color="primary", disabled=job.value is not None,
-                      on_click=lambda: job.set((dict(current), seeds)),
-                      classes=["eunato-spread-run"])
+                      on_click=start, classes=["eunato-spread-run"])
         if job.value is not None:
             solara.ProgressLinear(True)
             solara.Text(f"running {job.value[1]} seeds in the background…",

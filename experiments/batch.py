@@ -254,8 +254,9 @@ def _run_todo(unique: dict[str, dict[str, Any]], done: set[str], store: ResultSt
 
 def swept(exp: Experiment) -> list[str]:
     """The inputs an experiment varies (for reports)."""
+    protocols = {p for s in exp.scenarios for p in exp.protocols_for(s)}
     names = [k for k in ("scenario", "protocol")
-             if len(exp.scenarios if k == "scenario" else exp.protocols) > 1]
+             if len(exp.scenarios if k == "scenario" else protocols) > 1]
     return names + [k for k, v in exp.parameters.items()
                     if not isinstance(v, list) or len(v) > 1]
 

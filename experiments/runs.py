@@ -21,17 +21,18 @@ MODEL_PARAMETERS: tuple[str, ...] = ("us_engagement", "participation_blockage",
                                      *BLOC_KNOBS, *ACTOR_KNOBS)
 
 
-def build_model(params: dict[str, Any], collect_agents: bool = False) -> EuNatoModel:
+def build_model(params: dict[str, Any], collect_agents: bool = False,
+                lean: bool = False) -> EuNatoModel:
     """The model a parameter set describes (``scenario``, ``protocol``, ``seed``,
-    ``rounds`` and any of :data:`MODEL_PARAMETERS`)."""
+    ``rounds`` and any of :data:`MODEL_PARAMETERS`); ``lean``: see EuNatoModel."""
     unknown = set(params) - {"scenario", "protocol", "seed", "rounds", *MODEL_PARAMETERS}
     if unknown:
         raise ValueError(f"unknown model parameter(s): {', '.join(sorted(unknown))}")
     kwargs = {k: params[k] for k in MODEL_PARAMETERS if params.get(k) is not None}
     return EuNatoModel(scenario_name=params.get("scenario", "baseline-2024"),
-                       protocol=params.get("protocol", "compromise"),
+                       protocol=params.get("protocol"),  # None: the scenario's
                        rounds=params.get("rounds"), rng=params.get("seed"),
-                       collect_agents=collect_agents, **kwargs)
+                       collect_agents=collect_agents, lean=lean, **kwargs)
 
 
 def flat_summary(summary: dict[str, Any]) -> dict[str, Any]:
@@ -74,11 +75,14 @@ def flat_summary(summary: dict[str, Any]) -> dict[str, Any]:
 def run_one(params: dict[str, Any], per_round: bool = False
             ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Run one parameter set; return (summary row, per-round rows or [])."""
-    model = build_model(params)
+    # lean: the row reads no per-round record (the rounds table does: then a full run)
+    model = build_model(params, lean=not per_round)
     model.run()
     # with the explanations, for pivotal_<issue>: the pivot test costs about 5% of a run
     # (0.08 s over 18 runs of 1.5 s, six scenarios), and briefings name who was pivotal
     row = {**params, **flat_summary(model.summary())}
+    if row.get("protocol") is None:  # left to the scenario: say which one ran
+        row["protocol"] = model.protocol_name
     rounds: list[dict[str, Any]] = []
     if per_round:
         mdf = model.datacollector.get_model_vars_dataframe().reset_index(names="round")

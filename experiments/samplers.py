@@ -80,8 +80,8 @@ def experiment_points(exp: Experiment) -> list[dict[str, Any]]:
     listed = exp.levels
     combos = [dict(zip(listed, vals, strict=True)) for vals in itertools.product(*listed.values())]
     out: list[dict[str, Any]] = []
-    for scenario, protocol, combo, point in itertools.product(exp.scenarios, exp.protocols,
-                                                              combos, sampled):
+    runs = [(s, p) for s in exp.scenarios for p in exp.protocols_for(s)]
+    for (scenario, protocol), combo, point in itertools.product(runs, combos, sampled):
         for r in range(exp.replicates):
             p: dict[str, Any] = {"scenario": scenario, "protocol": protocol,
                                  "seed": exp.seed + r}

@@ -4,7 +4,7 @@ An experiment is a TOML file (see ``docs/batches.md``)::
 
     name = "us-engagement-x-flank-fear"
     scenarios = ["baseline-2024"]
-    protocols = ["compromise"]
+    protocols = ["compromise"]   # default: each scenario's own protocol
     replicates = 4          # seeds seed, seed+1, … (the same seeds at every point)
     seed = 1
     rounds = 30             # default: the scenario's
@@ -131,7 +131,8 @@ class Experiment(BaseModel):
     description: str = ""
     scenarios: list[str] = Field(default_factory=lambda: ["baseline-2024"], min_length=1,
                                  max_length=MAX_SCENARIOS)
-    protocols: list[str] = Field(default_factory=lambda: ["compromise"], min_length=1)
+    #: None (left out): each scenario runs under its own ``protocol``
+    protocols: list[str] | None = Field(default=None, min_length=1)
     parameters: dict[str, list[float | bool] | Range] = Field(default_factory=dict)
     sampler: Sampler = Field(default_factory=Sampler)
     replicates: int = Field(default=1, ge=1, le=MAX_REPLICATES)
@@ -142,7 +143,7 @@ class Experiment(BaseModel):
     def count(self) -> int:
         """The number of runs it asks for (before building them)."""
         listed = math.prod(len(v) for v in self.levels.values())
-        return (len(self.scenarios) * len(self.protocols) * listed
+        return (len(self.scenarios) * len(self.protocols or [None]) * listed
                 * self.sampler.count(len(self.ranges)) * self.replicates)
 
     @field_validator("scenarios")
@@ -159,10 +160,10 @@ class Experiment(BaseModel):
 
     @field_validator("protocols")
     @classmethod
-    def _known_protocols(cls, v: list[str]) -> list[str]:
+    def _known_protocols(cls, v: list[str] | None) -> list[str] | None:
         from model.protocols import PROTOCOLS
 
-        for p in v:
+        for p in v or []:
             if p not in PROTOCOLS:
                 raise ValueError(f"unknown protocol {p!r}; known: {', '.join(sorted(PROTOCOLS))}")
         return v
@@ -174,6 +175,15 @@ class Experiment(BaseModel):
         if problem:
             raise ValueError(f"{problem[0]}: {problem[2]}")
         return v
+
+    def protocols_for(self, scenario: str) -> list[str]:
+        """The protocols ``scenario`` runs under: the file's ``protocols``, else the
+        scenario's own ``protocol``."""
+        if self.protocols:
+            return list(self.protocols)
+        from model.scenario import load_scenario
+
+        return [load_scenario(scenario).protocol]
 
     @property
     def ranges(self) -> dict[str, Range]:

@@ -448,11 +448,22 @@ class TuneSpec(StudySpec):
             raise DataError(f, "targets", "weights", "at least one weight must be positive")
 
 
-def _pydantic_error(path: Path | str, err: ValidationError) -> DataError:
+def _pydantic_error(path: Path | str, err: ValidationError, raw: Any = None) -> DataError:
     first = err.errors()[0]
+    # the place in the file: pydantic appends the type it tried for a union ("float" in
+    # targets[0].value.float), which is no key of the file; stop at the first scalar
+    loc, cur = [], raw
+    for p in first["loc"]:
+        if raw is not None and not isinstance(cur, dict | list):
+            break
+        loc.append(p)
+        try:
+            cur = cur[p]  # type: ignore[index]
+        except (KeyError, IndexError, TypeError):
+            cur = None
     # targets[0].role, as the checks after validation name it
     field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}"
-                    for p in first["loc"]).lstrip(".") or "(file)"
+                    for p in loc).lstrip(".") or "(file)"
     return DataError(path, field, first.get("input"), first["msg"])
 
 
@@ -464,7 +475,7 @@ def load_spec(path: str | Path, model: type[BaseModel]) -> Any:
     try:
         spec = model.model_validate(raw)
     except ValidationError as err:
-        raise _pydantic_error(path, err) from None
+        raise _pydantic_error(path, err, raw) from None
     spec.source = str(path)
     return spec
 

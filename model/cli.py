@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from model.data import DataError
 from model.output import Tab, add_format_option, emit, message_console, note
@@ -241,12 +242,19 @@ def _positive(text: str) -> float:
     return v
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """A bad option is one line (the option, the value, what is wrong) and exit code 2,
+    like every other bad input; ``--help`` shows the usage."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {one_line(message)} (see {self.prog} --help)\n")
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The ``eunato`` parser; ``only`` (a plugin's sub-command) registers that plugin alone,
     so that e.g. ``eunato batch`` does not import the app's Solara before its first run."""
-    parser = argparse.ArgumentParser(prog="eunato", description=__doc__.splitlines()[0],
-                                     epilog=EPILOG,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = OneLineParser(prog="eunato", description=__doc__.splitlines()[0], epilog=EPILOG,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("scenarios", help="list the built-in scenarios")

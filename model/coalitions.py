@@ -67,10 +67,12 @@ def coalition_positions(
 def update(
     labels: np.ndarray, position: np.ndarray, ideal: np.ndarray, salience: np.ndarray,
     capability: np.ndarray, rng: np.random.Generator, rule: CoalitionRule,
-    width: float = 100.0,
+    width: float = 100.0, canonical: bool = False,
 ) -> tuple[np.ndarray, int]:
     """One round of coalition moves over the columns given (one pillar's roles); returns
-    the new labels and how many moved.
+    the new labels and how many moved. ``canonical``: the labels are already named by
+    :func:`relabel` with this capability (then, if nobody moves, they are returned as
+    they are).
 
     Active actors move one at a time in a random order (from ``rng``), each seeing the
     coalitions as the previous movers left them: simultaneous moves would let two
@@ -104,6 +106,8 @@ def update(
             lab[pending[q]] = target[q]
             moved += 1
             pending = pending[q + 1:]
+    if canonical and not moved:
+        return lab, 0
     return relabel(lab, capability), moved
 
 
@@ -155,12 +159,20 @@ def coordinate(
     rule: CoalitionRule,
 ) -> np.ndarray:
     """(n, k) the move of each member ``cohesion`` of the way towards its coalition's
-    position (zero for singletons)."""
-    labs, X, _ = coalition_positions(labels, position, salience, capability)
-    inv = np.searchsorted(labs, labels)
-    size = np.bincount(inv, minlength=len(labs))
-    pull = np.where(size[inv] > 1, rule.cohesion, 0.0)[:, None]
-    return pull * (X[inv] - position)
+    position (zero for singletons). ``labels`` is (n,), or (n, k): each column's own (every
+    pillar's columns at once); a coalition's position is its members' weighted mean, added
+    up in index order as :func:`coalition_positions` does."""
+    n, k = position.shape
+    lab = np.broadcast_to(labels.reshape(n, -1), (n, k))
+    w = capability[:, None] * salience + 1e-12
+    keys = (lab * k + np.arange(k)).ravel()
+    num = np.bincount(keys, (w * position).ravel(), n * k)
+    den = np.bincount(keys, w.ravel(), n * k)
+    size = np.bincount(keys, None, n * k)
+    at = keys.reshape(n, k)
+    with np.errstate(invalid="ignore", divide="ignore"):  # labels nobody holds
+        X = num / den
+    return np.where(size[at] > 1, rule.cohesion, 0.0) * (X[at] - position)
 
 
 def describe(labels: np.ndarray, actor_ids: list[str], capability: np.ndarray,

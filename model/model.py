@@ -29,10 +29,11 @@ from agents import make_agent
 from model import coalitions, institutions
 from model.coalitions import CoalitionRule
 from model.collect import RoundCollector
-from model.data import load_actors, load_issues
+from model.data import DataError, load_actors, load_issues
 from model.preferences import PreferenceModel
 from model.protocols import protocol_class
 from model.protocols.base import check_params
+from model.safeio import MAX_SEED
 from model.scenario import Scenario, check_keywords, load_scenario, parse_target
 from model.state import BargainingState
 from model.venues import Electorate
@@ -71,6 +72,9 @@ class EuNatoModel(mesa.Model):
         commission_competition, nato_staff_competition: the two bureaucracies' turf.
         protocol_params: keyword parameters of the protocol.
         collect_agents: record per-actor positions every round (off for big benchmarks).
+        lean: keep only what a run's summary reads (batches): no DataCollector rows,
+            interaction records, protocol medians or coalition change log; the run
+            itself, and so its summary, is the same (tests/test_speed_equivalence.py).
         world: a prebuilt :class:`World` (synthetic actors, tests) instead of the data files.
     """
 
@@ -94,9 +98,18 @@ class EuNatoModel(mesa.Model):
         non_eu_allies_competition: float | None = None,
         commission_competition: float | None = None,
         nato_staff_competition: float | None = None,
+        lean: bool = False,
     ) -> None:
         # Mesa's own `Model.scenario` is a mesa Scenario (SolaraViz uses it), so ours is
         # `scenario_name` / `self.spec`.
+        if not (rng is None or isinstance(rng, np.random.Generator | np.random.BitGenerator
+                                          | np.random.SeedSequence)
+                or (isinstance(rng, int | np.integer) and not isinstance(rng, bool)
+                    and 0 <= rng <= MAX_SEED)):
+            raise DataError("keyword", "rng", rng, f"a seed is a whole number in [0, "
+                            f"{MAX_SEED}] (or a numpy Generator)")
+        if isinstance(rng, np.integer):  # Mesa seeds Python's random with it: a plain int
+            rng = int(rng)
         super().__init__(rng=rng)
         self.seed = rng if isinstance(rng, int | np.integer) else None
         knobs = {k: v for k, v in locals().items() if k in BLOC_KNOBS or k in ACTOR_KNOBS}
@@ -130,6 +143,8 @@ class EuNatoModel(mesa.Model):
         self.protocol = cls(**{**ENGINE_PROTOCOL_DEFAULTS.get(self.protocol_name, {}),
                                **self.spec.protocol_parameters.get(self.protocol_name, {}),
                                **(protocol_params or {})})
+        self.lean = bool(lean)
+        self.protocol.detail = not self.lean
         self.max_rounds = int(rounds or self.spec.rounds)
         p = self.spec.parameters
         self.coalition_rule = CoalitionRule(
@@ -155,6 +170,9 @@ class EuNatoModel(mesa.Model):
         self.pillar_of = np.array([self.pillars.index(x) for x in w.pillars])
         self.pillar_cols = [np.flatnonzero(np.tile(self.pillar_of == k, 2))
                             for k in range(len(self.pillars))]
+        self.col_pillar = np.tile(self.pillar_of, 2)  # (2m,) each role column's pillar
+        #: per pillar, whether its labels are named for the current capabilities
+        self._canonical = [False] * len(self.pillars)
         self.shown_pillar = (self.pillars.index(PILLAR_SHOWN) if PILLAR_SHOWN in self.pillars
                              else 0)
         self.coalition = np.tile(np.arange(n), (len(self.pillars), 1))
@@ -189,9 +207,10 @@ class EuNatoModel(mesa.Model):
         for row, record in enumerate(w.actors):
             make_agent(self, row, record)
         self.datacollector = RoundCollector(
-            self._model_reporters(), self._agent_reporters() if collect_agents else {},
-            w.issue_ids)
-        self.datacollector.collect(self)
+            self._model_reporters(),
+            self._agent_reporters() if collect_agents and not self.lean else {}, w.issue_ids)
+        if not self.lean:
+            self.datacollector.collect(self)
 
     def _electorate(self) -> Electorate:
         w = self.world
@@ -236,6 +255,7 @@ class EuNatoModel(mesa.Model):
         self.state.ideal, self.salience, self.ideal_parts = ideal, sal, parts
         self.state.salience = np.tile(sal, 2) * self.voice
         self.state.capability = self.world.capability()
+        self._canonical = [False] * len(self.pillars)  # leaders may have changed
         self.electorate = self._electorate()
         big = np.abs(delta).max(axis=0) > self.settle_tolerance
         return big[: self.m] | big[self.m:]
@@ -299,13 +319,17 @@ class EuNatoModel(mesa.Model):
             # coalitions gather like interests: their line is the members' weighted ideals
             new, _ = coalitions.update(old, st.ideal[:, cols], st.ideal[:, cols],
                                        st.salience[:, cols], st.capability, self.rng,
-                                       self.coalition_rule)
-            self._log_coalition_changes(k, old, new)
+                                       self.coalition_rule, canonical=self._canonical[k])
+            self._canonical[k] = True
+            if not self.lean:
+                self._log_coalition_changes(k, old, new)
             self.coalition[k] = new
-            pull = coalitions.coordinate(new, st.position[:, cols], st.salience[:, cols],
-                                         st.capability, self.coalition_rule)
-            st.position[:, cols] += pull
-            self.moved["coalition pull"][:, cols] += pull
+        # members move towards their coalitions, every pillar's columns at once (moving
+        # positions changes no pillar's coalitions: those follow the ideals)
+        pull = coalitions.coordinate(self.coalition[self.col_pillar].T, st.position,
+                                     st.salience, st.capability, self.coalition_rule)
+        st.position += pull
+        self.moved["coalition pull"] += pull
         before = st.position.copy()
         report = self.protocol.step(st, self.rng)
         np.clip(st.position, st.lo, st.hi, out=st.position)
@@ -313,11 +337,12 @@ class EuNatoModel(mesa.Model):
         self._movement.append(np.average(np.abs(st.position - before), axis=0,
                                          weights=st.capability + 1e-12))
         self.forecast = report.forecast
-        for rec in report.interactions:
-            self.interactions.append({"round": self.steps, **rec})
+        if not self.lean:
+            self.interactions += [{"round": self.steps, **rec} for rec in report.interactions]
         self._settle()
         self.partitions.append(self.coalition.copy())
-        self.datacollector.collect(self)
+        if not self.lean:
+            self.datacollector.collect(self)
         done = all(s != "open" for s in self.status) and self.steps >= self.last_event_round
         if done or self.steps >= self.max_rounds:
             self.running = False

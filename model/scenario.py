@@ -316,7 +316,10 @@ def _parent_path(parent: str, child: Path) -> str | Path:
     return parent
 
 
-def _raw(name_or_path: str | Path, seen: tuple[str, ...] = ()) -> tuple[dict, Path]:
+def _raw(name_or_path: str | Path, seen: tuple[str, ...] = (),
+         top: tuple[Path, str] | None = None) -> tuple[dict, Path]:
+    """The merged tables of a scenario and everything it extends; ``top`` is the file
+    the user named and its ``extends`` (a chain too long is reported against it)."""
     path = scenario_path(name_or_path)
     if not path.exists():
         known = ", ".join(list_scenarios())
@@ -335,9 +338,11 @@ def _raw(name_or_path: str | Path, seen: tuple[str, ...] = ()) -> tuple[dict, Pa
             raise DataError(path, "extends", parent, "no such scenario or file; built-in "
                             f"scenarios: {', '.join(list_scenarios())}")
         if len(seen) >= MAX_EXTENDS:
-            raise DataError(path, "extends", parent,
-                            f"more than {MAX_EXTENDS} scenarios extend one another")
-        base, _ = _raw(target, (*seen, key))
+            file, value = top or (path, parent)
+            raise DataError(file, "extends", value,
+                            f"more than {MAX_EXTENDS} scenarios extend one another "
+                            f"(the chain reaches {path.name})")
+        base, _ = _raw(target, (*seen, key), top or (path, parent))
         base.pop("name", None)
         base.pop("description", None)
         raw = _merge(base, raw)

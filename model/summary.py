@@ -60,18 +60,12 @@ def utilities(model: EuNatoModel) -> np.ndarray:
 def partition_stability(model: EuNatoModel) -> float:
     """Mean Rand index of consecutive partitions (every pillar): the share of actor pairs
     whose together/apart status did not change from one round to the next."""
-    parts = model.partitions
-    if len(parts) < 2:
+    if len(model.partitions) < 2:
         return 1.0
-    n = parts[0].shape[1]
-    iu = np.triu_indices(n, 1)
-    vals = []
-    for a, b in zip(parts[:-1], parts[1:], strict=True):
-        for pa, pb in zip(a, b, strict=True):
-            ta = (pa[:, None] == pa[None, :])[iu]
-            tb = (pb[:, None] == pb[None, :])[iu]
-            vals.append((ta == tb).mean())
-    return float(np.mean(vals))
+    parts = np.array(model.partitions)  # (rounds + 1, pillars, n)
+    iu = np.triu_indices(parts.shape[2], 1)
+    together = (parts[..., :, None] == parts[..., None, :])[..., iu[0], iu[1]]
+    return float((together[:-1] == together[1:]).mean(axis=2).mean())
 
 
 def _role(x: float) -> float:

@@ -304,6 +304,34 @@ def test_slider_readouts_apply_now_and_restart(page):
     assert "US engagement 0.60" in s and readout.inner_text() == "0.60"
 
 
+def test_loading_the_page_changes_no_setting(server, browser):
+    """Found in the speed work (issue 12): bloc levels off the sliders' 0.05 grid (a mean
+    of 0.612) were snapped by the widget on load and sent back as changes, which silently
+    rebuilt the run with other levels, six times per load. Every readout must show the
+    scenario's own level, exactly, after the page has settled."""
+    from app.app import build
+    from app.settings import LEVELS, current_levels
+
+    want = current_levels(build({})[0])
+    assert any(abs(v * 20 - round(v * 20)) > 1e-6 for v in want.values()), \
+        "no level off the slider grid in the baseline: this test would not show the defect"
+    pg = open_page(browser, server)
+    settle(pg)
+    pg.wait_for_timeout(1500)
+    for key in LEVELS:
+        shown = pg.locator(f".eunato-slider-{key} .eunato-readout b").inner_text()
+        assert float(shown) == pytest.approx(want[key], abs=5e-4), (key, shown, want[key])
+    assert pg.locator(".eunato-pending").count() == 0
+    href = pg.locator(".eunato-permalink").get_attribute("href")
+    from app.settings import from_query
+
+    linked, _ = from_query(href.split("?", 1)[1])
+    for key in LEVELS:
+        assert linked[key] == pytest.approx(want[key], abs=5e-4), key
+    assert pg.noise == [], "\n".join(pg.noise)
+    pg.context.close()
+
+
 def test_named_tabs_names_not_ids_integer_round_ticks(page):
     """Review: tabs "PAGE 0"/"PAGE 1"; raw ids next to names; fractional round ticks."""
     assert page.get_by_role("tab", name="Live").count() == 1
@@ -396,6 +424,16 @@ def test_exports_are_named_and_carry_settings(page, server):
     per_round = df.groupby("round")["actor"].nunique()
     assert list(per_round.index) == [0, 1, 2] and (per_round == per_round.iloc[0]).all()
     assert per_round.iloc[0] >= 40
+    import json
+
+    prov = json.loads(df["provenance"].iloc[0])
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Download JSON").click()
+    assert dl.value.suggested_filename == "baseline-2024-compromise-seed1-round2.json"
+    full = json.loads(Path(dl.value.path()).read_text())["provenance"]
+    assert {"scenario_hash", "code_version", "packages", "seed", "command"} <= set(full)
+    assert full["seed"] == 1 and full["command"]["protocol"] == "compromise"
+    assert prov == {k: v for k, v in full.items() if k != "scenario"}
 
 
 def test_permalink_restores_the_settings(server, browser):
@@ -442,7 +480,19 @@ def test_spread_across_seeds_of_the_current_settings(server, browser):
     pg.locator(".eunato-spread-run").click()
     pg.locator(".eunato-spread-progress").wait_for()
     step(pg)  # the page answers while the seeds run
+    # review: the spread was lost on a tab switch (the Live tab's state went with it);
+    # leave the tab while the seeds run and come back
+    pg.get_by_role("tab", name="History").click()
+    pg.locator(".eunato-events").wait_for()
+    pg.get_by_role("tab", name="Live").click()
     pg.locator(".eunato-spread-table").wait_for(timeout=300_000)
+    rows = pg.locator(".eunato-spread-table").inner_text()
+    pg.get_by_role("tab", name="Why").click()
+    pg.locator(".eunato-why-text").wait_for()
+    pg.get_by_role("tab", name="Live").click()
+    pg.locator(".eunato-spread-table").wait_for(timeout=10_000)
+    assert pg.locator(".eunato-spread-table").inner_text() == rows
+    assert pg.get_by_text("Seeds: 3").count() == 1  # the chosen count is kept too
     settle(pg)
     assert pg.locator(".eunato-spread svg .mark-rule line").count() >= 2 * 11
     assert pg.noise == [], "\n".join(pg.noise)

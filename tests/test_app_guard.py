@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.guard import MAX_APP_ROUNDS, Rejected, accept, exposure_warning, is_loopback
+from app.guard import Rejected, accept, exposure_warning, is_loopback
+from app.settings import ROUNDS, SEED_MAX, check
 from model.protocols import PROTOCOLS
 from model.scenario import list_scenarios
 
@@ -37,13 +38,34 @@ def test_any_value_is_accepted_within_bounds_or_rejected_cleanly(key, value):
     elif key == "protocol":
         assert v in PROTOCOLS
     elif key == "rounds":
-        assert isinstance(v, int) and 1 <= v <= MAX_APP_ROUNDS
+        assert isinstance(v, int) and 1 <= v <= ROUNDS[1]
     elif key == "rng":
-        assert isinstance(v, int) and v >= 0
+        assert isinstance(v, int) and 0 <= v <= SEED_MAX
     elif key == "participation_blockage":
         assert isinstance(v, bool)
     else:
         assert isinstance(v, float) and math.isfinite(v) and 0 <= v <= 1
+
+
+@pytest.mark.parametrize("key", ["rounds", "rng"])
+def test_one_range_for_the_guard_the_input_and_the_engine(key):
+    """Review (issue 12): the guard allowed 500 rounds while the slider allowed 200. Now
+    the guard, the input check and the model agree at both ends of the engine's range."""
+    from model.model import EuNatoModel
+    from model.scenario import MAX_ROUNDS
+
+    lo, hi = ROUNDS if key == "rounds" else (0, SEED_MAX)
+    if key == "rounds":
+        assert hi == MAX_ROUNDS
+        EuNatoModel(rounds=hi)  # the engine takes the top of the range ...
+        with pytest.raises(ValueError):
+            EuNatoModel(rounds=hi + 1)  # ... and refuses one more
+    for value in (lo, hi):
+        assert accept(key, value) == value and check(key, value) is None
+    for value in (lo - 1, hi + 1):
+        with pytest.raises(Rejected):
+            accept(key, value)
+        assert check(key, value) is not None
 
 
 @pytest.mark.parametrize("name", ["/etc/passwd", "../data/scenarios/baseline-2024.toml",

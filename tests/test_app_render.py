@@ -17,6 +17,7 @@ from app.app import Page, advance, build
 from app.components import COMPONENTS
 from app.export import figure_name, run_csv, run_parquet, run_settings
 from model.model import EuNatoModel
+from model.provenance import code_version
 
 
 def _model(steps: int, **kw) -> EuNatoModel:
@@ -167,10 +168,41 @@ def test_exports_carry_the_settings_and_code_version():
     meta = run_settings(m)
     for key, value in meta.items():
         assert (df[key] == value).all(), key
-    assert meta["setting_us_engagement"] == 0.4 and meta["code_version"].startswith("eunato ")
+    assert meta["setting_us_engagement"] == 0.4 and meta["code_version"] == code_version()
     csv = pd.read_csv(io.BytesIO(run_csv(m)))
     assert {"scenario", "protocol", "seed", "code_version", "setting_eu_core_competition",
-            "max_rounds", "shocks"} <= set(csv)
+            "max_rounds", "shocks", "provenance"} <= set(csv)
+
+
+@pytest.mark.parametrize("seed,us", [(3, 0.4), (11, None)])
+def test_every_download_carries_one_provenance_object(seed, us):
+    """CSV, Parquet and JSON: the provenance every eunato output has (scenario hash, code
+    version, packages, seed, the settings), the same in all three and the engine's own."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    from app.export import run_json
+    from model.provenance import model_provenance
+
+    m = _model(4, rng=seed, **({"us_engagement": us} if us is not None else {}))
+    full = json.loads(run_json(m))["provenance"]
+    engine = model_provenance(m)
+    assert {"scenario_hash", "code_version", "packages", "seed", "command"} <= set(full)
+    assert full["scenario_hash"] == engine["scenario_hash"] and full["seed"] == seed
+    assert full["packages"] == engine["packages"] and full["scenario"] == engine["scenario"]
+    assert full["code_version"] == code_version()
+    cmd = full["command"]
+    assert cmd["front_door"] == "app" and cmd["seed"] == seed and cmd["protocol"] == "compromise"
+    assert cmd["setting_us_engagement"] == (us if us is not None else 0.8)
+    rows = {k: v for k, v in full.items() if k != "scenario"}
+    for raw in (pd.read_csv(io.BytesIO(run_csv(m)))["provenance"],
+                pd.read_parquet(io.BytesIO(run_parquet(m)))["provenance"]):
+        assert raw.nunique() == 1 and json.loads(raw.iloc[0]) == rows
+    file_meta = pq.read_metadata(io.BytesIO(run_parquet(m))).metadata[b"provenance"]
+    assert json.loads(file_meta) == full
+    summary = json.loads(run_json(m))
+    assert set(summary) == {*m.summary(), "provenance"}  # the engine's summary, as written
 
 
 def _status(rc) -> str:

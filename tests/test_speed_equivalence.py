@@ -118,17 +118,28 @@ def test_weighted_median_equals_the_loop(seed: int) -> None:
 
 @pytest.mark.parametrize(("scenario", "protocol", "seed"), [
     ("baseline-2024", "compromise", 1), ("us-disengagement", "compromise", 5),
-    ("blockage-lifted", "bdm", 2), ("eu-autonomy-push", "nash", 3)])
-def test_batch_row_equals_the_full_run(scenario: str, protocol: str, seed: int) -> None:
-    """The lean batch path (no explanations, no agent records) writes the numbers the full
-    model (every reporter, explanations) gives."""
+    ("blockage-lifted", "bdm", 2), ("eu-autonomy-push", "nash", 3),
+    ("baseline-2024", "exchange", 4), ("us-disengagement", "bdm", 7)])
+def test_lean_run_and_batch_row_equal_the_full_run(scenario: str, protocol: str,
+                                                   seed: int) -> None:
+    """A lean run (batches: no per-round records, interactions, medians or coalition log)
+    is the same run as the full model's (every reporter, agent records): the same
+    summary, explanations included, the same arrays; and the batch row is the full run's.
+    A summary without explanations differs only in them."""
     params = {"scenario": scenario, "protocol": protocol, "seed": seed}
     row, _ = run_one(params)
     full = EuNatoModel(scenario, protocol=protocol, rng=seed, collect_agents=True).run()
     summary = full.summary()
     assert summary["explanations"]
     assert row == {**params, **flat_summary(summary)}
-    lean = EuNatoModel(scenario, protocol=protocol, rng=seed, collect_agents=False).run()
+    lean = EuNatoModel(scenario, protocol=protocol, rng=seed, lean=True).run()
+    assert lean.summary() == summary
+    for name in ("outcome", "forecast", "proposal", "coalition", "settled_round"):
+        assert np.array_equal(getattr(lean, name), getattr(full, name), equal_nan=True)
+    assert np.array_equal(lean.state.position, full.state.position)
+    assert np.array_equal(np.array(lean.partitions), np.array(full.partitions))
+    assert lean.datacollector.get_model_vars_dataframe().empty
+    assert not lean.interactions and (full.interactions or protocol not in ("bdm", "exchange"))
     quick = lean.summary(explanations=False)
     for a, b in zip(summary["issues"], quick["issues"], strict=True):
         assert {**a, "pivotal": None} == b
@@ -240,3 +251,42 @@ def test_all_pieces_in_one_vote_equal_each_piece_alone(scenario: str, seed: int)
                 assert np.array_equal(getattr(ref, name), getattr(got, name)), (j, piece)
             for h in ref.houses:
                 assert np.array_equal(ref.house_ok[h], got.house_ok[h]), (j, piece, h)
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_bdm_on_every_issue_at_once_equals_each_issue_alone(seed: int) -> None:
+    """BDM's (issues × actors × actors) round gives each column exactly the one-issue
+    round's positions, risk exponents and offers (grid positions, so midpoint ties;
+    every parameter; groups of columns smaller than the table)."""
+    from model.protocols import bdm_arrays
+    from model.protocols.bdm import bdm_round
+    from model.protocols.bdm_arrays import KINDS, bdm_rounds
+
+    rng = np.random.default_rng(seed)
+    n, C = int(rng.integers(2, 40)), int(rng.integers(1, 9))
+    grid = rng.choice([0.0, 25.0, 50.0, 75.0, 100.0], (n, C))
+    x = grid if seed % 2 else rng.uniform(0, 100, (n, C))
+    if seed % 5 == 0:
+        x[: n // 2] = x[0]  # a block of actors on one position
+    s = rng.uniform(0, 1, (n, C))
+    s[rng.random((n, C)) < 0.2] = 0.0
+    c = rng.uniform(0, 1, n)
+    w = rng.choice([100.0, 160.0], C)
+    opts = {"Q": float(rng.choice([1.0, 0.5])), "denominator": str(rng.choice(["all", "pair"])),
+            "vote_risk": bool(seed % 3), "offer_rule": str(rng.choice(["scholz", "least"]))}
+    if seed % 4 == 0:
+        bdm_arrays.CELLS, cells = n * n * 2, bdm_arrays.CELLS  # two columns a group
+    try:
+        new, risk, offers = bdm_rounds(x, s, c, w, **opts)
+    finally:
+        if seed % 4 == 0:
+            bdm_arrays.CELLS = cells
+    got = list(zip(*(offers[k].tolist() for k in ("issue", "a", "b", "kind", "offer", "eu",
+                                                  "eu_other")), strict=True)) if offers else []
+    want = []
+    for j in range(C):
+        pos, r, accepted = bdm_round(x[:, j], s[:, j], c, w[j], **opts)
+        assert np.array_equal(new[:, j], pos) and np.array_equal(risk[:, j], r)
+        want += [(j, o["a"], o["b"], KINDS.index(o["kind"]), o["offer"], o["eu"],
+                  o["eu_other"]) for o in accepted]
+    assert got == want

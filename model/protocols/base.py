@@ -82,6 +82,9 @@ class Protocol(ABC):
     summary: ClassVar[str]
     #: the publication the implementation follows
     reference: ClassVar[str] = ""
+    #: build what only a reader of the round report needs (interaction records, the
+    #: median beside the forecast); a lean model run turns it off (nothing reads them)
+    detail: bool = True
     #: the parameters, their types, ranges and defaults (see :data:`STRICT_PARAMS`)
     Params: ClassVar[type[BaseModel]] = NoParams
 

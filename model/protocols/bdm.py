@@ -365,28 +365,29 @@ class BDM(Protocol):
     Params = BDMParams
 
     def forecast(self, state: BargainingState) -> np.ndarray:
-        return np.array([median_position(state.position[:, j],
-                                         state.capability * state.salience[:, j])
-                         for j in range(state.m)])
+        from model.protocols.bdm_arrays import medians
+
+        return medians(np.ascontiguousarray(state.position.T),
+                       (state.capability[:, None] * state.salience).T)
 
     def step(self, state: BargainingState, rng: np.random.Generator) -> RoundReport:
+        from model.protocols.bdm_arrays import KINDS, bdm_rounds
+
         p = self.params
+        new, risk, o = bdm_rounds(
+            state.position, state.salience, state.capability, state.width,
+            Q=float(p["Q"]), denominator=p["denominator"], vote_risk=bool(p["vote_risk"]),
+            offer_rule=p["offer_rule"], fast=bool(p["fast"]))
+        state.risk[:] = risk
         interactions: list[dict[str, Any]] = []
-        new = state.position.copy()
-        for j in range(state.m):
-            x = state.position[:, j]
-            pos, r, accepted = bdm_round(
-                x, state.salience[:, j], state.capability, float(state.width[j]),
-                Q=float(p["Q"]), denominator=p["denominator"], vote_risk=bool(p["vote_risk"]),
-                offer_rule=p["offer_rule"], fast=bool(p["fast"]))
-            new[:, j] = pos
-            state.risk[:, j] = r
-            for o in accepted:
-                # the sender b made the offer that the receiver a accepted
-                interactions.append({
-                    "kind": o["kind"], "issue": state.issue_ids[j],
-                    "actors": [state.actor_ids[o["b"]], state.actor_ids[o["a"]]],
-                    "offer": o["offer"], "eu": o["eu_other"], "eu_receiver": o["eu"]})
+        if self.detail and o:
+            ids, issues = state.actor_ids, state.issue_ids
+            # the sender b made the offer that the receiver a accepted
+            for j, a, b, k, pos, e, f in zip(*(o[key].tolist() for key in (
+                    "issue", "a", "b", "kind", "offer", "eu", "eu_other")), strict=True):
+                interactions.append({"kind": KINDS[k], "issue": issues[j],
+                                     "actors": [ids[b], ids[a]], "offer": pos, "eu": f,
+                                     "eu_receiver": e})
         state.position[:] = new
         f = self.forecast(state)
         return RoundReport(forecast=f, median=f.copy(), mean=weighted_mean(state),

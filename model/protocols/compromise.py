@@ -44,7 +44,6 @@ class Compromise(Protocol):
         target = weighted_mean(state)
         rate = self.params["concession"] * (1.0 - state.salience)
         state.position += rate * (target[None, :] - state.position)
-        return RoundReport(
-            forecast=weighted_mean(state), median=weighted_median(state),
-            mean=weighted_mean(state),
-        )
+        forecast = weighted_mean(state)
+        median = weighted_median(state) if self.detail else np.full(state.m, np.nan)
+        return RoundReport(forecast=forecast, median=median, mean=forecast.copy())
