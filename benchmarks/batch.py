@@ -16,8 +16,9 @@ seeds, written as an experiment file. Measured side by side in one run, in this 
 
 With ``--cycles N`` steps 1–3 are repeated N times in turn and the medians reported, so a
 shared machine's drifting load falls on every alternative alike. Prints the machine's CPUs
-and load average (start and end), wall and CPU seconds, and the ratios the issue asks for. Checks that every eunato executor wrote identical runs tables,
-the CLI's included. No assertion on time.
+and load average (start and end), wall and CPU seconds, and the ratios the issue asks for.
+Checks that every eunato executor wrote identical runs tables, the CLI's included. No
+assertion on time.
 """
 
 from __future__ import annotations
