@@ -28,6 +28,56 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 import hostile  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+#: keywords of the Python API: the model's own and every protocol's parameters
+API_KEYWORDS = ["us_engagement", "participation_blockage", "eu_core_decoupling_fear",
+                "eastern_flank_competition", "commission_competition", "rounds", "rng",
+                "protocol"]
+
+
+def api_case(protocol: str, key: str, value: object, params: bool) -> str:
+    """One bad keyword through ``EuNatoModel``: "clean" (a DataError naming the keyword),
+    "ok" (accepted) or what went wrong."""
+    from model.data import DataError
+    from model.model import EuNatoModel
+
+    kw = ({"protocol": protocol, "protocol_params": {key: value}} if params
+          else {"protocol": protocol, key: value} if key != "protocol" else {key: value})
+    kw.setdefault("rounds", 1)
+    try:
+        EuNatoModel(**kw)
+    except DataError as err:
+        want = f"protocol_params.{key}" if params else key
+        return "clean" if err.file == "keyword" and err.field == want else f"named {err.field}"
+    except BaseException as exc:  # noqa: BLE001 - exactly what must never happen
+        return f"raised {type(exc).__name__}: {exc}"
+    return "ok"
+
+
+def api_inputs(n: int) -> collections.Counter:
+    from model.protocols import PROTOCOLS
+
+    counts: collections.Counter = collections.Counter()
+    bad: list[str] = []
+    params = [(p, k) for p, cls in PROTOCOLS.items() for k in cls.parameters()]
+
+    @settings(max_examples=n, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(st.one_of(st.tuples(st.sampled_from(params), st.just(True)),
+                     st.tuples(st.tuples(st.just("compromise"), st.sampled_from(API_KEYWORDS)),
+                               st.just(False))), hostile.NASTY)
+    def run(case: tuple, value: object) -> None:
+        (protocol, key), is_param = case
+        r = api_case(protocol, key, value, is_param)
+        counts[r if r in ("ok", "clean") else "bad"] += 1
+        if r not in ("ok", "clean"):
+            bad.append(f"{r}: {protocol} {key}={value!r}")
+
+    run()
+    for b in bad[:3]:
+        print(f"--- api: {b}", file=sys.stderr)
+    return counts
 
 STRATEGIES = {
     "experiment": hostile.mutated(hostile.EXPERIMENT),
@@ -125,6 +175,8 @@ def main() -> None:
         n = args.inputs // 5 if kind in ("tune", "sensitivity") else args.inputs
         figures["inputs"][kind] = dict(inputs(kind, n))
         print(kind, figures["inputs"][kind], flush=True)
+    figures["inputs"]["api keywords"] = dict(api_inputs(args.inputs // 5))
+    print("api keywords", figures["inputs"]["api keywords"], flush=True)
     figures["kills"] = kills(args.kills)
     figures["seconds"] = round(time.time() - t0)
     print(json.dumps(figures, indent=1))

@@ -94,3 +94,21 @@ def test_existing_dask_scheduler_by_address(serial, tmp_path):
         df4 = run_params(PARAMS, tmp_path, scheduler=cluster.scheduler_address,
                          progress=False)
     pd.testing.assert_frame_equal(df, df4)
+
+
+def _app_libraries_loaded() -> list[str]:
+    import sys
+
+    return sorted(m for m in ("solara", "altair", "matplotlib") if m in sys.modules)
+
+
+def test_pool_workers_start_without_the_app_libraries():
+    """A process-pool worker (forked from the server that preloads the model) has not
+    imported Solara, Altair or matplotlib when it gets its first task, nor after a run."""
+    from experiments.executor import open_executor
+    from experiments.runs import run_chunk
+
+    with open_executor(workers=2) as ex:
+        assert ex.submit(_app_libraries_loaded).result() == []
+        ex.submit(run_chunk, [("x", {"seed": 1, "rounds": 2})]).result()
+        assert ex.submit(_app_libraries_loaded).result() == []
