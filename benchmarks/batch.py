@@ -1,7 +1,7 @@
 """Batch benchmark: `eunato batch` against `mesa.batch_run`, the executors, one full run.
 
     python benchmarks/batch.py [--runs 1000] [--protocol compromise] [--workers 2]
-                               [--no-dask] [--repeat 5]
+                               [--no-dask] [--repeat 5] [--cycles 1]
 
 The sweep: baseline-2024, the scenario's rounds, us_engagement at 10 levels × runs/10
 seeds, written as an experiment file. Measured side by side in one run, in this order:
@@ -14,9 +14,11 @@ seeds, written as an experiment file. Measured side by side in one run, in this 
 4. one full baseline run (collection of every reporter, summary with explanations), with
    ``compromise`` and with ``bdm``: the median of ``--repeat`` runs.
 
-Prints the machine's CPUs and load average (start and end), wall and CPU seconds, and the
-ratios the issue asks for. Checks that every eunato executor wrote identical runs tables,
-the CLI's included. No assertion on time.
+With ``--cycles N`` steps 1–3 are repeated N times in turn and the medians reported, so a
+shared machine's drifting load falls on every alternative alike. Prints the machine's CPUs
+and load average (start and end), wall and CPU seconds, and the ratios the issue asks for.
+Checks that every eunato executor wrote identical runs tables, the CLI's included. No
+assertion on time.
 """
 
 from __future__ import annotations
@@ -75,6 +77,9 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2, help="pool / Dask workers")
     ap.add_argument("--no-dask", action="store_true")
     ap.add_argument("--repeat", type=int, default=5, help="full single runs timed")
+    ap.add_argument("--cycles", type=int, default=1,
+                    help="measure every batch alternative this many times, in turn, and "
+                    "report the medians (a shared machine's load drifts between them)")
     args = ap.parse_args()
 
     from experiments.batch import run_params
@@ -96,41 +101,51 @@ def main() -> None:
         points = load_experiment(exp_file).points()
         n = len(points)
 
-        out = Path(tmp) / "cli"
-        wall, cpu = timed_process([sys.executable, "-m", "model.cli", "batch", str(exp_file),
-                                   "--out", str(out), "--no-progress"])
-        rows.append(("eunato batch (CLI, whole process, all CPUs)", wall, cpu))
-        from experiments.store import read_runs
-        tables["cli"] = read_runs(out)
-        print(f"  {rows[-1][0]}: {wall:.1f} s", flush=True)
-
-        script = MESA_SCRIPT.format(n=n)
-        wall, cpu = timed_process([sys.executable, "-c", script, args.protocol,
-                                   ",".join(map(str, levels)), str(reps)])
-        rows.append(("mesa.batch_run (1 process, whole process)", wall, cpu))
-        print(f"  {rows[-1][0]}: {wall:.1f} s", flush=True)
-
         w = args.workers
         executors = [("run_params, serial (--workers 1)", {"workers": 1}),
                      (f"run_params, process pool ({w})", {"workers": w})]
         if not args.no_dask:
             executors.append((f"run_params, Dask LocalCluster ({w})", {"dask_workers": w}))
-        for label, opts in executors:
-            c0, t0 = time.process_time(), time.perf_counter()
-            where = Path(tmp) / label.split(",")[1].strip()
-            cpu = None
-            if opts.get("workers", 1) > 1:  # our own pool, to read its workers' CPU
-                from experiments.executor import open_executor
+        times: dict[str, list[tuple[float, float | None]]] = {}
+        for cyc in range(args.cycles):
+            out = Path(tmp) / f"cli-{cyc}"
+            label = "eunato batch (CLI, whole process, all CPUs)"
+            times.setdefault(label, []).append(timed_process(
+                [sys.executable, "-m", "model.cli", "batch", str(exp_file), "--out", str(out),
+                 "--no-progress"]))
+            from experiments.store import read_runs
+            tables[f"cli-{cyc}"] = read_runs(out)
+            print(f"  {label}: {times[label][-1][0]:.1f} s", flush=True)
 
-                with open_executor(workers=opts["workers"]) as ex:
-                    tables[label] = run_params(points, where, progress=False, executor=ex)
-                    cpu = time.process_time() - c0 + sum(
-                        worker_cpu(pid) for pid in getattr(ex, "_processes", {}))
-            else:
-                tables[label] = run_params(points, where, progress=False, **opts)
-                cpu = time.process_time() - c0 if "serial" in label else None
-            rows.append((label, time.perf_counter() - t0, cpu))
-            print(f"  {label}: {rows[-1][1]:.1f} s", flush=True)
+            script = MESA_SCRIPT.format(n=n)
+            label = "mesa.batch_run (1 process, whole process)"
+            times.setdefault(label, []).append(timed_process(
+                [sys.executable, "-c", script, args.protocol, ",".join(map(str, levels)),
+                 str(reps)]))
+            print(f"  {label}: {times[label][-1][0]:.1f} s", flush=True)
+
+            for label, opts in executors:
+                c0, t0 = time.process_time(), time.perf_counter()
+                where = Path(tmp) / f"{label.split(',')[1].strip()}-{cyc}"
+                cpu = None
+                if opts.get("workers", 1) > 1:  # our own pool, to read its workers' CPU
+                    from experiments.executor import open_executor
+
+                    with open_executor(workers=opts["workers"]) as ex:
+                        tables[f"{label}-{cyc}"] = run_params(points, where, progress=False,
+                                                             executor=ex)
+                        cpu = time.process_time() - c0 + sum(
+                            worker_cpu(pid) for pid in getattr(ex, "_processes", {}))
+                else:
+                    tables[f"{label}-{cyc}"] = run_params(points, where, progress=False,
+                                                         **opts)
+                    cpu = time.process_time() - c0 if "serial" in label else None
+                times.setdefault(label, []).append((time.perf_counter() - t0, cpu))
+                print(f"  {label}: {times[label][-1][0]:.1f} s", flush=True)
+        for label, got in times.items():
+            cpus_ = [c for _, c in got if c is not None]
+            rows.append((label, statistics.median(t for t, _ in got),
+                         statistics.median(cpus_) if cpus_ else None))
 
     ref = next(iter(tables.values()))
     for df in tables.values():
@@ -153,6 +168,8 @@ def main() -> None:
     wall = {label: t for label, t, _ in rows}
     # CPU s: the CLI's and mesa's are those of the whole process and its waited-for
     # children (the CLI's pool workers are the forkserver's children: not counted)
+    if args.cycles > 1:
+        print(f"\nmedians of {args.cycles} cycles (each alternative measured once a cycle)")
     print(f"\n| {'what':<46} | {'wall s':>7} | {'CPU s':>7} | {'runs/s':>7} |")
     print(f"|{'-' * 48}|{'-' * 9}|{'-' * 9}|{'-' * 9}|")
     for label, t, cpu in rows:

@@ -128,30 +128,34 @@ def _targets(lab: np.ndarray, movers: np.ndarray, row: np.ndarray, ideal: np.nda
     r = np.arange(k)
     cur = lab[movers]
     acc = _sums(lab, row, n)  # every slot with its members (the movers' own included)
+    held = acc[:, 2 * m + 1] > 0
+    occ = np.flatnonzero(held)  # only held slots can be joined (a handful once settled)
+    at = np.searchsorted(occ, cur)  # each mover's own slot among them
     own = acc[cur] - row[movers]  # each mover's own slot without it
-    cap = np.repeat(acc[None, :, 2 * m], k, axis=0)
-    size = np.repeat(acc[None, :, 2 * m + 1], k, axis=0)
-    cap[r, cur], size[r, cur] = own[:, 2 * m], own[:, 2 * m + 1]
+    cap = np.repeat(acc[None, occ, 2 * m], k, axis=0)
+    size = np.repeat(acc[None, occ, 2 * m + 1], k, axis=0)
+    cap[r, at], size[r, at] = own[:, 2 * m], own[:, 2 * m + 1]
     im, sm = ideal[movers], s[movers]
-    X = acc[:, :m] / np.maximum(acc[:, m:2 * m], 1e-300)
+    X = acc[occ, :m] / np.maximum(acc[occ, m:2 * m], 1e-300)
     dist = (np.abs(im[:, None, :] - X[None]) / width * sm[:, None, :]).sum(axis=2)
     Xo = own[:, :m] / np.maximum(own[:, m:2 * m], 1e-300)
-    dist[r, cur] = (np.abs(im - Xo) / width * sm).sum(axis=1)
+    dist[r, at] = (np.abs(im - Xo) / width * sm).sum(axis=1)
     dist /= ssum[movers][:, None]
     ci = capability[movers]
     pay = rule.benefit * (cap + ci[:, None]) / total * (rule.threshold - dist)
     alone = rule.benefit * ci / total * rule.threshold
-    here = size[r, cur] > 0
-    current = np.where(here, pay[r, cur], alone)
+    here = size[r, at] > 0
+    current = np.where(here, pay[r, at], alone)
     if n == 1:  # nobody else: nowhere to go
         return cur
     margin = rule.margin * alone
     pay[size <= 0] = -np.inf
-    best = np.argmax(pay, axis=1)
-    join = (best != cur) & (pay[r, best] > np.maximum(current, alone) + margin)
+    pick = np.argmax(pay, axis=1)  # the first best held slot, as over every slot
+    best = occ[pick]
+    join = (best != cur) & (pay[r, pick] > np.maximum(current, alone) + margin)
     leave = ~join & here & (alone > current + margin)
-    free = np.argmin(size > 0, axis=1)  # the first free slot: go alone
-    return np.where(join, best, np.where(leave, free, cur))
+    # going alone: the first free slot (one is, as a leaver shares its own with others)
+    return np.where(join, best, np.where(leave, np.argmin(held), cur))
 
 
 def coordinate(

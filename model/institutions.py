@@ -88,27 +88,26 @@ def piece_votes(model: EuNatoModel, requests: list[tuple[int, str, np.ndarray]]
     st, m, w = model.state, model.m, model.world
     pos, sq = st.position, model.outcome
     n, g = pos.shape[0], len(requests)
-    d_prop, d_sq = np.empty((n, g)), np.empty((n, g))
     block, aside = np.empty((n, g), bool), np.empty((n, g), bool)
-    council, parl, nato = np.zeros(g, int), np.zeros(g, bool), np.zeros(g, bool)
-    joint = np.zeros(g, bool)
-    issue = np.empty(g, int)
-    houses_of = []
+    codes, houses_of, first, second, props = [], [], [], [], []
     for q, (j, piece, proposal) in enumerate(requests):
-        if piece == "joint":
-            p = pos[:, [j, m + j]]
-            d_prop[:, q] = np.abs(p - np.ravel(proposal)[None, :]).sum(axis=1)
-            d_sq[:, q] = np.abs(p - sq[[j, m + j]][None, :]).sum(axis=1)
-            joint[q] = True
-        else:
-            c = j if piece == "eu" else m + j
-            d_prop[:, q] = np.abs(pos[:, c] - float(np.ravel(proposal)[0]))
-            d_sq[:, q] = np.abs(pos[:, c] - sq[c])
         houses = houses_for(w.eu_venue[j], w.nato_venue[j], piece)
         houses_of.append([h for h, _ in houses])
-        council[q], parl[q], nato[q] = house_codes(houses)
+        codes.append((*house_codes(houses), piece == "joint", j))
         block[:, q], aside[:, q] = _stances(model, j, houses)
-        issue[q] = j
+        c = j if piece == "eu" else m + j
+        first.append(j if piece == "joint" else c)
+        second.append(m + j if piece == "joint" else c)
+        props.append(np.ravel(proposal)[:2] if piece == "joint" else
+                     (float(np.ravel(proposal)[0]),) * 2)
+    council, parl, nato, joint, issue = (np.array(x) for x in zip(*codes, strict=True))
+    p = np.array(props)
+    # a joint piece's distance is the sum over its two roles (|Δeu| + |Δnato|); a single
+    # piece's is its role's alone (plus an exact 0.0)
+    d_prop = np.abs(pos[:, first] - p[:, 0]) + np.where(
+        joint, np.abs(pos[:, second] - p[:, 1]), 0.0)
+    d_sq = np.abs(pos[:, first] - sq[first]) + np.where(
+        joint, np.abs(pos[:, second] - sq[second]), 0.0)
     adopted, yes, no, abstain, ok = vote_columns(
         model.electorate, council, parl, nato, d_prop, d_sq, model.salience[:, issue],
         block, aside, abstain_salience=model.abstain_salience,

@@ -84,12 +84,13 @@ def median_ref(state: BargainingState) -> np.ndarray:
     return out
 
 
-@pytest.mark.parametrize("seed", range(40))
+@pytest.mark.parametrize("seed", range(60))
 def test_relabel_and_coalition_moves_equal_the_loop(seed: int) -> None:
     rng = np.random.default_rng(seed)
     n, m = int(rng.integers(1, 30)), int(rng.integers(1, 7))
     cap = rng.choice([0.0, 0.5, 1.0], n) if seed % 2 else rng.random(n)
-    labels = rng.integers(0, n, n)
+    # many singletons, or a few coalitions holding everyone (as once coalitions settle)
+    labels = rng.integers(0, n if seed % 3 else max(1, n // 6), n)
     assert np.array_equal(relabel(labels, cap), relabel_ref(labels, cap))
     labels = relabel(labels, cap)
     ideal = rng.uniform(0, 100, (n, m))
