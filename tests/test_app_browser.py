@@ -9,6 +9,7 @@ review (issue 12) it guards.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from app.offline import PACKAGES, cache_dir
 from app.serve import serving
@@ -433,11 +435,24 @@ def test_phone_every_tab_fits_reads_and_keeps_its_settings(server, browser):
     assert pg.locator(f"{div} .role-legend-symbol path").count() == 6
     for name in ("History", "Why"):
         pg.get_by_role("tab", name=name).click()
-        pg.locator(".v-window-item--active .eunato-vega svg").first.wait_for()
+        pg.locator(f".v-window-item--active .eunato-tab-{name.lower()} .eunato-vega svg"
+                   ).first.wait_for()
         settle(pg)
-        # the tabs slide in: measure once the slide has ended
-        pg.wait_for_function("() => !document.querySelector('.v-window__container--is-active')")
-        pg.wait_for_timeout(200)
+        # the tabs slide in: give the slide time to end (every card standing still inside
+        # the screen for two frames); a card that never gets there fails in fits()
+        with contextlib.suppress(PlaywrightTimeout):
+            pg.wait_for_function("""w => new Promise(done => {
+                const xs = () => [...document.querySelectorAll(
+                    '.v-window-item--active .eunato-card')].map(c => {
+                      const b = c.getBoundingClientRect(); return [b.left, b.right]; });
+                const a = JSON.stringify(xs());
+                requestAnimationFrame(() => requestAnimationFrame(() => {
+                  const now = xs();
+                  const sliding = document.querySelector('[class*="-transition-enter"], '
+                                                         + '[class*="-transition-leave"]');
+                  done(!sliding && now.length > 0 && JSON.stringify(now) === a
+                       && now.every(([l, r]) => l >= -0.5 && r <= w + 0.5)); })); })""",
+                                 arg=PHONE["width"], timeout=5_000)
         fits(name)
     assert pg.get_by_text(re.compile("page 0", re.I)).count() == 0
     pg.get_by_role("tab", name="Live").click()
