@@ -1,12 +1,12 @@
 """Make the app work with no internet: fill Solara's asset cache from the npm registry.
 
-Solara serves its front end under ``/_solara/cdn/<package>@<version>/…`` and fetches each
-file from a public CDN the first time it is asked for. On a machine that reaches only
-PyPI, apt and npm (CI, air-gapped war-gaming rooms) every such file would 404 and the page
-stays blank. ``npm pack`` fetches the same packages from the npm registry; unpacked into
-Solara's cache directory (``<venv>/share/solara/cdn`` unless
-``SOLARA_ASSETS_PROXY_CACHE_DIR`` says otherwise) they are served locally and nothing
-leaves the machine. Run ``python -m app.offline`` (``make assets`` does).
+Solara's page asks for its front end as ``<cdn>/<package>@<version>/…``. By default Solara
+proxies those requests to a public CDN; on a machine that reaches only PyPI, apt and npm
+(CI, air-gapped war-gaming rooms) every such file would 404 and the page stays blank.
+``npm pack`` fetches the same packages from the npm registry, unpacked into Solara's cache
+directory (``<venv>/share/solara/cdn`` unless ``SOLARA_ASSETS_PROXY_CACHE_DIR`` says
+otherwise); ``app/serve.py`` turns the proxy off and serves that folder as static files, so
+nothing leaves the machine. Run ``python -m app.offline`` (``make assets`` does).
 
 The names are exactly those the page asks for with solara 1.64.1 and mesa 3.5.1 (read off
 the server log); the browser test fails on any request that is not answered locally, so a

@@ -62,19 +62,23 @@ def run_id(params: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def batch_provenance(params: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    """Provenance of a batch: its scenarios (resolved; a list when several), its seeds."""
+def batch_provenance(params: Iterable[dict[str, Any]],
+                     experiment: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Provenance of a batch: its scenarios (resolved; a list when several), its seeds, and
+    the validated ``experiment`` when there is one (``eunato rerun`` runs it again from
+    this alone, whatever became of the experiment file)."""
     from model.provenance import provenance
 
     params = list(params)
     scenarios = sorted({str(p.get("scenario", "baseline-2024")) for p in params})
     seeds = sorted({p["seed"] for p in params if p.get("seed") is not None})
     settings = {"runs": len(params), "scenarios": scenarios}
+    extra = {"experiment": experiment} if experiment is not None else None
     try:
         return provenance(scenarios[0] if len(scenarios) == 1 else scenarios, seeds,
-                          settings=settings)
+                          settings=settings, extra=extra)
     except ValueError:  # a scenario that does not load: its runs record the error
-        return provenance(None, seeds, settings=settings)
+        return provenance(None, seeds, settings=settings, extra=extra)
 
 
 def _progress(enabled: bool):
@@ -267,7 +271,7 @@ def run_experiment(exp: Experiment, out_dir: str | Path, **options: Any) -> pd.D
     points = exp.points()
     meta = {"experiment": exp.model_dump(mode="json"), "swept": swept(exp),
             "runs": len({run_id(p) for p in points}),
-            "provenance": batch_provenance(points)}
+            "provenance": batch_provenance(points, exp.model_dump(mode="json"))}
     try:  # a temporary name of its own: two starts on one folder never share it
         out.mkdir(parents=True, exist_ok=True)
         tmp = out / f".experiment.json.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"

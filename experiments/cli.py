@@ -13,15 +13,14 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.console import Console
-
 from experiments.executor import add_executor_options
+from model.output import message_console
 from model.safeio import MAX_RUNS, int_in, writable_dir
 
 if TYPE_CHECKING:
     import pandas as pd
 
-console = Console(stderr=False)
+console = message_console()
 
 
 def _batch(args: argparse.Namespace) -> int:

@@ -5,7 +5,7 @@
   issue), all runs pooled and then one histogram per level of every varied input
   (scenario, protocol, parameters), with the share agreed; the axis title is the model's
   own scale definition (``model.summary.SCALES``), and ``figures.json`` lists each
-  figure's titles;
+  figure's titles (``figures``) beside the batch's ``provenance``;
 * ``agreement.png`` — probability that all issues are agreed, and mean share of issues
   agreed, against each swept input (continuous inputs with many values are binned);
 * ``metrics.png`` — rounds to agreement, duplication index and gap index against each
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -254,6 +255,19 @@ def _plot_comembership(cm: pd.DataFrame, path: Path) -> None:
     plt.close(fig)
 
 
+def _provenance(results: Path) -> dict[str, Any] | None:
+    """The batch's provenance: experiment.json's, else the first part's."""
+    meta = results / "experiment.json"
+    if meta.is_file():
+        prov = json.loads(meta.read_text()).get("provenance")
+        if prov:
+            return prov
+    from experiments.store import part_provenance
+
+    parts = sorted((results / "runs").glob("part-*.parquet"))
+    return part_provenance(parts[0]) if parts else None
+
+
 def write_report(results_dir: str | Path, out_dir: str | Path | None = None) -> list[Path]:
     """Write the charts and ``index.html`` for a results directory; return the paths."""
     results = Path(results_dir)
@@ -284,8 +298,9 @@ def write_report(results_dir: str | Path, out_dir: str | Path | None = None) -> 
             paths.append(out / name)
             outcome_pngs.append((name, f"{SCALES[scale].split(' (')[0]} per issue"
                                  + (f", by {group}" if group else ", all runs")))
-    p = out / "figures.json"
-    p.write_text(json.dumps(figures, indent=1))
+    p = out / "figures.json"  # with the batch's provenance: the report carries it too
+    p.write_text(json.dumps({"figures": figures, "provenance": _provenance(results)},
+                            indent=1))
     paths.append(p)
     p = out / "agreement.png"
     _plot_by_input(tables, [("p_all_agreed", "P(all issues agreed)"),
@@ -325,7 +340,9 @@ def write_report(results_dir: str | Path, out_dir: str | Path | None = None) -> 
             f"<p>{html.escape(' '.join(exp.get('description', '').split()))}</p>",
             f"<p>{len(runs)} runs: {len(ok)} ok, {len(runs) - len(ok)} failed. "
             f"Swept: {html.escape(', '.join(swept) or 'nothing')}. "
-            f"Results: <code>{html.escape(str(results.resolve()))}</code></p>"]
+            # relative to this page, no machine path: the same batch gives the same bytes
+            f"Results: <code>{html.escape(os.path.relpath(results.resolve(), out.resolve()))}"
+            "</code></p>"]
     for n, t in tables.items():
         body.append(f"<h3>by {html.escape(n)}</h3>"
                     + t.to_html(float_format=lambda v: f"{v:.3f}", border=0))

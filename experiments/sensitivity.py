@@ -2,7 +2,7 @@
 
 SALib's Morris screening (elementary effects: μ*, σ) and Sobol indices (Saltelli/Sobol'
 sample; first-order S1 and total ST with bootstrap confidence intervals). The sample points
-are runs of :func:`experiments.tune.evaluate_point` (the base scenario with the point's
+are runs of :func:`experiments.tune_scenario.evaluate_point` (the base scenario with the point's
 parameter values as overrides), submitted to a ``concurrent.futures.Executor`` — the batch
 runner's :func:`experiments.executor.open_executor`, so local processes and Dask work alike.
 Each point is run for every seed in the file (the same seeds at every point: common random
@@ -27,10 +27,11 @@ from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, Field
-from rich.table import Table
 
-from experiments.tune import STRICT, StudySpec, evaluate_point, load_spec, run_metrics
+from experiments.tune_scenario import evaluate_point
+from experiments.tune_spec import STRICT, StudySpec, load_spec, run_metrics
 from model.data import DataError, load_actors, load_issues
+from model.output import Tab
 from model.safeio import (
     MAX_GRID_LEVELS,
     MAX_RESAMPLES,
@@ -238,21 +239,19 @@ def long_rows(spec: SASpec, results: dict[str, dict[str, dict[str, Any]]]
     return rows
 
 
-def table(spec: SASpec, method: str, res: dict[str, dict[str, Any]]) -> Table:
-    """Metrics × parameters: Sobol cells "ST (S1) ±ST conf", Morris cells "μ* (σ)"."""
+def table(spec: SASpec, method: str, res: dict[str, dict[str, Any]]) -> Tab:
+    """Metrics × parameters for reading: Sobol cells "ST (S1) ±ST conf", Morris cells
+    "μ* (σ)" (csv and json take :func:`tidy_table`: one index per column)."""
     names = list(spec.parameters)
     if method == "sobol":
         title = (f"Sobol indices · {spec.name} · cell: ST (S1) ± {spec.sobol.conf_level:.0%} "
                  "CI of ST")
     else:
         title = f"Morris screening · {spec.name} · cell: μ* (σ) ± CI of μ*"
-    t = Table(title=title)
-    t.add_column("metric")
-    for n in names:
-        t.add_column(n, justify="right")
+    t = Tab(title, ["metric", *names], right=set(names))
     for metric, r in res.items():
         if "ST" not in r and "mu_star" not in r:
-            t.add_row(metric, *([r.get("note", "—")] + [""] * (len(names) - 1)))
+            t.add(metric, *([r.get("note", "—")] + [""] * (len(names) - 1)))
             continue
         cells = []
         for k in range(len(names)):
@@ -261,8 +260,17 @@ def table(spec: SASpec, method: str, res: dict[str, dict[str, Any]]) -> Table:
             else:
                 cells.append(f"{r['mu_star'][k]:.3g} ({r['sigma'][k]:.3g}) "
                              f"±{r['mu_star_conf'][k]:.2g}")
-        t.add_row(metric + (" [dim](constant)[/]" if r.get("note") == "constant" else ""),
-                  *cells)
+        t.add(metric + (" (constant)" if r.get("note") == "constant" else ""), *cells)
+    return t
+
+
+def tidy_table(spec: SASpec, method: str, res: dict[str, dict[str, Any]]) -> Tab:
+    """One row per metric × parameter with every index of ``method`` (as indices.csv)."""
+    rows = long_rows(spec, {method: res})
+    cols = list(dict.fromkeys(k for r in rows for k in r))
+    t = Tab(f"{method} · {spec.name}", cols, key=method)
+    for r in rows:
+        t.add(*(r.get(c) for c in cols))
     return t
 
 

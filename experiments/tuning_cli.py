@@ -11,18 +11,18 @@ from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from experiments.executor import add_executor_options, executor_from
 from experiments.store import folder_lock
+from model.output import Output, Tab, add_format_option
 from model.safeio import MAX_TRIALS, int_in, safe_name, writable_dir
-
-console = Console()
 
 
 def progress_bar() -> Progress:
+    """On stderr: stdout holds the result (csv and json print nothing else there)."""
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), TextColumn("{task.fields[note]}"), console=console)
+                    TimeElapsedColumn(), TextColumn("{task.fields[note]}"),
+                    console=Console(stderr=True))
 
 
 def _fmt(x: Any) -> str:
@@ -33,6 +33,26 @@ def _fmt(x: Any) -> str:
     if isinstance(x, float):
         return f"{x:.3g}" if abs(x) < 10 else f"{x:.1f}"
     return str(x)
+
+
+def tune_tables(spec: Any, best: Any, n_done: int, fit: list[dict[str, Any]]
+                ) -> tuple[Tab, Tab]:
+    """The best trial's parameters (with their bounds) and its fit per target."""
+    t = Tab(f"best trial #{best.number} of {n_done} complete · loss "
+            f"{best.user_attrs['loss']:.4f}", ["parameter", "value", "low", "high"], key="best",
+            right={"value", "low", "high"},
+            show={"value": lambda v: f"{v:.4g}", "low": lambda v: f"{v:g}",
+                  "high": lambda v: f"{v:g}"})
+    for name, b in spec.parameters.items():
+        t.add(name, float(best.params[name]), float(b.low), float(b.high))
+    f = Tab("fit per target (achieved: mean over seeds, or share of seeds)",
+            ["target", "group", "target value", "achieved", "distance", "weight"],
+            right={"target value", "achieved", "distance", "weight"},
+            show={"target value": _fmt, "achieved": _fmt, "distance": lambda v: f"{v:.3f}",
+                  "weight": lambda v: f"{v:g}"}, key="fit")
+    for r in fit:
+        f.add(r["target"], r["group"], r["value"], r["achieved"], r["distance"], r["weight"])
+    return t, f
 
 
 def _tune(args: argparse.Namespace) -> int:
@@ -53,9 +73,10 @@ def _tune_locked(args: argparse.Namespace, spec: Any, out: Path) -> int:
     study = T.open_study(spec, args.storage, out, sampler=args.sampler,
                          study_name=args.study_name)
     before = len(T.complete_trials(study))
-    console.print(f"study {study.study_name!r} in {args.storage or T.default_storage(out)}: "
-                  f"{before} complete trial(s) so far; {args.trials} more, "
-                  f"{len(spec.seeds)} seed(s) each")
+    o = Output(args.format)
+    o.note(f"study {study.study_name!r} in {args.storage or T.default_storage(out)}: "
+           f"{before} complete trial(s) so far; {args.trials} more, "
+           f"{len(spec.seeds)} seed(s) each")
     use_pool = any(v is not None for v in (args.workers, args.dask_workers, args.scheduler))
     with progress_bar() as bar, (executor_from(args) if use_pool
                                  else contextlib.nullcontext()) as ex:
@@ -69,34 +90,22 @@ def _tune_locked(args: argparse.Namespace, spec: Any, out: Path) -> int:
         T.optimize(study, spec, args.trials, executor=ex, callback=tick)
     best = T.best_trial(study)
     n_done = len(T.complete_trials(study))
-    t = Table(title=f"best trial #{best.number} of {n_done} complete · loss "
-              f"{best.user_attrs['loss']:.4f}")
-    t.add_column("parameter")
-    t.add_column("value", justify="right")
-    t.add_column("bounds", justify="right")
-    for name, b in spec.parameters.items():
-        t.add_row(name, f"{best.params[name]:.4g}", f"[{b.low:g}, {b.high:g}]")
-    console.print(t)
-    t = Table(title="fit per target (achieved: mean over seeds, or share of seeds)")
-    for col in ("target", "group", "target value", "achieved", "distance", "weight"):
-        t.add_column(col, justify="left" if col in ("target", "group") else "right")
-    for r in T.fit_rows(spec, best):
-        t.add_row(r["target"], r["group"], _fmt(r["value"]), _fmt(r["achieved"]),
-                  f"{r['distance']:.3f}", f"{r['weight']:g}")
-    console.print(t)
+    fit = T.fit_rows(spec, best)
+    for t in tune_tables(spec, best, n_done, fit):
+        o.table(t)
     if spec.multi_objective:
-        console.print(f"Pareto front: {len(study.best_trials)} trial(s) "
-                      f"(objectives: {', '.join(spec.groups)})")
+        o.note(f"Pareto front: {len(study.best_trials)} trial(s) "
+               f"(objectives: {', '.join(spec.groups)})")
     imp = T.importances(study)
     paths = [T.plot_history(study, out / "history.png")]
     if imp:
-        console.print("importance: " + ", ".join(f"{k} {v:.2f}" for k, v in imp.items()))
+        o.note("importance: " + ", ".join(f"{k} {v:.2f}" for k, v in imp.items()))
         paths.append(T.plot_importance(imp, out / "importance.png",
                                        f"parameter importance: {spec.name}"))
     (out / "best.json").write_text(json.dumps(
         {"study": study.study_name, "trial": best.number, "trials": n_done,
          "loss": best.user_attrs["loss"], "params": best.params, "importance": imp,
-         "fit": T.fit_rows(spec, best),
+         "fit": fit,
          "provenance": provenance(spec.scenario, list(spec.seeds),
                                   settings={"file": str(args.file), "trials": args.trials})},
         indent=1))
@@ -106,9 +115,10 @@ def _tune_locked(args: argparse.Namespace, spec: Any, out: Path) -> int:
                              note=f"Best trial #{best.number}, loss "
                                   f"{best.user_attrs['loss']:.4f}.")
         paths.append(p)
-        console.print(f"tuned scenario: {p} (eunato run --scenario "
-                      f"{args.write_scenario if args.scenario_dir is None else p})")
-    console.print("wrote " + ", ".join(str(p) for p in paths))
+        o.note(f"tuned scenario: {p} (eunato run --scenario "
+               f"{args.write_scenario if args.scenario_dir is None else p})")
+    o.note("wrote " + ", ".join(str(p) for p in paths))
+    o.close()
     return 0
 
 
@@ -122,8 +132,9 @@ def _sensitivity(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     samples = S.sample(spec)
     total = sum(len(x) for x in samples.values()) * len(spec.seeds)
-    console.print(f"{spec.name}: {', '.join(f'{m} {len(x)} points' for m, x in samples.items())}"
-                  f" × {len(spec.seeds)} seed(s) = {total} runs")
+    o = Output(args.format)
+    o.note(f"{spec.name}: {', '.join(f'{m} {len(x)} points' for m, x in samples.items())}"
+           f" × {len(spec.seeds)} seed(s) = {total} runs")
     if args.dry_run:  # the file is valid and the design sampled: say so, run nothing
         return 0
     with progress_bar() as bar, executor_from(args) as ex:
@@ -131,11 +142,12 @@ def _sensitivity(args: argparse.Namespace) -> int:
         ys = S.evaluate(spec, samples, ex, progress=lambda k: bar.update(task, advance=k))
     results = S.analyse(spec, samples, ys)
     for method, res in results.items():
-        console.print(S.table(spec, method, res))
+        o.table(S.table(spec, method, res), S.tidy_table(spec, method, res))
     paths = S.write_results(spec, results, out)
     for note in S.notes(spec, ys):
-        console.print(f"note: {note}")
-    console.print("wrote " + ", ".join(str(p) for p in paths))
+        o.note(f"note: {note}")
+    o.note("wrote " + ", ".join(str(p) for p in paths))
+    o.close()
     return 0
 
 
@@ -157,6 +169,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--scenario-dir", default=None,
                    help="where --write-scenario writes (default data/scenarios)")
     add_executor_options(p)
+    add_format_option(p)
     p.set_defaults(func=_tune)
 
     p = sub.add_parser("sensitivity",
@@ -169,4 +182,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default=None,
                    help="directory for tables and plots (default out/sensitivity/<name>)")
     add_executor_options(p)
+    add_format_option(p)
     p.set_defaults(func=_sensitivity)

@@ -32,6 +32,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from model.data import DATA_DIR, DataError, load_actors, load_issues
+from model.output import Output, Tab, add_format_option
+from model.safeio import writable_file
 from model.scenario import Scenario, load_scenario
 from model.world import World, build_world
 
@@ -277,27 +279,48 @@ def _months(r: EpisodeResult) -> str:
     return "same month" if k == 0 else f"{k:+d} month{'' if abs(k) == 1 else 's'}"
 
 
-def _cli(args: argparse.Namespace) -> int:
-    from rich.console import Console
-    from rich.table import Table
-
-    bt = backtest(args.dir, seeds=args.seeds, first_seed=args.seed, protocol=args.protocol)
-    t = Table(title=f"back-test on real episodes · seeds {args.seed}.."
-              f"{args.seed + args.seeds - 1} · protocol {args.protocol or 'per episode'}")
-    for col in ("episode", "real", "model (most frequent)", "right: result/venue/blocker",
-                "reproduced"):
-        t.add_column(col, overflow="fold")
+def tables(bt: Backtest, title: str) -> tuple[Tab, Tab]:
+    """The back-test for reading (real and model outcome in one cell each) and tidy (one
+    value per column, for csv and json)."""
+    wide = Tab(title, ["episode", "real", "model (most frequent)",
+                       "right: result/venue/blocker", "reproduced"])
+    tidy = Tab(title, ["episode", "issue", "real_date", "real_result", "real_venue",
+                       "real_blocker", "model_result", "model_venue", "model_blocker",
+                       "model_date", "months_off", "right_result", "right_venue",
+                       "right_blocker", "share", "reproduced"])
     for r in bt.results:
         sp, mo, sh = r.episode.spec, r.modal(), r.check_shares()
-        t.add_row(r.episode.id,
-                  f"{sp.result} · {sp.venue} · {sp.blocker or 'no blocker'} ({sp.date})",
-                  mo.label() + (f" ({mo.date}, {_months(r)})" if mo.date else ""),
-                  " / ".join(f"{sh[k]:.0%}" for k in ("result", "venue", "blocker")),
-                  f"{'yes' if r.reproduced else 'no'} ({r.share:.0%})")
-    Console().print(t)
+        wide.add(r.episode.id,
+                 f"{sp.result} · {sp.venue} · {sp.blocker or 'no blocker'} ({sp.date})",
+                 mo.label() + (f" ({mo.date}, {_months(r)})" if mo.date else ""),
+                 " / ".join(f"{sh[k]:.0%}" for k in ("result", "venue", "blocker")),
+                 f"{'yes' if r.reproduced else 'no'} ({r.share:.0%})")
+        tidy.add(r.episode.id, sp.issue, sp.date.isoformat(), sp.result, sp.venue,
+                 sp.blocker or "", mo.result, "+".join(mo.venue), "+".join(mo.blocker),
+                 mo.date, r.months_off(), round(sh["result"], 3), round(sh["venue"], 3),
+                 round(sh["blocker"], 3), round(r.share, 3), r.reproduced)
+    return wide, tidy
+
+
+def _cli(args: argparse.Namespace) -> int:
+    from model.provenance import provenance
+
     if args.json:
-        Path(args.json).write_text(json.dumps(bt.to_dict(), indent=2))
-    print(bt.line)
+        writable_file(args.json, "--json")
+    bt = backtest(args.dir, seeds=args.seeds, first_seed=args.seed, protocol=args.protocol)
+    out = Output(args.format)
+    with out:
+        out.table(*tables(bt, f"back-test on real episodes · seeds {args.seed}.."
+                          f"{args.seed + args.seeds - 1} · protocol "
+                          f"{args.protocol or 'per episode'}"))
+    if args.json:
+        seeds = list(range(args.seed, args.seed + args.seeds))
+        prov = provenance([r.episode.scenario for r in bt.results], seeds,
+                          settings={"dir": str(args.dir), "seeds": args.seeds,
+                                    "seed": args.seed, "protocol": args.protocol})
+        Path(args.json).write_text(json.dumps({**bt.to_dict(), "provenance": prov},
+                                              indent=2))
+    out.note(bt.line)
     return 0
 
 
@@ -309,4 +332,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=1, help="first seed")
     p.add_argument("--protocol", default=None, help="default: each episode's own")
     p.add_argument("--json", default=None, help="write the table to this JSON file")
+    add_format_option(p)
     p.set_defaults(func=_cli)

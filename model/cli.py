@@ -16,10 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from rich.console import Console
-
 from model.data import DataError
-from model.output import Tab, add_format_option, emit, note
+from model.output import Tab, add_format_option, emit, message_console, note
 from model.protocols import protocol_arg
 from model.provenance import current_command
 from model.safeio import MAX_ROUNDS, MAX_SEED, float_in, int_in, writable_file
@@ -46,12 +44,13 @@ COMMANDS: dict[str, str] = {
     "rerun": "model.rerun",
 }
 
-console = Console(soft_wrap=True)  # messages are never wrapped, in a pipe or not
+console = message_console()  # messages are never wrapped, in a pipe or not
 
 EPILOG = """exit codes: 0 ok; 2 bad input (one line naming the file, field and value, or a bad
 option); 1 internal error (a bug: one line, set EUNATO_DEBUG=1 for the traceback);
-130 interrupted. Tables: --format table|csv|json; as a table into a pipe or a file they are
-plain text, full width, never wrapped or cut."""
+130 interrupted; a reader that stops early (| head) is not an error (0, no message).
+Tables: --format table|csv|json; as a table into a pipe or a file they are plain text,
+full width, never wrapped or cut."""
 
 
 def _scenarios(args: argparse.Namespace) -> int:
@@ -304,6 +303,15 @@ def one_line(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text.strip())
 
 
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's last flush finds no broken pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a file descriptor (tests capture it)
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command. Exit codes: 0 done; 1 the work failed (failed runs, a full or
     read-only disk, a locked folder, an unreachable cluster); 2 bad input (a file, a field
@@ -315,7 +323,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if current_command.get() is None:  # `eunato rerun` sets the command it reproduces
         token = current_command.set(["eunato", *argv])
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a reader gone (| head) shows here, not at exit
+        return code
+    except BrokenPipeError:  # the reader stopped early (| head): not an error, no message
+        _quiet_stdout()
+        return 0
     except (DataError, ValueError) as err:  # bad input: file, field, value in one line
         print(f"error: {one_line(str(err))}", file=sys.stderr)
         return 2

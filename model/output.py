@@ -7,8 +7,14 @@ it to :func:`emit`:
 * ``table`` into a pipe or a file: plain text, one line per row, columns padded to their
   widest cell, never wrapped or truncated (``eunato actors > a.txt`` and ``| less`` read
   like the screen, only wider);
-* ``csv``: one header line and one line per row, values unformatted;
-* ``json``: a list of row objects (several tables: an object keyed by table title).
+* ``csv``: one header line and one line per row, values unformatted (several tables: one
+  CSV with a leading ``table`` column and the union of their columns);
+* ``json``: a list of row objects (several tables: an object keyed by each table's
+  ``key``, or its title).
+
+A table laid out for reading (a cell holding "0.42 (0.31) ±0.05", protocols side by side)
+has a tidy counterpart for csv and json: one value per cell, one row per observation, so
+``pandas.read_csv`` gives numbers (:meth:`Output.table`).
 
 Messages around the data ("wrote …") go to stderr with csv and json, so stdout is data only.
 """
@@ -36,6 +42,13 @@ class Tab:
     #: column -> function that turns a raw value into the text of the ``table`` format
     show: dict[str, Callable[[Any], str]] = field(default_factory=dict)
     right: set[str] = field(default_factory=set)  # right-aligned columns
+    #: a short stable name: the key of the table in json and its ``table`` value in csv
+    #: when a command prints several (titles can hold numbers: "best trial #7 …")
+    key: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.key or self.title
 
     def add(self, *values: Any) -> None:
         if len(values) != len(self.columns):
@@ -56,6 +69,20 @@ class Tab:
         if isinstance(v, float):
             return f"{v:.4g}"
         return str(v)
+
+
+def message_console(soft_wrap: bool = True, **kwargs: Any) -> Any:
+    """A rich console for the lines a command prints beside its tables: never wrapped, and a
+    reader that stops early (``| head``) ends the command quietly with exit 0 (rich alone
+    would exit 1, as for an error): :func:`model.cli.main` handles the BrokenPipeError."""
+    from rich.console import Console
+
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise BrokenPipeError
+
+    return _Console(soft_wrap=soft_wrap, **kwargs)
 
 
 def add_format_option(p: Any, default: str = "table") -> None:
@@ -92,6 +119,14 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
+def _csv_cell(v: Any) -> Any:
+    if v is None:
+        return ""
+    if isinstance(v, list | tuple | dict):
+        return json.dumps(v)
+    return _jsonable(v)
+
+
 def emit(tabs: Tab | Sequence[Tab], fmt: str = "table", stream: TextIO | None = None) -> None:
     """Print one or several tables in ``fmt`` to ``stream`` (stdout)."""
     stream = stream or sys.stdout
@@ -100,25 +135,26 @@ def emit(tabs: Tab | Sequence[Tab], fmt: str = "table", stream: TextIO | None = 
         if len(tabs) == 1:
             data: Any = [{k: _jsonable(v) for k, v in r.items()} for r in tabs[0].records()]
         else:
-            data = {t.title: [{k: _jsonable(v) for k, v in r.items()} for r in t.records()]
+            data = {t.name: [{k: _jsonable(v) for k, v in r.items()} for r in t.records()]
                     for t in tabs}
         stream.write(json.dumps(data, indent=1, default=str) + "\n")
     elif fmt == "csv":
-        w = csv.writer(stream, lineterminator="\n")
+        # several tables: one CSV all the same, with a leading "table" column and the union
+        # of the columns (a table's row is empty in the others'), so that one
+        # pandas.read_csv reads it and df[df.table == title] is one table
         several = len(tabs) > 1
-        for k, t in enumerate(tabs):
-            if k:
-                stream.write("\n")
-            w.writerow((["table"] if several else []) + t.columns)
+        cols = list(dict.fromkeys(c for t in tabs for c in t.columns))
+        w = csv.writer(stream, lineterminator="\n")
+        w.writerow((["table"] if several else []) + cols)
+        for t in tabs:
             for r in t.rows:
-                vals = ["" if v is None else (json.dumps(v) if isinstance(v, list | dict)
-                                              else _jsonable(v)) for v in r]
-                w.writerow(([t.title] if several else []) + vals)
+                cell = dict(zip(t.columns, r, strict=True))
+                vals = [_csv_cell(cell.get(c)) for c in cols]
+                w.writerow(([t.name] if several else []) + vals)
     elif fmt == "table" and is_terminal(stream):
-        from rich.console import Console
         from rich.table import Table
 
-        con = Console(file=stream)
+        con = message_console(soft_wrap=False, file=stream)  # a terminal: fit its width
         for t in tabs:
             rt = Table(title=t.title)
             for c in t.columns:
@@ -136,3 +172,40 @@ def note(text: str, fmt: str = "table") -> None:
     """A message beside the data: stdout with tables, stderr with csv/json (data only)."""
     stream = sys.stdout if fmt == "table" else sys.stderr
     print(text, file=stream)
+
+
+class Output:
+    """What a command prints, in ``fmt``: tables and the notes between them.
+
+    With ``table`` each table is printed when it is ready, between the notes; with csv
+    and json the notes go to stderr at once and the tables are kept and printed together
+    by :meth:`close` (one CSV, or one JSON document), so stdout is one readable document.
+    Use it as a context manager: the tables come out when the block ends without error."""
+
+    def __init__(self, fmt: str = "table", stream: TextIO | None = None) -> None:
+        if fmt not in FORMATS:
+            raise ValueError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
+        self.fmt, self.stream, self.tabs = fmt, stream, []
+
+    def table(self, tab: Tab, data: Tab | None = None) -> None:
+        """Show ``tab``; ``data`` is the same result in tidy form (one value per cell, one
+        row per observation) for csv and json, when ``tab`` is laid out for reading."""
+        if self.fmt == "table":
+            emit(tab, "table", self.stream)
+        else:
+            self.tabs.append(data or tab)
+
+    def note(self, text: str) -> None:
+        note(text, self.fmt)
+
+    def close(self) -> None:
+        if self.tabs:
+            emit(self.tabs, self.fmt, self.stream)
+            self.tabs = []
+
+    def __enter__(self) -> Output:
+        return self
+
+    def __exit__(self, kind: Any, *_: Any) -> None:
+        if kind is None:
+            self.close()

@@ -28,6 +28,12 @@ def blockers(i: dict[str, Any]) -> list[dict[str, Any]]:
             "blocked"]
 
 
+def stuck(i: dict[str, Any]) -> bool:
+    """Whether something stayed blocked on the issue: it ended blocked, or one of its
+    pieces did while the other passed."""
+    return i.get("status") == "blocked" or "blocked" in (i.get("pieces") or {}).values()
+
+
 def issue_view(i: dict[str, Any]) -> dict[str, Any]:
     """One entry of ``summary["issues"]`` as a flat record."""
     sq = i.get("status_quo") or {}

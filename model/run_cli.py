@@ -14,13 +14,12 @@ from collections import Counter
 from typing import Any
 
 import numpy as np
-from rich.console import Console
 
-from model.output import Tab, add_format_option, emit, note
+from model.output import Tab, add_format_option, emit, message_console, note
 from model.protocols import protocol_arg
 from model.safeio import MAX_ROUNDS, MAX_SEED, MAX_SEEDS, float_in, int_in, writable_dir
 
-console = Console(soft_wrap=True)
+console = message_console()
 
 
 def _model(args: argparse.Namespace, seed: int):
@@ -148,13 +147,35 @@ def print_notes(s: dict) -> None:
             console.print(f"  {pillar}: {c['label']}+ {', '.join(c['members'])}")
 
 
+def explain_tab(ex: dict[str, Any]) -> Tab:
+    """The explanations as one row per issue (``eunato explain --format csv``)."""
+    t = Tab("explanations", ["issue", "status", "route", "venue", "EU role", "NATO role",
+                             "pieces", "vetoes", "blockers", "pivotal", "moved most",
+                             "explanation"])
+    from model.reading import blockers
+
+    for e in ex.values():
+        o = e["outcome"]
+        t.add(e["issue"], e["status"], e["route"], e["venue"], o["eu_role"], o["nato_role"],
+              ",".join(f"{p}:{v}" for p, v in e["pieces"].items()),
+              ",".join(f"{v['actor']}@{v['house']}" for v in e["vetoes"]),
+              ",".join(f"{v['actor']}@{v['house']}" for v in blockers(e)),
+              ",".join(e["pivotal"]), ",".join(mv["actor"] for mv in e["movers"][:3]),
+              e["text"])
+    return t
+
+
 def _explain(args: argparse.Namespace) -> int:
     model = _model(args, args.seed).run()
     ex = model.explain(args.issue)
-    if args.json:
+    fmt = "json" if args.json else args.format
+    if fmt == "json":  # the whole explanation (docs/schema.md), not only the table's columns
         print(json.dumps(ex, indent=2))
         return 0
-    for e in ex.values():
+    if fmt == "csv":
+        emit(explain_tab(ex), fmt)
+        return 0
+    for e in ex.values():  # a narrative, one paragraph per issue: its lines are never cut
         console.print(f"[bold]{e['issue']}[/bold] — {e['text']}")
         for v in e["vetoes"]:
             console.print(f"    veto {v['actor']} in {v['house']}: position EU "
@@ -193,5 +214,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "pivotal actors, who moved and why")
     _common(p)
     p.add_argument("--issue", default=None)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="same as --format json")
+    add_format_option(p)
     p.set_defaults(func=_explain)

@@ -57,7 +57,9 @@ def test_report_groups_by_every_varied_input_with_axis_titles_from_the_model(tmp
                             "parameters": {"us_engagement": [0.3, 0.8]}})
     run_experiment(exp, tmp_path / "res", workers=1, progress=False)
     assert main(["report", str(tmp_path / "res"), "--out", str(tmp_path / "rep")]) == 0
-    figures = json.loads((tmp_path / "rep" / "figures.json").read_text())
+    doc = json.loads((tmp_path / "rep" / "figures.json").read_text())
+    figures = doc["figures"]
+    assert doc["provenance"]["seed"] == [0, 1]  # the batch's, beside its figures
     for role in ("eu_role", "nato_role"):
         groups = {f["group"] for n, f in figures.items() if n.startswith(f"outcomes_{role}")}
         assert groups == {None, "scenario", "protocol", "us_engagement"}

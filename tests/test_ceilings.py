@@ -12,10 +12,8 @@ import model.safeio as safeio
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [f for d in ("model", "experiments", "app", "agents") for f in (ROOT / d).rglob("*.py")]
-#: module constants named MAX_ that are not ceilings on user input, or are a front door's
-#: own tighter limit inside one from safeio
-NOT_CEILINGS = {"experiments/report.py": {"MAX_LEVELS"},  # binning of a report axis
-                "app/guard.py": {"MAX_APP_ROUNDS"}}        # the app's slider, ≤ MAX_ROUNDS
+#: module constants named MAX_ that are not ceilings on user input
+NOT_CEILINGS = {"experiments/report.py": {"MAX_LEVELS"}}  # binning of a report axis
 
 
 def _assigned(tree: ast.Module) -> list[str]:

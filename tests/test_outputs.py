@@ -102,23 +102,77 @@ def test_exit_codes_bad_input_2_internal_error_1(monkeypatch, capsys):
     assert err.startswith("internal error: KeyError") and err.count("\n") == 1
 
 
-def test_every_json_output_has_provenance(tmp_path):
-    run = tmp_path / "run"
-    r = eunato("run", "--rounds", "5", "--seed", "3", "--out", str(run))
-    assert r.returncode == 0, r.stderr
-    prov = json.loads((run / "summary.json").read_text())["provenance"]
-    assert PROVENANCE_KEYS <= set(prov)
-    assert prov["seed"] == 3 and prov["command"][:2] == ["eunato", "run"]
-    assert prov["scenario"]["name"] == "baseline-2024" and len(prov["scenario_hash"]) == 16
-    assert {"mesa", "numpy"} <= set(prov["packages"])
-    table = tmp_path / "t.csv"
-    table.write_text("actor,position,capability,salience\nA,10,1,1\nB,60,2,1\nC,90,1,0.5\n")
-    out = tmp_path / "f.json"
-    r = eunato("forecast", str(table), "--json", str(out), "--rounds", "2")
-    assert r.returncode == 0, r.stderr
-    prov = json.loads(out.read_text())["provenance"]
-    assert PROVENANCE_KEYS <= set(prov) and prov["scenario_hash"] is None
-    assert len(prov["input_hash"]) == 16
+def provenance_objects(doc: object, path: str = "") -> list[tuple[str, dict]]:
+    """Every ``provenance`` object anywhere in a JSON document, with where it sits."""
+    found = []
+    if isinstance(doc, dict):
+        for k, v in doc.items():
+            if k == "provenance":
+                found.append((f"{path}/{k}", v))
+            found += provenance_objects(v, f"{path}/{k}")
+    elif isinstance(doc, list):
+        for k, v in enumerate(doc):
+            found += provenance_objects(v, f"{path}/{k}")
+    return found
+
+
+def test_every_json_output_kind_carries_one_provenance_object(tmp_path):
+    """Walk every kind of JSON output (run summary, run over seeds, batch part metadata and
+    experiment.json, report, tune study, sensitivity, forecast JSON, comparison, back-test):
+    each has exactly one ``provenance`` object, at the top, with the five keys, the seed(s)
+    that ran and the command that wrote it."""
+    from experiments.store import part_provenance
+
+    (tmp_path / "t.csv").write_text("actor,position,capability,salience\n"
+                                    "A,10,1,1\nB,60,2,1\nC,90,1,0.5\n")
+    (tmp_path / "exp.toml").write_text('name = "p"\nreplicates = 2\nrounds = 3\nseed = 4\n')
+    (tmp_path / "tune.toml").write_text(
+        'name = "p"\nrounds = 4\nseeds = [2]\n[parameters.us_engagement]\nlow = 0.5\n'
+        'high = 1.0\n[[targets]]\nkind = "outcome"\nissue = "int_logistics"\nrole = "nato"\n'
+        "value = 60\n")
+    (tmp_path / "sa.toml").write_text(
+        'name = "p"\nrounds = 4\nseeds = [3]\nmethods = ["morris"]\nmetrics = ["gap_index"]\n'
+        "[parameters.us_engagement]\nlow = 0.5\nhigh = 1.0\n[morris]\ntrajectories = 2\n")
+    t = str(tmp_path)
+    made = {  # output file -> (command, seed it must record)
+        "run/summary.json": (["run", "--rounds", "3", "--seed", "3", "--out", f"{t}/run"], 3),
+        "seeds/seeds.json": (["run", "--rounds", "3", "--seeds", "2", "--seed", "5",
+                              "--out", f"{t}/seeds"], [5, 6]),
+        "f.json": (["forecast", f"{t}/t.csv", "--json", f"{t}/f.json", "--rounds", "2",
+                    "--seed", "1"], 1),
+        "cmp/comparison.json": (["compare-scenarios", "baseline-2024", "us-disengagement",
+                                 "--seeds", "2", "--set", "rounds=3", "--workers", "1",
+                                 "--out", f"{t}/cmp"], [0, 1]),
+        "batch/experiment.json": (["batch", f"{t}/exp.toml", "--out", f"{t}/batch",
+                                   "--workers", "1", "--no-progress"], [4, 5]),
+        "batch/report/figures.json": (["report", f"{t}/batch"], [4, 5]),
+        "tune/best.json": (["tune", f"{t}/tune.toml", "--trials", "2", "--out", f"{t}/tune"],
+                           [2]),
+        "sa/indices.json": (["sensitivity", f"{t}/sa.toml", "--workers", "1", "--out",
+                             f"{t}/sa"], [3]),
+        "bt.json": (["backtest", "--seeds", "1", "--seed", "2", "--json", f"{t}/bt.json"],
+                    [2]),
+    }
+    writer = {"batch/report/figures.json": "batch"}  # the report carries the batch's
+    for name, (args, seed) in made.items():
+        r = eunato(*args)
+        assert r.returncode == 0, (name, r.stderr)
+        doc = json.loads((tmp_path / name).read_text())
+        found = provenance_objects(doc)
+        assert [p for p, _ in found] == ["/provenance"], (name, found)
+        prov = found[0][1]
+        assert PROVENANCE_KEYS <= set(prov), (name, set(prov))
+        assert prov["seed"] == seed, name
+        assert prov["command"][:2] == ["eunato", writer.get(name, args[0])], name
+        assert prov["packages"]["numpy"] and prov["code_version"], name
+        assert prov["scenario_hash"] is None if name == "f.json" else \
+            len(prov["scenario_hash"]) == 16, name
+    parts = sorted((tmp_path / "batch" / "runs").glob("part-*.parquet"))
+    assert parts
+    for part in parts:  # the batch's Parquet parts carry it in their metadata
+        prov = part_provenance(part)
+        assert PROVENANCE_KEYS <= set(prov) and prov["seed"] == [4, 5]
+        assert prov["command"][:2] == ["eunato", "batch"]
 
 
 def test_scenario_hash_follows_the_resolved_premises(tmp_path):
@@ -150,7 +204,8 @@ def test_rerun_reproduces_a_run_byte_for_byte(tmp_path):
     s["issues"][0]["name"] = "edited"
     (run / "summary.json").write_text(json.dumps(s, indent=2))
     r = eunato("rerun", str(run))
-    assert r.returncode == 1 and "differs       summary.json" in r.stdout
+    assert r.returncode == 1
+    assert ["differs", "summary.json"] in [ln.split() for ln in r.stdout.splitlines()]
 
 
 def test_rerun_reproduces_a_run_made_without_a_command_line(tmp_path):
@@ -194,3 +249,53 @@ def test_batch_parts_and_experiment_json_carry_provenance(tmp_path):
         assert prov["seed"] == sorted({p["seed"] for p in exp.points()})
     meta = json.loads((tmp_path / "res" / "experiment.json").read_text())
     assert PROVENANCE_KEYS <= set(meta["provenance"])
+
+
+def test_rerun_reproduces_a_batch_from_its_provenance_alone(tmp_path):
+    """A batch folder is run again from the experiment stored in its provenance (the file
+    is gone), on another executor with other part sizes: the runs table has the same
+    bytes, and so has every other file (experiment.json, report, briefing)."""
+    from experiments.store import read_runs
+    from model.rerun import table_bytes
+
+    exp = tmp_path / "exp.toml"
+    exp.write_text('name = "rerun-batch"\nscenarios = ["baseline-2024", "us-disengagement"]\n'
+                   'replicates = 2\nrounds = 5\nper_round = true\n'
+                   "[parameters]\nus_engagement = [0.4, 0.9]\n")
+    batch = tmp_path / "batch"
+    r = eunato("batch", str(exp), "--out", str(batch), "--workers", "2", "--part-size", "3",
+               "--no-progress")
+    assert r.returncode == 0, r.stderr
+    assert eunato("report", str(batch)).returncode == 0
+    assert eunato("brief", str(batch)).returncode == 0
+    exp.unlink()  # the provenance alone
+    prov = json.loads((batch / "experiment.json").read_text())["provenance"]
+    assert prov["experiment"]["scenarios"] == ["baseline-2024", "us-disengagement"]
+    again = tmp_path / "again"
+    r = eunato("rerun", str(batch), "--out", str(again), "--format", "csv")
+    assert r.returncode == 0, r.stdout + r.stderr
+    states = dict(reversed(row) for row in csv.reader(io.StringIO(r.stdout)))
+    assert states.pop("file") == "state"
+    assert states["runs/ (table)"] == "same" and states["rounds/ (table)"] == "same"
+    assert {"experiment.json", "briefing.html", "report/index.html"} <= set(states)
+    assert set(states.values()) == {"same"}, states
+    # the runs table: the same bytes, though cut into other parts
+    # (parts are cut at every --part-size runs and every 5 s: the rerun's cut is its own)
+    assert len(list((batch / "runs").glob("part-*"))) >= 3
+    assert table_bytes(batch, "runs") == table_bytes(again, "runs")
+    assert read_runs(batch).to_csv().encode() == read_runs(again).to_csv().encode()
+    assert len(read_runs(again)) == 8
+    # a changed number in one part is caught
+    import pyarrow.parquet as pq
+
+    part = sorted((batch / "runs").glob("part-*"))[0]
+    t = pq.read_table(part)
+    df = t.to_pandas()
+    df.loc[0, "gap_index"] += 0.01
+    import pyarrow as pa
+
+    pq.write_table(pa.Table.from_pandas(df, preserve_index=False)
+                   .replace_schema_metadata(t.schema.metadata), part)
+    r = eunato("rerun", str(batch))
+    assert r.returncode == 1
+    assert ["differs", "runs/", "(table)"] in [ln.split() for ln in r.stdout.splitlines()]

@@ -10,10 +10,11 @@ import argparse
 import time
 from pathlib import Path
 
-from rich.console import Console
-from rich.table import Table
+from model.output import Output, Tab, add_format_option
 
-console = Console()
+
+def _two(v: float) -> str:
+    return f"{v:.2f}"
 
 
 def _range(args: argparse.Namespace) -> tuple[float, float] | None:
@@ -32,31 +33,36 @@ def _compare(args: argparse.Namespace) -> int:
     names = args.protocols or sorted(PROTOCOLS)
     read = read_table(args.file, _range(args), args.status_quo, args.capability_scale,
                       args.salience_scale)
-    console.print("understood: " + "; ".join(read.notes))
+    out = Output(args.format)
+    out.note("understood: " + "; ".join(read.notes))
     for w in read.warnings:
-        console.print(f"[yellow]warning:[/] {w}")
+        out.note(f"warning: {w}")
     if args.rounds is None:  # round-independent answers (model.forecast.settle)
         title = ("round-independent answers (converged; ~ = mean of the last cycle; "
                  "? = not settled)")
     else:
         title = f"forecasts after {args.rounds} rounds"
-    t = Table(title=f"{Path(args.file).name} · {title}")
-    t.add_column("issue")
-    for name in names:
-        t.add_column(name, justify="right")
-    results: dict[str, list[str]] = {}
+    mark = {"converged": "", "cycle": "~", "unsettled": "?"}
+    # the protocols side by side for reading; one row per issue × protocol for csv/json
+    wide = Tab(f"{Path(args.file).name} · {title}", ["issue", *names], right=set(names))
+    tidy = Tab(wide.title, ["issue", "protocol", "forecast", "kind"])
+    results: dict[str, list[tuple[float, str]]] = {}
     for name in names:
         if args.rounds is None:
-            mark = {"converged": "", "cycle": "~", "unsettled": "?"}
-            results[name] = [f"{a.value:.2f}{mark[a.kind]}" for a in
+            results[name] = [(a.value, a.kind) for a in
                              settle(read.state, name, max_rounds=args.max_rounds,
                                     seed=args.seed)]
         else:
             recs = run_forecast(read.state.copy(), name, rounds=args.rounds, seed=args.seed)
-            results[name] = [f"{v:.2f}" for v in recs[-1]["forecast"]]
+            results[name] = [(float(v), f"after {args.rounds} rounds")
+                             for v in recs[-1]["forecast"]]
     for j, iss in enumerate(read.state.issue_ids):
-        t.add_row(iss, *(results[nm][j] for nm in names))
-    console.print(t)
+        wide.add(iss, *(f"{results[nm][j][0]:.2f}{mark.get(results[nm][j][1], '')}"
+                        for nm in names))
+        for nm in names:
+            tidy.add(iss, nm, results[nm][j][0], results[nm][j][1])
+    with out:
+        out.table(wide, tidy)
     return 0
 
 
@@ -84,40 +90,45 @@ def _validate(args: argparse.Namespace) -> int:
         scores.append(score_stated(issues, c))
         scores.append(score_rule_constrained(issues, static))
         scores += [score(issues, p, c, rounds=args.rounds, seed=args.seed) for p in names]
-    t = Table(title=f"DEU III · {len(issues)} issues · mean absolute error on 0-100")
+    out = Output(args.format)
     groups = [k for k in scores[0].groups() if k != "all"]
-    for col in ("protocol", "capability", "MAE", "median", "≤10", *groups, "s"):
-        t.add_column(col, justify="left" if col in ("protocol", "capability") else "right")
-    for s in scores:
-        g = s.groups()
-        t.add_row(s.protocol, s.capability, f"{g['all']['mae']:.2f}",
-                  f"{g['all']['median']:.2f}", f"{g['all']['within10']:.0%}",
-                  *(f"{g[k]['mae']:.2f}" for k in groups), f"{s.seconds:.2f}")
-    console.print("groups: " + ", ".join(f"{k} n={scores[0].groups()[k]['n']}" for k in groups))
-    console.print(t)
+    t = Tab(f"DEU III · {len(issues)} issues · mean absolute error on 0-100",
+            ["protocol", "capability", "MAE", "median", "≤10", *groups, "s"],
+            right={"MAE", "median", "≤10", *groups, "s"}, key="scores",
+            show={"≤10": lambda v: f"{v:.0%}", **{c: _two for c in ("MAE", "median", *groups,
+                                                                     "s")}})
+    for sc in scores:
+        g = sc.groups()
+        t.add(sc.protocol, sc.capability, g["all"]["mae"], g["all"]["median"],
+              g["all"]["within10"], *(g[k]["mae"] for k in groups), sc.seconds)
+    out.note("groups: " + ", ".join(f"{k} n={scores[0].groups()[k]['n']}" for k in groups))
+    out.table(t)
     if args.cv:
         from model.validation.tune import cross_validate
-        ct = Table(title="compromise with calibrated capability**a × salience**b "
-                   "(5-fold CV by proposal, out-of-fold errors)")
-        for col in ("capability", "MAE (CV)", "≤10", "exponents chosen per fold"):
-            ct.add_column(col)
+        ct = Tab("compromise with calibrated capability**a × salience**b "
+                 "(5-fold CV by proposal, out-of-fold errors)",
+                 ["capability", "MAE (CV)", "≤10", "exponents chosen per fold"], key="cv",
+                 show={"MAE (CV)": _two, "≤10": lambda v: f"{v:.0%}",
+                       "exponents chosen per fold": lambda v: " ".join(
+                           f"({a:g},{b:g})" for a, b in v)})
         for c in caps:
             r = cross_validate(issues, "compromise", c, seed=args.seed)
-            ct.add_row(c, f"{r.mae:.2f}", f"{(r.errors <= 10).mean():.0%}",
-                       " ".join(f"({a:g},{b:g})" for a, b in r.chosen))
-        console.print(ct)
+            ct.add(c, r.mae, float((r.errors <= 10).mean()),
+                   [[float(a), float(b)] for a, b in r.chosen])
+        out.table(ct)
     if args.select:
-        _selection(issues, caps, args.seed)
-    console.print(f"total {time.perf_counter() - t0:.2f} s")
+        _selection(issues, caps, args.seed, out)
+    out.note(f"total {time.perf_counter() - t0:.2f} s")
     if args.plot:
         from model.validation.plot import error_plot
         fig = error_plot(scores)
         fig.savefig(args.plot, dpi=120)
-        console.print(f"wrote {args.plot}")
+        out.note(f"wrote {args.plot}")
+    out.close()
     return 0
 
 
-def _selection(issues: list, caps: tuple[str, ...], seed: int) -> None:
+def _selection(issues: list, caps: tuple[str, ...], seed: int, out: Output) -> None:
     """The pre-registered choice (model.validation.select): candidates, nested CV, gains."""
     from collections import Counter
 
@@ -127,27 +138,30 @@ def _selection(issues: list, caps: tuple[str, ...], seed: int) -> None:
         b = bases(issues, c, seed=seed)
         sels = {crit: select(issues, b, criterion=crit) for crit in ("mae", "robust")}
         sel = sels["mae"]
-        t = Table(title=f"candidates ({c} capability) · whole half · picks in the CV folds")
-        for col in ("candidate", "MAE", "gain 95% low", "picked (MAE)", "picked (robust)"):
-            t.add_column(col, justify="left" if col == "candidate" else "right")
+        t = Tab(f"candidates ({c} capability) · whole half · picks in the CV folds",
+                ["candidate", "MAE", "gain 95% low", "picked (MAE)", "picked (robust)",
+                 "CV folds"],
+                right={"MAE", "gain 95% low", "picked (MAE)", "picked (robust)", "CV folds"},
+                key=f"candidates {c}",
+                show={"MAE": _two, "gain 95% low": lambda v: f"{v:+.2f}"})
         picks = {crit: Counter(s.picks) for crit, s in sels.items()}
         for k, v in sorted(sel.in_sample.items(), key=lambda kv: kv[1]):
-            t.add_row(label(k), f"{v:.2f}", f"{sel.lower[k]:+.2f}",
-                      *(f"{picks[crit].get(k, 0)}/{len(sel.picks)}" for crit in sels))
-        console.print(t)
+            t.add(label(k), float(v), float(sel.lower[k]),
+                  *(picks[crit].get(k, 0) for crit in sels), len(sel.picks))
+        out.table(t)
         for crit, s in sels.items():
             per_seed = s.oof.mean(axis=1)
             oof = s.oof.mean(axis=0)  # each issue's out-of-fold error over the fold draws
-            console.print(f"criterion {crit}: chosen on the whole half: {label(s.chosen)} "
-                          f"(MAE {s.in_sample[s.chosen]:.2f}) · nested 5-fold CV by proposal "
-                          f"over {len(per_seed)} fold draws: MAE {s.cv_mae:.2f} "
-                          f"(draws {per_seed.min():.2f}-{per_seed.max():.2f})")
+            out.note(f"criterion {crit}: chosen on the whole half: {label(s.chosen)} "
+                     f"(MAE {s.in_sample[s.chosen]:.2f}) · nested 5-fold CV by proposal "
+                     f"over {len(per_seed)} fold draws: MAE {s.cv_mae:.2f} "
+                     f"(draws {per_seed.min():.2f}-{per_seed.max():.2f})")
             for base in (BAR, ("exchange", None)):
                 g, lo, hi = gain_interval(s.errors[base], oof, issues)
                 _, lo95, hi95 = gain_interval(s.errors[base], oof, issues, level=0.95)
-                console.print(f"  gain of the CV forecasts over {base[0]}: {g:.2f}; bootstrap "
-                              f"over proposals: 90% {lo:.2f} to {hi:.2f}, "
-                              f"95% {lo95:.2f} to {hi95:.2f}")
+                out.note(f"  gain of the CV forecasts over {base[0]}: {g:.2f}; bootstrap "
+                         f"over proposals: 90% {lo:.2f} to {hi:.2f}, "
+                         f"95% {lo95:.2f} to {hi95:.2f}")
 
 
 def _perception(args: argparse.Namespace) -> int:
@@ -158,7 +172,7 @@ def _perception(args: argparse.Namespace) -> int:
                       args.salience_scale)
     fig = perception_figure(read.state, args.actor, issue=args.issue)
     fig.savefig(args.out, dpi=120)
-    console.print(f"wrote {args.out}")
+    print(f"wrote {args.out}")
     return 0
 
 
@@ -175,6 +189,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="cap for the round-independent answers (default 200)")
     p.add_argument("--seed", type=int, default=0)
     add_table_options(p)
+    add_format_option(p)
     p.set_defaults(func=_compare)
 
     p = sub.add_parser("validate", help="score the protocols on real negotiations (DEU III)")
@@ -192,6 +207,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--select", action="store_true",
                    help="also run the pre-registered choice of the stated protocol "
                         "(candidates, nested CV by proposal, bootstrap gains)")
+    add_format_option(p)
     p.set_defaults(func=_validate)
 
     p = sub.add_parser("perception", help="BDM perception chart of one actor (PNG)")
