@@ -2,7 +2,7 @@
 
 SALib's Morris screening (elementary effects: μ*, σ) and Sobol indices (Saltelli/Sobol'
 sample; first-order S1 and total ST with bootstrap confidence intervals). The sample points
-are runs of :func:`experiments.tune.evaluate_point` (the base scenario with the point's
+are runs of :func:`experiments.tune_scenario.evaluate_point` (the base scenario with the point's
 parameter values as overrides), submitted to a ``concurrent.futures.Executor`` — the batch
 runner's :func:`experiments.executor.open_executor`, so local processes and Dask work alike.
 Each point is run for every seed in the file (the same seeds at every point: common random
@@ -28,7 +28,8 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
-from experiments.tune import STRICT, StudySpec, evaluate_point, load_spec, run_metrics
+from experiments.tune_scenario import evaluate_point
+from experiments.tune_spec import STRICT, StudySpec, load_spec, run_metrics
 from model.data import DataError, load_actors, load_issues
 from model.output import Tab
 from model.safeio import (
