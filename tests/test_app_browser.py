@@ -355,7 +355,8 @@ def test_named_tabs_names_not_ids_integer_round_ticks(page):
     assert ticks and all(re.fullmatch(r"\d+", t) for t in ticks), ticks
     page.get_by_role("tab", name="History").click()
     page.locator(".eunato-events").wait_for()
-    page.get_by_label("show coalition changes").check(force=True)
+    # a click, not check(): the box turns on once the server has answered
+    page.get_by_label("show coalition changes").click(force=True)
     page.locator(".eunato-events").get_by_text(re.compile(r"\+ = ")).first.wait_for()
     settle(page)
     assert visible_ids() == []
