@@ -17,7 +17,15 @@ import numpy as np
 
 from model.output import Tab, add_format_option, emit, message_console, note
 from model.protocols import protocol_arg
-from model.safeio import MAX_ROUNDS, MAX_SEED, MAX_SEEDS, float_in, int_in, writable_dir
+from model.safeio import (
+    MAX_ROUNDS,
+    MAX_SEED,
+    MAX_SEEDS,
+    float_in,
+    int_in,
+    writable_dir,
+    write_text_atomic,
+)
 
 console = message_console()
 
@@ -75,7 +83,7 @@ def _run(args: argparse.Namespace) -> int:
 
             Path(args.out).mkdir(parents=True, exist_ok=True)
             prov = provenance(args.scenario, seeds)
-            (Path(args.out) / "seeds.json").write_text(json.dumps(
+            write_text_atomic(Path(args.out) / "seeds.json", json.dumps(
                 {"issues": table, "provenance": prov}, indent=2))
         return 0
     model = _model(args, args.seed).run()
