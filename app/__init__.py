@@ -5,6 +5,7 @@ below draws only the page itself (no navigation, no app bar: the page has its ow
 header and settings drawer, see app/style.css), so the helper modules never show up.
 """
 
+import os
 from pathlib import Path
 
 import solara
@@ -18,6 +19,16 @@ fix_navigator()
 _ASSETS = str(Path(__file__).with_name("assets"))
 if _ASSETS not in solara.server.settings.assets.extra_locations:
     solara.server.settings.assets.extra_locations.append(_ASSETS)
+# as app/serve.py sets for `eunato app`: widget messages written by the rendering thread
+# (for `solara run app` too, from the connections after this import)
+if "SOLARA_SERVER_SYNC_WS_WRITE" not in os.environ:
+    solara.server.settings.server.sync_ws_write = True
+# reacton's renderer that skips the subtrees where nothing changed (opt-in in reacton
+# 1.11, checked by reacton against its default renderer): a Step redraws the run bar and
+# the open tab's views, and no longer walks the settings panel and the rest of the page
+# (benchmarks/app.py: about a third of a Step's server time). Read per render context,
+# so it holds for every session started after this import.
+os.environ.setdefault("REACTON_FAST", "1")
 
 
 @solara.component

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
+import weakref
 from typing import TYPE_CHECKING, Any
 
 import altair as alt
@@ -122,9 +123,26 @@ def coalitions_frame(model: EuNatoModel, pillar: int | None = None) -> pd.DataFr
 
 
 # -- division of labour -------------------------------------------------------------------
+_division_memo: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _state_key(model: EuNatoModel) -> tuple:
+    """What the per-issue outcome depends on: a new round, a shock (logged as an event), a
+    new round limit. Two views of one redraw read the frame once."""
+    return model.steps, len(model.events_log), model.max_rounds, model.running
+
+
 def division_frame(model: EuNatoModel) -> pd.DataFrame:
     """Per issue: status, the roles in force (or, while open, the current forecast), the
     status quo, the label, the venue route and who vetoes (names, with their house)."""
+    key = _state_key(model)
+    memo = _division_memo.get(model)
+    if memo is None or memo[0] != key:
+        memo = _division_memo[model] = (key, _division_frame(model))
+    return memo[1].copy()
+
+
+def _division_frame(model: EuNatoModel) -> pd.DataFrame:
     names, m = actor_names(model), model.m
     rows = []
     for j, rec in enumerate(model.world.issues):
@@ -175,8 +193,12 @@ def pillar_summary(model: EuNatoModel) -> pd.DataFrame:
 @functools.cache
 def _division_template(names: tuple[str, ...]) -> dict:
     y = alt.Y("name:N", sort=list(names), title=None, axis=alt.Axis(labelLimit=170))
+    # the axis title and the legends must fit a 390 px phone: the title is cut to the
+    # chart's width, and one legend sits above the chart, the other below (two legends
+    # side by side at the bottom ran off a phone's screen)
     x = alt.X("lo:Q", scale=alt.Scale(domain=[0, 100]),
-              title=f"role, 0 none … 100 covers the whole task (≥ {LEAD:g} leads)")
+              title=f"role: 0 none … 100 the whole task (≥ {LEAD:g} leads)",
+              axis=alt.Axis(titleLimit=alt.ExprRef("width")))
     bg = alt.Chart(alt.NamedData("bands")).mark_rect(opacity=0.14).encode(
         x=x, x2="hi:Q", color=alt.Color("band:N", scale=alt.Scale(
             domain=["does not lead", "leads"], range=["#bbbbbb", "#4c9a2a"]), legend=None))
@@ -185,7 +207,7 @@ def _division_template(names: tuple[str, ...]) -> dict:
         x="mid:Q", y=alt.value(0), text="band:N")
     role = alt.Color("role:N", title="role", scale=alt.Scale(
         domain=list(ROLES), range=list(ROLES.values())),
-        legend=alt.Legend(orient="bottom", columns=1))
+        legend=alt.Legend(orient="top", columns=2))
     rows = alt.NamedData("roles")
     sq = alt.Chart(rows).mark_tick(thickness=2, size=12, opacity=0.8).encode(
         x="status_quo:Q", y=y, color=alt.Color("role:N", scale=alt.Scale(

@@ -24,15 +24,16 @@ if TYPE_CHECKING:
 def table_html(df: pd.DataFrame, classes: str = "eunato-table",
                swatch: str | None = None) -> str:
     """A small HTML table (escaped); ``swatch`` names a column of colours drawn as dots."""
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns if c != swatch)
+    cols = [c for c in df.columns if c != swatch]
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in cols)
+    first = df.columns[0]
     body = []
-    for _, row in df.iterrows():
+    for row in df.to_dict("records"):  # plain rows: iterrows builds a Series per row
         cells = []
-        for c in df.columns:
-            if c == swatch:
-                continue
-            text = html.escape("" if pd.isna(row[c]) else str(row[c]))
-            if swatch and c == df.columns[0]:
+        for c in cols:
+            value = row[c]
+            text = html.escape("" if value is None or value != value else str(value))
+            if swatch and c == first:
                 text = (f'<span class="eunato-swatch" style="background:'
                         f'{html.escape(str(row[swatch]))}"></span>{text}')
             cells.append(f"<td>{text}</td>")

@@ -148,9 +148,23 @@ def _hull(points: np.ndarray) -> np.ndarray:
     return np.array(ring + ring[:1])
 
 
+_outline_memo: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def outlines(model: EuNatoModel, pillar: int | None = None, pad: float = 0.035) -> list[dict]:
     """Rows (coalition, colour, order, x, y) tracing a rounded hull around each coalition
-    of two or more members in one pillar."""
+    of two or more members in one pillar. Coalitions change in few rounds: the hulls are
+    kept per model and pillar until the pillar's partition changes."""
+    k = pillar_index(model, pillar)
+    key = (k, model.coalition[k].tobytes(), pad)
+    memo = _outline_memo.setdefault(model, {})
+    if key not in memo:
+        memo.clear()  # one entry per pillar shown is enough; the old partition is gone
+        memo[key] = _outlines(model, k, pad)
+    return [dict(r) for r in memo[key]]
+
+
+def _outlines(model: EuNatoModel, pillar: int, pad: float) -> list[dict]:
     xy, table = layout(model), colours(model)
     names = coalition_labels(model, pillar=pillar)
     circle = pad * np.c_[np.cos(np.linspace(0, 2 * np.pi, 12, endpoint=False)),

@@ -35,10 +35,10 @@ def _markers(x: alt.X) -> alt.Chart:
 def _positions_template(title: str, max_rounds: int, role: str) -> dict:
     ys = alt.Scale(domain=[0, 100])
     x = _rounds_x(max_rounds)
-    colour = alt.Color("bloc:N", title="bloc (line: mean weighted by capability; band: "
-                       "range of members)", legend=alt.Legend(orient="bottom", columns=3,
-                                                               titleLimit=400, symbolOpacity=1,
-                                                               symbolType="stroke"))
+    colour = alt.Color("bloc:N", title="bloc: line = capability-weighted mean, band = range",
+                       legend=alt.Legend(orient="bottom", columns=3,
+                                         titleLimit=alt.ExprRef("width"), symbolOpacity=1,
+                                         symbolType="stroke"))
     means = alt.Chart(alt.NamedData("blocs")).mark_line(strokeWidth=2.5).encode(
         x=x, y=alt.Y("position:Q", scale=ys, title=Y_TITLE[role]), color=colour,
         tooltip=["bloc:N", alt.Tooltip("round:Q", format="d"),

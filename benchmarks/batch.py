@@ -17,8 +17,9 @@ seeds, written as an experiment file. Measured side by side in one run, in this 
 With ``--cycles N`` steps 1–3 are repeated N times in turn and the medians reported, so a
 shared machine's drifting load falls on every alternative alike. Prints the machine's CPUs
 and load average (start and end), wall and CPU seconds, and the ratios the issue asks for.
-Checks that every eunato executor wrote identical runs tables, the CLI's included. No
-assertion on time.
+Checks that every eunato executor wrote identical runs tables, the CLI's included. Also
+prints what two plain CPU-bound processes get against one at the start and the end: on a
+shared machine that bounds any executor's scaling. No assertion on time.
 """
 
 from __future__ import annotations
@@ -58,6 +59,21 @@ def worker_cpu(pid: int) -> float:
         return 0.0
 
 
+SPIN = "sum(i * i for i in range(6_000_000))"  # about a second of one core's pure Python
+
+
+def machine_parallelism() -> float:
+    """What two processes get on this machine now: 2 × (one plain CPU-bound process's wall
+    time) / (two at once). 2.0 on two free cores; less when other jobs hold the cores, and
+    then no executor can scale further than this."""
+    one = timed_process([sys.executable, "-c", SPIN])[0]
+    t0 = time.perf_counter()
+    procs = [subprocess.Popen([sys.executable, "-c", SPIN]) for _ in range(2)]
+    for p in procs:
+        p.wait()
+    return 2 * one / (time.perf_counter() - t0)
+
+
 MESA_SCRIPT = """
 import sys, mesa
 from model.model import EuNatoModel
@@ -90,6 +106,9 @@ def main() -> None:
     cpus, load0 = os.cpu_count(), os.getloadavg()
     print(f"{10 * reps} runs: baseline-2024, {args.protocol}, us_engagement × {reps} seeds; "
           f"{cpus} CPUs, load average {load0[0]:.1f} (1 min) {load0[1]:.1f} (5 min) at start",
+          flush=True)
+    par0 = machine_parallelism()
+    print(f"two plain CPU-bound processes got {par0:.2f}× one (2.00 on two free cores)",
           flush=True)
     rows: list[tuple[str, float, float | None]] = []
     tables: dict[str, pd.DataFrame] = {}
@@ -164,6 +183,7 @@ def main() -> None:
             cpus.append(time.process_time() - c0)
         singles[proto] = (statistics.median(times), statistics.median(cpus))
     load1 = os.getloadavg()
+    par1 = machine_parallelism()
 
     wall = {label: t for label, t, _ in rows}
     # CPU s: the CLI's and mesa's are those of the whole process and its waited-for
@@ -191,6 +211,8 @@ def main() -> None:
           f"and its workers): on {w} free cores the pool could reach "
           f"{w * serial_cpu / max(pool_cpu, 1e-9):.2f}× serial")
     print(f"load average at end: {load1[0]:.1f} (1 min) {load1[1]:.1f} (5 min)")
+    print(f"two plain CPU-bound processes got {par0:.2f}× one at the start, {par1:.2f}× at "
+          f"the end: no executor on {w} workers can scale further than the machine gives")
     print("every eunato executor (CLI included) wrote identical runs tables")
 
 

@@ -179,6 +179,22 @@ def coordinate(
     return np.where(size[at] > 1, rule.cohesion, 0.0) * (X[at] - position)
 
 
+def changes(old: np.ndarray, new: np.ndarray, ids: list[str]) -> list[str]:
+    """The coalitions (of two or more) whose members changed from ``old`` to ``new``
+    labels, as ``"LEADER+ = A, B, …"`` lines for the model's log."""
+    changed = old != new
+    if not changed.any():
+        return []
+    size = np.bincount(new, minlength=len(new))
+    out = []
+    # a coalition's members changed iff someone left or joined its label
+    for lab in np.unique(np.concatenate([new[changed], old[changed]])).tolist():
+        if size[lab] >= 2:
+            mem = np.flatnonzero(new == lab).tolist()
+            out.append(f"{ids[lab]}+ = {', '.join(ids[i] for i in mem)}")
+    return out
+
+
 def describe(labels: np.ndarray, actor_ids: list[str], capability: np.ndarray,
              position: np.ndarray, salience: np.ndarray, el: Electorate) -> list[dict]:
     """Coalitions of two or more: members, pooled capability, position, blocking power."""

@@ -322,7 +322,8 @@ class EuNatoModel(mesa.Model):
                                        self.coalition_rule, canonical=self._canonical[k])
             self._canonical[k] = True
             if not self.lean:
-                self._log_coalition_changes(k, old, new)
+                for text in coalitions.changes(old, new, self.state.actor_ids):
+                    self.log("coalition", f"{self.pillars[k]}: {text}", pillar=self.pillars[k])
             self.coalition[k] = new
         # members move towards their coalitions, every pillar's columns at once (moving
         # positions changes no pillar's coalitions: those follow the ideals)
@@ -399,20 +400,6 @@ class EuNatoModel(mesa.Model):
                 who = ", ".join(f"{v['actor']} ({v['house']})" for v in self.vetoes[j])
                 self.log("deadlock", f"{self.world.issue_ids[j]}: "
                          + (f"blocked by {who}" if who else "status quo holds"))
-
-    def _log_coalition_changes(self, k: int, old: np.ndarray, new: np.ndarray) -> None:
-        changed = old != new
-        if not changed.any():
-            return
-        ids = self.state.actor_ids
-        pillar = self.pillars[k]
-        size = np.bincount(new, minlength=len(new))
-        # a coalition's members changed iff someone left or joined its label
-        for lab in np.unique(np.concatenate([new[changed], old[changed]])).tolist():
-            if size[lab] >= 2:
-                mem = np.flatnonzero(new == lab).tolist()
-                self.log("coalition", f"{pillar}: {ids[lab]}+ = "
-                         f"{', '.join(ids[i] for i in mem)}", pillar=pillar)
 
     # -- convenience -------------------------------------------------------------------
     def run(self) -> EuNatoModel:

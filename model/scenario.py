@@ -311,7 +311,8 @@ def _parent_path(parent: str, child: Path) -> str | Path:
     """Where ``extends = parent`` points: a path is read from the child's folder (not the
     working directory); a plain name is a built-in scenario."""
     p = Path(parent)
-    if not p.is_absolute() and (p.suffix == ".toml" or len(p.parts) > 1):
+    if not p.is_absolute() and (p.suffix == ".toml" or len(p.parts) > 1
+                                or parent.endswith("/")):
         return child.parent / p
     return parent
 
@@ -334,6 +335,8 @@ def _raw(name_or_path: str | Path, seen: tuple[str, ...] = (),
         key = str(Path(target).resolve()) if isinstance(target, Path) else target
         if key in seen or str(scenario_path(target).resolve()) == str(path.resolve()):
             raise DataError(path, "extends", parent, "scenarios extend each other in a loop")
+        if scenario_path(target).is_dir():
+            raise DataError(path, "extends", parent, "is a folder; give a scenario file")
         if not scenario_path(target).is_file():
             raise DataError(path, "extends", parent, "no such scenario or file; built-in "
                             f"scenarios: {', '.join(list_scenarios())}")

@@ -105,7 +105,7 @@ CASES = {
     "folder-experiment": (None, ["batch", "D", "--dry-run", "--out", "D/o"], 2,
                           "is a folder, not a file"),
     "folder-extends": ('name = "w"\nextends = "sub/"\n', ["run", "--scenario", "F"], 2,
-                       "field 'extends' = 'sub/'"),
+                       "field 'extends' = 'sub/': is a folder; give a scenario file"),
     "json-to-folder": (TABLE, ["forecast", "F", "--json", "D"], 2,
                        "field '--json' = "),
     "out-is-a-file": (TABLE, ["run", "--rounds", "1", "--out", "F"], 2,
