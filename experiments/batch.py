@@ -34,9 +34,9 @@ from experiments.store import (
     ResultStore,
     StoreError,
     _canonical,
-    _reason,
     _table,
 )
+from model.safeio import os_reason
 
 #: a part is written at least this often (seconds) while runs finish, so a kill loses at
 #: most this much work; and after this many runs (``part_size``) whichever comes first
@@ -278,6 +278,6 @@ def run_experiment(exp: Experiment, out_dir: str | Path, **options: Any) -> pd.D
         tmp.write_text(json.dumps(meta, indent=1))
         tmp.replace(out / "experiment.json")
     except OSError as err:
-        raise StoreError(f"cannot write {out / 'experiment.json'}: {_reason(err)}") from None
+        raise StoreError(f"cannot write {out / 'experiment.json'}: {os_reason(err)}") from None
     return run_params(points, out, per_round=exp.per_round,
                       description=options.pop("description", exp.name), **options)

@@ -22,6 +22,7 @@ import pandas as pd
 from experiments import brief_figures as F
 from experiments.brief_who import issue_runs, who_sentences, who_table
 from model.data import DataError
+from model.safeio import write_text_atomic
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -296,7 +297,7 @@ def write_brief(folder: str | Path, pdf: bool = False, out: str | Path | None = 
         raise DataError(folder, "DIR", str(folder), "no such folder")
     html = render(brief_context(folder))
     path = Path(out) if out else folder / "briefing.html"
-    path.write_text(html, encoding="utf-8")
+    write_text_atomic(path, html)
     if pdf:
         from weasyprint import HTML
 

@@ -32,6 +32,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from model.safeio import atomic_output, write_text_atomic
+
 BAND = (10, 90)  # the band of the roles, percent
 CI = 95  # the bootstrap interval of a difference, percent
 N_BOOT = 2000
@@ -284,9 +286,10 @@ def write_comparison(comp: Comparison, out: str | Path, brief: bool = True) -> l
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / "comparison.parquet", out / "runs.parquet", out / "comparison.json"]
-    comp.table.to_parquet(paths[0], index=False)
-    comp.runs.to_parquet(paths[1], index=False)
-    paths[2].write_text(json.dumps(comp.to_json(), indent=1, sort_keys=False))
+    for frame, path in ((comp.table, paths[0]), (comp.runs, paths[1])):
+        with atomic_output(path) as tmp:
+            frame.to_parquet(tmp, index=False)
+    write_text_atomic(paths[2], json.dumps(comp.to_json(), indent=1, sort_keys=False))
     if brief:
         from experiments.brief import write_brief
 

@@ -39,6 +39,7 @@ import pandas as pd  # noqa: E402
 from experiments.runs import MODEL_PARAMETERS  # noqa: E402
 from experiments.store import read_rounds, read_runs  # noqa: E402
 from model.data import DataError  # noqa: E402
+from model.safeio import write_text_atomic
 from model.summary import SCALES  # noqa: E402
 
 ROLE_RANGE = (0.0, 100.0)  # docs/schema.md: both roles are shares of a requirement of 100
@@ -368,6 +369,6 @@ def write_report(results_dir: str | Path, out_dir: str | Path | None = None) -> 
             "small}td,th{padding:2px 8px;text-align:right}</style></head><body>"
             + "\n".join(body) + "</body></html>")
     p = out / "index.html"
-    p.write_text(page, encoding="utf-8")
+    write_text_atomic(p, page)
     paths.append(p)
     return paths

@@ -39,6 +39,8 @@ from model.safeio import (
     MAX_SEED,
     MAX_SOBOL_N,
     MAX_TRAJECTORIES,
+    atomic_output,
+    write_text_atomic,
 )
 
 METHODS = ("morris", "sobol")
@@ -315,13 +317,14 @@ def write_results(spec: SASpec, results: dict[str, dict[str, dict[str, Any]]],
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     csv = out / "indices.csv"
-    pd.DataFrame(long_rows(spec, results)).to_csv(csv, index=False)
+    with atomic_output(csv) as tmp:
+        pd.DataFrame(long_rows(spec, results)).to_csv(tmp, index=False)
     js = out / "indices.json"
     from model.provenance import provenance
 
     prov = provenance(spec.scenario, list(spec.seeds), settings={"name": spec.name})
-    js.write_text(json.dumps({"name": spec.name, "parameters": list(spec.parameters),
-                              "results": results, "provenance": prov}, indent=1))
+    write_text_atomic(js, json.dumps({"name": spec.name, "parameters": list(spec.parameters),
+                                      "results": results, "provenance": prov}, indent=1))
     paths = [csv, js]
     for method, res in results.items():
         paths.append(plot(spec, method, res, out / f"{method}.png"))

@@ -24,7 +24,6 @@ the parts already written intact.
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
 import os
 import uuid
@@ -37,6 +36,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from experiments.runs import MODEL_PARAMETERS
+from model.safeio import os_reason
 
 #: the leading columns of the runs table, in this order; the rest follow sorted by name
 LEAD_COLUMNS = ("run_id", "status", "error", "scenario", "protocol", "seed", "rounds",
@@ -95,16 +95,8 @@ def _write_atomic(table: pa.Table, path: Path) -> None:
     except OSError as err:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
-        raise StoreError(f"cannot write {path.parent}: {_reason(err)}; the parts written "
+        raise StoreError(f"cannot write {path.parent}: {os_reason(err)}; the parts written "
                          "before are intact, run the same command again to resume") from None
-
-
-def _reason(err: OSError) -> str:
-    if err.errno == errno.ENOSPC:
-        return "the disk is full"
-    if err.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        return "the folder is read-only or not writable"
-    return err.strerror or str(err)
 
 
 def _read(path: Path) -> pa.Table:
@@ -185,7 +177,7 @@ class ResultStore:
         try:
             self.runs_dir.mkdir(parents=True, exist_ok=True)
         except OSError as err:
-            raise StoreError(f"cannot write {self.runs_dir}: {_reason(err)}") from None
+            raise StoreError(f"cannot write {self.runs_dir}: {os_reason(err)}") from None
         existing = self._run_parts()
         seq = 1 + max((int(p.name.split("-")[1]) for p in existing), default=0)
         name = f"part-{seq:06d}-{uuid.uuid4().hex[:8]}.parquet"
@@ -242,7 +234,7 @@ def folder_lock(root: str | Path, what: str = "batch") -> Iterator[None]:
         root.mkdir(parents=True, exist_ok=True)
         fd = os.open(root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as err:
-        raise StoreError(f"cannot use {root}: {_reason(err)}") from None
+        raise StoreError(f"cannot use {root}: {os_reason(err)}") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -50,6 +50,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
+import time
 import warnings
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -132,14 +133,23 @@ def open_study(spec: TuneSpec, storage: str | None, out_dir: str | Path,
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     local = storage is None
     url = storage or default_storage(out_dir)
-    try:
-        # heartbeats: a trial whose process was killed is marked FAIL by the next run on
-        # any storage (a shared database too) once it has been silent for the grace period
-        with warnings.catch_warnings():  # heartbeats are "experimental" in Optuna 5
-            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            storage = optuna.storages.RDBStorage(url, heartbeat_interval=5, grace_period=20)
-    except Exception as err:  # bad URL, unreachable database …
-        raise ValueError(f"--storage {url}: {err}") from None
+    for attempt in range(3):
+        try:
+            # heartbeats: a trial whose process was killed is marked FAIL by the next run on
+            # any storage (a shared database too) once it has been silent for the grace
+            # period
+            with warnings.catch_warnings():  # heartbeats are "experimental" in Optuna 5
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                storage = optuna.storages.RDBStorage(url, heartbeat_interval=5,
+                                                     grace_period=20)
+            break
+        except Exception as err:  # bad URL, unreachable database …
+            # two processes creating a new database's tables at once: the second's CREATE
+            # TABLE fails ("already exists"); the tables are there now, so open it again
+            if "already exists" in str(err) and attempt < 2:
+                time.sleep(0.2)
+                continue
+            raise ValueError(f"--storage {url}: {err}") from None
     multi = spec.multi_objective
     directions = ["minimize"] * (len(spec.groups) if multi else 1)
     name = study_name or spec.name

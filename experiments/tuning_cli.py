@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from experiments.executor import add_executor_options, executor_from
 from experiments.store import folder_lock
 from model.output import Output, Tab, add_format_option
-from model.safeio import MAX_TRIALS, int_in, safe_name, writable_dir
+from model.safeio import MAX_TRIALS, int_in, safe_name, writable_dir, write_text_atomic
 
 
 def progress_bar() -> Progress:
@@ -102,7 +102,7 @@ def _tune_locked(args: argparse.Namespace, spec: Any, out: Path) -> int:
         o.note("importance: " + ", ".join(f"{k} {v:.2f}" for k, v in imp.items()))
         paths.append(T.plot_importance(imp, out / "importance.png",
                                        f"parameter importance: {spec.name}"))
-    (out / "best.json").write_text(json.dumps(
+    write_text_atomic(out / "best.json", json.dumps(
         {"study": study.study_name, "trial": best.number, "trials": n_done,
          "loss": best.user_attrs["loss"], "params": best.params, "importance": imp,
          "fit": fit,

@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from model.data import DATA_DIR, DataError, load_actors, load_issues
 from model.output import Output, Tab, add_format_option
-from model.safeio import writable_file
+from model.safeio import writable_file, write_text_atomic
 from model.scenario import Scenario, load_scenario
 from model.world import World, build_world
 
@@ -318,8 +318,8 @@ def _cli(args: argparse.Namespace) -> int:
         prov = provenance([r.episode.scenario for r in bt.results], seeds,
                           settings={"dir": str(args.dir), "seeds": args.seeds,
                                     "seed": args.seed, "protocol": args.protocol})
-        Path(args.json).write_text(json.dumps({**bt.to_dict(), "provenance": prov},
-                                              indent=2))
+        write_text_atomic(args.json, json.dumps({**bt.to_dict(), "provenance": prov},
+                                                indent=2))
     out.note(bt.line)
     return 0
 

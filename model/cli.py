@@ -20,7 +20,7 @@ from model.data import DataError
 from model.output import Tab, add_format_option, emit, message_console, note
 from model.protocols import protocol_arg
 from model.provenance import current_command
-from model.safeio import MAX_ROUNDS, MAX_SEED, float_in, int_in, writable_file
+from model.safeio import MAX_ROUNDS, MAX_SEED, float_in, int_in, writable_file, write_text_atomic
 
 #: modules that add sub-commands (app, batches, tuning, validation …)
 PLUGINS: list[str] = [
@@ -212,7 +212,7 @@ def _forecast(args: argparse.Namespace) -> int:
         if to_stdout:
             sys.stdout.write(doc + "\n")
         else:
-            Path(args.json).write_text(doc)
+            write_text_atomic(args.json, doc)
             say(f"wrote {args.json}")
     return 0
 

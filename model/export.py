@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from model.safeio import atomic_output, write_text_atomic
+
 if TYPE_CHECKING:
     from model.model import EuNatoModel
 
@@ -36,10 +38,13 @@ def write_run(model: EuNatoModel, out: str | Path, summary: dict[str, Any] | Non
     mdf, adf = step_frames(model)
     paths = {"steps": out / "steps.parquet", "actors": out / "actors.parquet",
              "summary": out / "summary.json", "events": out / "events.json"}
-    mdf.to_parquet(paths["steps"], index=False)
-    adf.to_parquet(paths["actors"], index=False)
+    # each file whole or absent, whatever the disk does (model.safeio.atomic_output)
+    with atomic_output(paths["steps"]) as tmp:
+        mdf.to_parquet(tmp, index=False)
+    with atomic_output(paths["actors"]) as tmp:
+        adf.to_parquet(tmp, index=False)
     summary = dict(summary or model.summary())
     summary["provenance"] = model_provenance(model, settings)
-    paths["summary"].write_text(json.dumps(summary, indent=2))
-    paths["events"].write_text(json.dumps(model.events_log, indent=2))
+    write_text_atomic(paths["summary"], json.dumps(summary, indent=2))
+    write_text_atomic(paths["events"], json.dumps(model.events_log, indent=2))
     return paths

@@ -123,7 +123,7 @@ def _csv_cell(v: Any) -> Any:
     if v is None:
         return ""
     if isinstance(v, list | tuple | dict):
-        return json.dumps(v)
+        return json.dumps(v, ensure_ascii=False)
     return _jsonable(v)
 
 

@@ -17,7 +17,15 @@ import numpy as np
 
 from model.output import Tab, add_format_option, emit, message_console, note
 from model.protocols import protocol_arg
-from model.safeio import MAX_ROUNDS, MAX_SEED, MAX_SEEDS, float_in, int_in, writable_dir
+from model.safeio import (
+    MAX_ROUNDS,
+    MAX_SEED,
+    MAX_SEEDS,
+    float_in,
+    int_in,
+    writable_dir,
+    write_text_atomic,
+)
 
 console = message_console()
 
@@ -35,13 +43,18 @@ def _model(args: argparse.Namespace, seed: int):
 
 
 def seed_table(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per issue over runs: agreed share, quantiles of both roles, most frequent vetoes."""
+    """Per issue over runs: agreed share, quantiles of both roles, the most frequent
+    blockers (vetoes that kept a piece blocked, :func:`model.reading.blockers`) and the
+    most frequent vetoes (of any proposal, also one whose pieces then passed separately)."""
+    from model.reading import blockers
+
     out = []
     for j, first in enumerate(summaries[0]["issues"]):
         rows = [s["issues"][j] for s in summaries]
         eu = np.array([r["eu_role"] for r in rows])
         nato = np.array([r["nato_role"] for r in rows])
         vetoes = Counter(f"{v['actor']} ({v['house']})" for r in rows for v in r["vetoes"])
+        blocks = Counter(f"{v['actor']} ({v['house']})" for r in rows for v in blockers(r))
         statuses = Counter(r["status"] for r in rows)
         out.append({
             "issue": first["issue"], "pillar": first["pillar"], "runs": len(rows),
@@ -49,6 +62,7 @@ def seed_table(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "blocked_share": round(statuses["blocked"] / len(rows), 3),
             "eu_role_q": [round(float(q), 1) for q in np.quantile(eu, [0.1, 0.5, 0.9])],
             "nato_role_q": [round(float(q), 1) for q in np.quantile(nato, [0.1, 0.5, 0.9])],
+            "top_blockers": [f"{k} ×{c}" for k, c in blocks.most_common(3)],
             "top_vetoes": [f"{k} ×{c}" for k, c in vetoes.most_common(3)],
         })
     return out
@@ -65,17 +79,20 @@ def _run(args: argparse.Namespace) -> int:
         seeds = list(range(args.seed, args.seed + args.seeds))
         summaries = [_model(args, k).run().summary() for k in seeds]
         table = seed_table(summaries)
+        title = (f"{args.scenario} · {summaries[0]['protocol']} · seeds {seeds[0]}.."
+                 f"{seeds[-1]} (10% / median / 90%)")
         if args.format == "json":
             print(json.dumps(table, indent=2))
+        elif args.format == "csv":  # one number per column: pandas reads the quantiles
+            emit(seed_tidy(table, title), "csv")
         else:
-            emit(seed_tab(table, f"{args.scenario} · {summaries[0]['protocol']} · seeds "
-                          f"{seeds[0]}..{seeds[-1]} (10% / median / 90%)"), args.format)
+            emit(seed_tab(table, title), args.format)
         if args.out:
             from pathlib import Path
 
             Path(args.out).mkdir(parents=True, exist_ok=True)
             prov = provenance(args.scenario, seeds)
-            (Path(args.out) / "seeds.json").write_text(json.dumps(
+            write_text_atomic(Path(args.out) / "seeds.json", json.dumps(
                 {"issues": table, "provenance": prov}, indent=2))
         return 0
     model = _model(args, args.seed).run()
@@ -96,15 +113,28 @@ def _run(args: argparse.Namespace) -> int:
 
 def seed_tab(table: list[dict[str, Any]], title: str) -> Tab:
     t = Tab(title, ["issue", "agreed", "blocked", "EU role", "NATO role",
-                    "most frequent vetoes"],
+                    "most frequent blockers"],
             right={"agreed", "blocked"},
             show={"agreed": lambda v: f"{v:.0%}", "blocked": lambda v: f"{v:.0%}",
                   "EU role": lambda q: " / ".join(f"{x:.0f}" for x in q),
                   "NATO role": lambda q: " / ".join(f"{x:.0f}" for x in q),
-                  "most frequent vetoes": lambda v: "; ".join(v)})
+                  "most frequent blockers": lambda v: "; ".join(v)})
     for r in table:
         t.add(r["issue"], r["agreed_share"], r["blocked_share"], r["eu_role_q"],
-              r["nato_role_q"], r["top_vetoes"])
+              r["nato_role_q"], r["top_blockers"])
+    return t
+
+
+def seed_tidy(table: list[dict[str, Any]], title: str) -> Tab:
+    """:func:`seed_table` with one value per column (csv)."""
+    q = ("p10", "median", "p90")
+    t = Tab(title, ["issue", "pillar", "runs", "agreed_share", "blocked_share",
+                    *(f"{r}_{k}" for r in ("eu_role", "nato_role") for k in q),
+                    "top_blockers", "top_vetoes"])
+    for r in table:
+        t.add(r["issue"], r["pillar"], r["runs"], r["agreed_share"], r["blocked_share"],
+              *r["eu_role_q"], *r["nato_role_q"], "; ".join(r["top_blockers"]),
+              "; ".join(r["top_vetoes"]))
     return t
 
 

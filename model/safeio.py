@@ -10,12 +10,14 @@ that come from files (experiment names, ``--write-scenario``) inside their folde
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import math
 import os
 import re
 import stat
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -176,3 +178,37 @@ def writable_dir(path: str | Path, option: str) -> Path:
     if not probe.is_dir() or not os.access(probe, os.W_OK):
         raise DataError("command line", option, str(p), f"{probe} is not a writable folder")
     return p
+
+
+def os_reason(err: OSError) -> str:
+    """Why a write failed, in words a user acts on."""
+    if err.errno == errno.ENOSPC:
+        return "the disk is full"
+    if err.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return "the folder is read-only or not writable"
+    return err.strerror or str(err)
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | Path) -> Iterator[Path]:
+    """A temporary name beside ``path`` to write to, renamed to ``path`` only once the
+    writing has finished (``os.replace`` is atomic on POSIX): a full disk, a read-only
+    folder or a kill never leaves a half file under the real name. The temporary name keeps
+    the suffix, since writers such as matplotlib choose the format from it. A failure is
+    one OSError naming the file and the reason."""
+    p = Path(path)
+    tmp = p.with_name(f".{p.stem}.{os.getpid()}.tmp{p.suffix}")
+    try:
+        yield tmp
+        os.replace(tmp, p)
+    except OSError as err:
+        raise OSError(err.errno, f"cannot write it: {os_reason(err)}", str(p)) from None
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` whole or not at all (:func:`atomic_output`)."""
+    with atomic_output(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")

@@ -161,6 +161,31 @@ def test_full_disk_is_a_clear_error_and_earlier_parts_stay(tmp_path):
     assert 0 < res["rows"] < 120 and res["ok"]
 
 
+def test_run_on_a_full_disk_leaves_no_half_file(tmp_path):
+    """`eunato run --out` on a disk that fills mid-way: one line naming the file, and every
+    file under its real name is whole (model.safeio.atomic_output)."""
+    res = _in_small_tmpfs(tmp_path, """
+        import json, os, subprocess, sys
+        import pandas as pd
+        out = os.path.join(os.environ["MNT"], "out")
+        r = subprocess.run([sys.executable, "-m", "model.cli", "run", "--out", out],
+                           capture_output=True, text=True)
+        whole = {}
+        for name in sorted(os.listdir(out)):
+            p = os.path.join(out, name)
+            try:
+                pd.read_parquet(p) if name.endswith(".parquet") else json.load(open(p))
+                whole[name] = True
+            except Exception:
+                whole[name] = False
+        print(json.dumps({"rc": r.returncode, "err": r.stderr, "files": whole}))
+    """, size="200k")
+    assert res["rc"] == 1 and "Traceback" not in res["err"], res["err"]
+    assert len(res["err"].strip().splitlines()) == 1
+    assert "actors.parquet" in res["err"] and "the disk is full" in res["err"]
+    assert res["files"] == {"steps.parquet": True}  # written whole; no half or temp file
+
+
 def test_read_only_folder_is_a_clear_error(tmp_path):
     f = _exp(tmp_path)
     res = _in_small_tmpfs(tmp_path, f"""

@@ -77,7 +77,27 @@ def test_run_and_forecast_take_format(tmp_path):
     assert [i["issue"] for i in summary["issues"]] == [row["issue"] for row in rows]
     assert [float(row["EU role"]) for row in rows] == [i["eu_role"] for i in summary["issues"]]
     r = eunato("run", "--rounds", "5", "--seeds", "3", "--format", "csv")
-    assert r.returncode == 0 and r.stdout.startswith("issue,agreed,blocked"), r.stderr
+    assert r.returncode == 0, r.stderr
+    import pandas as pd
+
+    df = pd.read_csv(io.StringIO(r.stdout))  # the quantiles are numbers, one per column
+    for col in ("agreed_share", "eu_role_p10", "eu_role_median", "nato_role_p90"):
+        assert pd.api.types.is_float_dtype(df[col]), col
+    assert (df["eu_role_p10"] <= df["eu_role_median"]).all()
+
+
+def test_run_over_seeds_names_blockers_not_vetoes_that_blocked_nothing():
+    """The joint arrangement vetoed by CYP and TUR under the participation blockage, its
+    pieces then passed separately: vetoes, not blockers (model.reading.blockers)."""
+    r = eunato("run", "--seeds", "3", "--blockage", "on", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    table = {row["issue"]: row for row in json.loads(r.stdout)}
+    reform = table["ukr_reform"]
+    assert any(v.startswith("TUR (nato)") for v in reform["top_vetoes"])
+    assert not any(v.startswith("TUR") for v in reform["top_blockers"])
+    assert table["ukr_aid"]["top_blockers"][0].startswith("HUN (eu_council)")
+    text = eunato("run", "--seeds", "3", "--blockage", "on").stdout
+    assert "most frequent blockers" in text
 
 
 def test_help_documents_exit_codes():
@@ -224,6 +244,21 @@ def test_rerun_reproduces_a_run_made_without_a_command_line(tmp_path):
     assert prov["command"]["us_engagement"] == 0.4
     r = eunato("rerun", str(tmp_path / "app"))
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_rerun_reproduces_a_comparison_folder(tmp_path):
+    cmp = tmp_path / "cmp"
+    r = eunato("compare-scenarios", "baseline-2024", "blockage-lifted", "--seeds", "3",
+               "--set", "rounds=6", "--workers", "1", "--out", str(cmp))
+    assert r.returncode == 0, r.stderr
+    again = tmp_path / "again"
+    r = eunato("rerun", str(cmp), "--out", str(again), "--format", "json")
+    assert r.returncode == 0, r.stdout + r.stderr
+    states = {row["file"]: row["state"] for row in json.loads(r.stdout)}
+    assert states == {"briefing.html": "same", "comparison.json": "same",
+                      "comparison.parquet": "same", "runs.parquet": "same"}
+    for name in states:
+        assert (again / name).read_bytes() == (cmp / name).read_bytes(), name
 
 
 def test_rerun_without_provenance_is_bad_input(tmp_path):
