@@ -211,10 +211,7 @@ class TuneSpec(StudySpec):
                 if not t.actors:
                     raise DataError(f, f"{where}.actors", t.actors,
                                     "a vetoed target names the vetoing actor(s)")
-                for a in t.actors:
-                    if a not in actors:
-                        raise DataError(f, f"{where}.actors", a,
-                                        "unknown actor (see `eunato actors`)")
+                _known_actors(f, where, t.actors, actors)
             elif t.house is not None:
                 raise DataError(f, f"{where}.house", t.house, "only vetoed targets take a house")
             if t.kind == "outcome" and t.role is None:
@@ -229,10 +226,7 @@ class TuneSpec(StudySpec):
                 if len(t.actors) < 2:
                     raise DataError(f, f"{where}.actors", t.actors,
                                     "a coalition fact needs at least two actors")
-                for a in t.actors:
-                    if a not in actors:
-                        raise DataError(f, f"{where}.actors", a,
-                                        "unknown actor (see `eunato actors`)")
+                _known_actors(f, where, t.actors, actors)
             if t.kind == "metric" and not t.metric:
                 raise DataError(f, f"{where}.metric", t.metric,
                                 "a metric target needs a metric (a run-row column)")
@@ -289,3 +283,10 @@ def load_tune(path: str | Path) -> TuneSpec:
     spec = load_spec(path, TuneSpec)
     spec.check()
     return spec
+
+
+def _known_actors(f: Any, where: str, named: list[str], actors: Any) -> None:
+    """Every actor a target names must exist: the first unknown one is the error."""
+    for a in named:
+        if a not in actors:
+            raise DataError(f, f"{where}.actors", a, "unknown actor (see `eunato actors`)")
