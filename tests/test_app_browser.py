@@ -98,9 +98,18 @@ def settle(pg) -> None:
     pg.wait_for_timeout(300)
 
 
-def choose(pg, label: str, option: str) -> None:
-    pg.get_by_label(label).first.click(force=True)
-    pg.get_by_role("option", name=option, exact=True).click()
+def choose(pg, label: str, option: str, within: str = "body") -> None:
+    """Pick ``option`` in the select ``label`` inside ``within``. A click that lands while
+    a tab is still sliding in can leave the menu shut, so the select is clicked again."""
+    item = pg.get_by_role("option", name=option, exact=True)
+    for _ in range(3):
+        pg.locator(within).get_by_label(label).first.click(force=True)
+        try:
+            item.wait_for(state="visible", timeout=5000)
+            break
+        except PlaywrightTimeout:
+            continue
+    item.click()
 
 
 def boxes(pg, selector: str) -> list[dict]:
@@ -544,7 +553,7 @@ def test_why_panel_explains_an_issue_in_names(page):
     page.get_by_role("tab", name="Why").click()
     text = page.locator(".eunato-why-text")
     text.wait_for()
-    choose(page, "Issue", "Industry: joint procurement finance")
+    choose(page, "Issue", "Industry: joint procurement finance", within=".eunato-why")
     page.wait_for_function("() => document.querySelector('.eunato-why-text').innerText"
                            ".startsWith('Industry: joint procurement finance')")
     facts = page.locator(".eunato-why-facts").inner_text()
