@@ -38,16 +38,23 @@ class CoalitionRule:
 
 def relabel(labels: np.ndarray, capability: np.ndarray) -> np.ndarray:
     """Name each coalition by its most capable member's index (ties: lowest index)."""
-    labels = np.asarray(labels)
-    # sort by (label, −capability, index): each label's first row is its most capable
-    # member (ties: the lowest index), as argmax over the members would pick
-    order = np.lexsort((np.arange(labels.size), -capability, labels))
-    lab = labels[order]
-    first = np.r_[True, lab[1:] != lab[:-1]]
-    leader = order[first][np.cumsum(first) - 1]
-    out = np.empty_like(labels)
+    return relabel_many(np.asarray(labels)[None], np.asarray(capability)[None])[0]
+
+
+def relabel_many(labels: np.ndarray, capability: np.ndarray) -> np.ndarray:
+    """:func:`relabel` of R replicates at once: ``labels`` and ``capability`` are (R, n)."""
+    r, n = labels.shape
+    rep = np.repeat(np.arange(r), n)
+    key = rep * n + labels.ravel()  # a coalition is a label within its replicate
+    # sort by (replicate, label, −capability, index): each coalition's first row is its
+    # most capable member (ties: the lowest index), as argmax over the members would pick
+    order = np.lexsort((np.tile(np.arange(n), r), -capability.ravel(), key))
+    k = key[order]
+    first = np.r_[True, k[1:] != k[:-1]]
+    leader = order[first][np.cumsum(first) - 1] % n
+    out = np.empty(r * n, dtype=labels.dtype)
     out[order] = leader
-    return out
+    return out.reshape(r, n)
 
 
 def coalition_positions(
@@ -72,43 +79,74 @@ def update(
     """One round of coalition moves over the columns given (one pillar's roles); returns
     the new labels and how many moved. ``canonical``: the labels are already named by
     :func:`relabel` with this capability (then, if nobody moves, they are returned as
-    they are).
+    they are). The rule is :func:`update_many`'s, for one replicate."""
+    lab, moved = update_many(np.asarray(labels)[None], position[None], ideal[None],
+                             salience[None], np.asarray(capability)[None], [rng], rule,
+                             width, np.array([canonical]))
+    return lab[0], int(moved[0])
 
-    Active actors move one at a time in a random order (from ``rng``), each seeing the
-    coalitions as the previous movers left them: simultaneous moves would let two
-    singletons swap places forever instead of meeting. A mover values each coalition as
-    the others form it: each coalition's sums over its members in index order, computed
-    afresh (a value depends on the labels only, not on the history of moves), and the
-    mover's own coalition's less the mover's share.
+
+def update_many(
+    labels: np.ndarray, position: np.ndarray, ideal: np.ndarray, salience: np.ndarray,
+    capability: np.ndarray, rngs: list[np.random.Generator], rule: CoalitionRule,
+    width: float = 100.0, canonical: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One round of coalition moves in R independent replicates at once (the ensemble
+    engine; one replicate is :func:`update`): ``labels`` (R, n), ``position``, ``ideal``,
+    ``salience`` (R, n, k), ``capability`` (R, n), one generator per replicate, ``canonical``
+    (R,). Returns the (R, n) labels and (R,) how many moved.
+
+    Active actors move one at a time in a random order (from each replicate's generator),
+    each seeing the coalitions as the previous movers left them: simultaneous moves would
+    let two singletons swap places forever instead of meeting. A mover values each
+    coalition as the others form it: each coalition's sums over its members in index
+    order, computed afresh (a value depends on the labels only, not on the history of
+    moves), and the mover's own coalition's less the mover's share.
 
     The order is kept without a loop over movers: every remaining mover's choice is valued
     at once against the current labels; the movers before the first one that moves did
     not change the labels, so their choices stand, and the valuing starts again after the
-    one that moved. Most rounds need one pass (few actors move once coalitions settle);
-    the result is the sequential rule's exactly (tests/test_speed_equivalence.py)."""
-    n, m = position.shape
-    total = max(capability.sum(), 1e-12)
-    w = capability[:, None] * salience + 1e-12
+    one that moved. Each replicate's sums and reductions run over the same axes in the
+    same order whatever R is, so a replicate's result is the same alone or in an ensemble
+    (tests/test_ensemble.py), and the sequential rule's exactly
+    (tests/test_speed_equivalence.py)."""
+    r_all, n, m = position.shape
+    total = np.maximum(capability.sum(axis=1), 1e-12)
+    w = capability[:, :, None] * salience + 1e-12
     # what each actor adds to a coalition's sums: [w·x (m) | w (m) | capability | 1]
-    row = np.hstack([w * position, w, capability[:, None], np.ones((n, 1))])
-    ssum = np.maximum(salience.sum(axis=1), 1e-12)
+    row = np.concatenate([w * position, w, capability[:, :, None], np.ones((r_all, n, 1))],
+                         axis=2)
+    ssum = np.maximum(salience.sum(axis=2), 1e-12)
     lab = np.array(labels, copy=True)
-    pending = rng.permutation(np.flatnonzero(rng.random(n) < rule.activity))
-    moved = 0
+    queues = [rng.permutation(np.flatnonzero(rng.random(n) < rule.activity)) for rng in rngs]
+    length = np.array([q.size for q in queues])
+    pending = np.full((r_all, max(length.max(initial=0), 1)), -1)
+    for k, q in enumerate(queues):
+        pending[k, :q.size] = q
+    start = np.zeros(r_all, int)
+    moved = np.zeros(r_all, int)
+    live = np.flatnonzero(length > 0)
+    slot = np.arange(pending.shape[1])
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # empty slots
-        while pending.size:
-            target = _targets(lab, pending, row, ideal, salience, ssum, capability, total,
-                              width, rule)
-            change = np.flatnonzero(target != lab[pending])
-            if not change.size:
-                break
-            q = int(change[0])
-            lab[pending[q]] = target[q]
-            moved += 1
-            pending = pending[q + 1:]
-    if canonical and not moved:
-        return lab, 0
-    return relabel(lab, capability), moved
+        while live.size:
+            rr, qq = np.nonzero((slot >= start[live, None]) & (slot < length[live, None]))
+            reps = live[rr]
+            movers = pending[reps, qq]
+            target = _targets(lab, reps, movers, row, ideal, salience, ssum, capability,
+                              total, width, rule)
+            change = np.flatnonzero(target != lab[reps, movers])
+            # each replicate's first mover that moves (np.nonzero's order: by replicate)
+            rc = reps[change]
+            pick = change[np.r_[True, rc[1:] != rc[:-1]]] if change.size else change
+            who = reps[pick]
+            lab[who, movers[pick]] = target[pick]
+            moved[who] += 1
+            start[who] = qq[pick] + 1
+            live = who[start[who] < length[who]]
+    keep = np.zeros(r_all, bool) if canonical is None else canonical & (moved == 0)
+    if keep.all():
+        return lab, moved
+    return np.where(keep[:, None], lab, relabel_many(lab, capability)), moved
 
 
 def _sums(keys: np.ndarray, rows: np.ndarray, bins: int) -> np.ndarray:
@@ -118,44 +156,49 @@ def _sums(keys: np.ndarray, rows: np.ndarray, bins: int) -> np.ndarray:
     return np.bincount(flat, rows.ravel(), bins * width).reshape(bins, width)
 
 
-def _targets(lab: np.ndarray, movers: np.ndarray, row: np.ndarray, ideal: np.ndarray,
-             s: np.ndarray, ssum: np.ndarray, capability: np.ndarray, total: float,
-             width: float, rule: CoalitionRule) -> np.ndarray:
-    """(k,) where each of ``movers`` would go, each valuing the coalitions of ``lab`` with
-    itself taken out (a move of one mover, the others staying where they are)."""
-    n, m = ideal.shape
+def _targets(lab: np.ndarray, reps: np.ndarray, movers: np.ndarray, row: np.ndarray,
+             ideal: np.ndarray, s: np.ndarray, ssum: np.ndarray, capability: np.ndarray,
+             total: np.ndarray, width: float, rule: CoalitionRule) -> np.ndarray:
+    """(k,) where each of ``movers`` (of replicates ``reps``) would go, each valuing the
+    coalitions of its replicate's ``lab`` with itself taken out (a move of one mover, the
+    others staying where they are)."""
+    r_all, n, m = ideal.shape
     k = len(movers)
     r = np.arange(k)
-    cur = lab[movers]
-    acc = _sums(lab, row, n)  # every slot with its members (the movers' own included)
-    held = acc[:, 2 * m + 1] > 0
-    occ = np.flatnonzero(held)  # only held slots can be joined (a handful once settled)
-    at = np.searchsorted(occ, cur)  # each mover's own slot among them
-    own = acc[cur] - row[movers]  # each mover's own slot without it
-    cap = np.repeat(acc[None, occ, 2 * m], k, axis=0)
-    size = np.repeat(acc[None, occ, 2 * m + 1], k, axis=0)
-    cap[r, at], size[r, at] = own[:, 2 * m], own[:, 2 * m + 1]
-    im, sm = ideal[movers], s[movers]
-    X = acc[occ, :m] / np.maximum(acc[occ, m:2 * m], 1e-300)
-    dist = (np.abs(im[:, None, :] - X[None]) / width * sm[:, None, :]).sum(axis=2)
-    Xo = own[:, :m] / np.maximum(own[:, m:2 * m], 1e-300)
-    dist[r, at] = (np.abs(im - Xo) / width * sm).sum(axis=1)
-    dist /= ssum[movers][:, None]
-    ci = capability[movers]
-    pay = rule.benefit * (cap + ci[:, None]) / total * (rule.threshold - dist)
-    alone = rule.benefit * ci / total * rule.threshold
-    here = size[r, at] > 0
-    current = np.where(here, pay[r, at], alone)
+    cur = lab[reps, movers]
     if n == 1:  # nobody else: nowhere to go
         return cur
+    # every slot of every replicate with its members (the movers' own included), summed
+    # per replicate in index order
+    keys = (np.arange(r_all)[:, None] * n + lab).ravel()
+    acc = _sums(keys, row.reshape(r_all * n, -1), r_all * n).reshape(r_all, n, -1)
+    held = acc[:, :, 2 * m + 1] > 0
+    # only held slots can be joined (a handful once settled): those held in any replicate
+    occ = np.flatnonzero(held.any(axis=0))
+    at = np.searchsorted(occ, cur)  # each mover's own slot among them
+    own = acc[reps, cur] - row[reps, movers]  # each mover's own slot without it
+    cap = acc[reps[:, None], occ, 2 * m]
+    size = acc[reps[:, None], occ, 2 * m + 1]
+    cap[r, at], size[r, at] = own[:, 2 * m], own[:, 2 * m + 1]
+    im, sm = ideal[reps, movers], s[reps, movers]
+    X = acc[:, occ, :m] / np.maximum(acc[:, occ, m:2 * m], 1e-300)
+    dist = (np.abs(im[:, None, :] - X[reps]) / width * sm[:, None, :]).sum(axis=2)
+    Xo = own[:, :m] / np.maximum(own[:, m:2 * m], 1e-300)
+    dist[r, at] = (np.abs(im - Xo) / width * sm).sum(axis=1)
+    dist /= ssum[reps, movers][:, None]
+    ci = capability[reps, movers]
+    pay = rule.benefit * (cap + ci[:, None]) / total[reps, None] * (rule.threshold - dist)
+    alone = rule.benefit * ci / total[reps] * rule.threshold
+    here = size[r, at] > 0
+    current = np.where(here, pay[r, at], alone)
     margin = rule.margin * alone
-    pay[size <= 0] = -np.inf
+    pay[size <= 0] = -np.inf  # slots empty in this replicate (or without the mover)
     pick = np.argmax(pay, axis=1)  # the first best held slot, as over every slot
     best = occ[pick]
     join = (best != cur) & (pay[r, pick] > np.maximum(current, alone) + margin)
     leave = ~join & here & (alone > current + margin)
     # going alone: the first free slot (one is, as a leaver shares its own with others)
-    return np.where(join, best, np.where(leave, np.argmin(held), cur))
+    return np.where(join, best, np.where(leave, np.argmin(held[reps], axis=1), cur))
 
 
 def coordinate(
@@ -165,15 +208,19 @@ def coordinate(
     """(n, k) the move of each member ``cohesion`` of the way towards its coalition's
     position (zero for singletons). ``labels`` is (n,), or (n, k): each column's own (every
     pillar's columns at once); a coalition's position is its members' weighted mean, added
-    up in index order as :func:`coalition_positions` does."""
-    n, k = position.shape
-    lab = np.broadcast_to(labels.reshape(n, -1), (n, k))
-    w = capability[:, None] * salience + 1e-12
-    keys = (lab * k + np.arange(k)).ravel()
-    num = np.bincount(keys, (w * position).ravel(), n * k)
-    den = np.bincount(keys, w.ravel(), n * k)
-    size = np.bincount(keys, None, n * k)
-    at = keys.reshape(n, k)
+    up in index order as :func:`coalition_positions` does. With a leading replicate axis
+    (``position`` (R, n, k), ``labels`` (R, n[, k]), ``capability`` (R, n)) every replicate
+    is done at once, each as it would be alone."""
+    *lead, n, k = position.shape
+    r = int(np.prod(lead, dtype=int))
+    lab = np.broadcast_to(labels.reshape(r, n, -1), (r, n, k))
+    w = capability.reshape(r, n, 1) * salience.reshape(r, n, k) + 1e-12
+    keys = ((np.arange(r)[:, None, None] * n + lab) * k + np.arange(k)).ravel()
+    bins = r * n * k
+    num = np.bincount(keys, (w * position.reshape(r, n, k)).ravel(), bins)
+    den = np.bincount(keys, w.ravel(), bins)
+    size = np.bincount(keys, None, bins)
+    at = keys.reshape(position.shape)
     with np.errstate(invalid="ignore", divide="ignore"):  # labels nobody holds
         X = num / den
     return np.where(size[at] > 1, rule.cohesion, 0.0) * (X[at] - position)

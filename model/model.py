@@ -55,6 +55,13 @@ ENGINE_PROTOCOL_DEFAULTS: dict[str, dict[str, Any]] = {"nash": {"threat": "worst
 PILLAR_SHOWN = "industry"  # the pillar whose coalitions the app and agents show by default
 
 
+def movement(delta: np.ndarray, capability: np.ndarray) -> np.ndarray:
+    """(2m,) how far positions moved in a round, capability-weighted mean of |delta|
+    ((n, 2m) and (n,), or stacked with a leading replicate axis, each as alone)."""
+    w = capability + 1e-12
+    return (np.abs(delta) * w[..., :, None]).sum(axis=-2) / w.sum(axis=-1)[..., None]
+
+
 class EuNatoModel(mesa.Model):
     """EU–NATO bargaining over the division of labour.
 
@@ -335,8 +342,7 @@ class EuNatoModel(mesa.Model):
         report = self.protocol.step(st, self.rng)
         np.clip(st.position, st.lo, st.hi, out=st.position)
         self.moved["bargaining"] += st.position - before
-        self._movement.append(np.average(np.abs(st.position - before), axis=0,
-                                         weights=st.capability + 1e-12))
+        self._movement.append(movement(st.position - before, st.capability))
         self.forecast = report.forecast
         if not self.lean:
             self.interactions += [{"round": self.steps, **rec} for rec in report.interactions]

@@ -76,8 +76,8 @@ class Electorate:
     nato: np.ndarray  # NATO allies (voting)
     parliament: np.ndarray  # the European Parliament (one actor)
     population: np.ndarray  # millions (EU members matter)
-    capability: np.ndarray
-    blockers: np.ndarray = field(default=None)  # participation blockage (active)
+    capability: np.ndarray  # (n,), or (n, G) each proposal's own (an ensemble's votes)
+    blockers: np.ndarray = field(default=None)  # participation blockage (active), as above
 
     def __post_init__(self) -> None:
         if self.blockers is None:
@@ -156,7 +156,7 @@ def _coalition_discipline(yes, no, abstain, coalition, capability, free) -> None
     if (size < 2).all():
         return
     at = keys.reshape(n, g)
-    w = capability[:, None] * free
+    w = capability.reshape(n, -1) * free  # (n,) or (n, G): each proposal's own
     wy = np.bincount(keys, (w * yes).ravel(), n * g)
     wn = np.bincount(keys, (w * no).ravel(), n * g)
     go_yes = (wy >= wn)[at]  # (n, G) each member's coalition majority
@@ -183,7 +183,7 @@ def vote_columns(
     stances and coalition labels (n, G) (or broadcastable). Returns (adopted (G,), yes,
     no, abstain (n, G), {house: (G,) passed, True where the house does not vote})."""
     n, g = dist_proposal.shape
-    blocking = np.broadcast_to(block, (n, g)) | (joint[None, :] & el.blockers[:, None])
+    blocking = np.broadcast_to(block, (n, g)) | (joint[None, :] & el.blockers.reshape(n, -1))
     aside = np.broadcast_to(aside, (n, g))
     yes, no, abstain = NegotiationActor.decide_vote(
         dist_proposal, dist_status_quo, salience, blocking, aside, abstain_salience)

@@ -85,6 +85,10 @@ class Protocol(ABC):
     #: build what only a reader of the round report needs (interaction records, the
     #: median beside the forecast); a lean model run turns it off (nothing reads them)
     detail: bool = True
+    #: ``step`` also plays R replicates at once on a stacked state (arrays with a leading
+    #: replicate axis), each as it would alone: the ensemble engine (model/ensemble.py)
+    #: then plays them in one array program; otherwise it plays each replicate in turn
+    stacked: ClassVar[bool] = False
     #: the parameters, their types, ranges and defaults (see :data:`STRICT_PARAMS`)
     Params: ClassVar[type[BaseModel]] = NoParams
 
@@ -106,12 +110,15 @@ class Protocol(ABC):
 
 
 def weighted_mean(state: BargainingState) -> np.ndarray:
-    """(m,) capability × salience weighted mean of positions (the compromise model)."""
-    w = state.capability[:, None] * state.salience
-    tot = w.sum(axis=0)
+    """(m,) capability × salience weighted mean of positions (the compromise model). The
+    state's arrays may carry a leading replicate axis (the ensemble engine's stacked
+    state: position (R, n, m), capability (R, n)); each replicate's mean is then the one
+    it would have alone (sums over the actor axis, in actor order)."""
+    w = state.capability[..., :, None] * state.salience
+    tot = w.sum(axis=-2)
     safe = np.where(tot > 0, tot, 1.0)
-    mean = (w * state.position).sum(axis=0) / safe
-    return np.where(tot > 0, mean, state.position.mean(axis=0))
+    mean = (w * state.position).sum(axis=-2) / safe
+    return np.where(tot > 0, mean, state.position.mean(axis=-2))
 
 
 def weighted_median(state: BargainingState) -> np.ndarray:

@@ -40,10 +40,13 @@ class Compromise(Protocol):
     def forecast(self, state: BargainingState) -> np.ndarray:
         return weighted_mean(state)
 
+    #: every step is array arithmetic over the actor axis: replicates stack
+    stacked = True
+
     def step(self, state: BargainingState, rng: np.random.Generator) -> RoundReport:
         target = weighted_mean(state)
         rate = self.params["concession"] * (1.0 - state.salience)
-        state.position += rate * (target[None, :] - state.position)
+        state.position += rate * (target[..., None, :] - state.position)
         forecast = weighted_mean(state)
-        median = weighted_median(state) if self.detail else np.full(state.m, np.nan)
+        median = weighted_median(state) if self.detail else np.full(forecast.shape, np.nan)
         return RoundReport(forecast=forecast, median=median, mean=forecast.copy())
