@@ -44,6 +44,9 @@ FLUSH_SECONDS = 5.0
 PART_SIZE = 100
 #: the time a task sent to a worker should take by default (see ``next_chunk``)
 CHUNK_SECONDS = 1.0
+#: the most runs per task: a task's runs of one scenario share an ensemble
+#: (model/ensemble.py), whose cost per run falls until about 100 replicates
+MAX_CHUNK = 100
 
 if TYPE_CHECKING:
     from experiments.spec import Experiment
@@ -205,7 +208,7 @@ def _run_todo(unique: dict[str, dict[str, Any]], done: set[str], store: ResultSt
                 if size is None:
                     per_run = ((time.monotonic() - t_start) * width / n_run if n_run
                                else math.inf)
-                    size = max(1, min(25, int(CHUNK_SECONDS / per_run),
+                    size = max(1, min(MAX_CHUNK, int(CHUNK_SECONDS / per_run),
                                       (len(todo) - pos) // (width * 8)))
                 chunk = todo[pos:pos + size]
                 pos += len(chunk)

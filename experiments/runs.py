@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from model.ensemble import Ensemble
 from model.explain import pivotal
 from model.model import ACTOR_KNOBS, BLOC_KNOBS, EuNatoModel
 from model.reading import blockers, stuck
@@ -74,12 +75,8 @@ def flat_summary(summary: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def run_one(params: dict[str, Any], per_round: bool = False
-            ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Run one parameter set; return (summary row, per-round rows or [])."""
-    # lean: the row reads no per-round record (the rounds table does: then a full run)
-    model = build_model(params, lean=not per_round)
-    model.run()
+def summary_row(model: EuNatoModel, params: dict[str, Any]) -> dict[str, Any]:
+    """The row of a finished run: its inputs and every scalar metric of its summary."""
     # the row needs no explanation (the pivot test is most of a summary's cost), except
     # who was pivotal on the issues where something stayed blocked (pivotal_<issue>):
     # 0.6% of a run there (34 such issues in 16 runs), 8% on every issue
@@ -90,6 +87,16 @@ def run_one(params: dict[str, Any], per_round: bool = False
     row = {**params, **flat_summary(summary)}
     if row.get("protocol") is None:  # left to the scenario: say which one ran
         row["protocol"] = model.protocol_name
+    return row
+
+
+def run_one(params: dict[str, Any], per_round: bool = False
+            ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Run one parameter set; return (summary row, per-round rows or [])."""
+    # lean: the row reads no per-round record (the rounds table does: then a full run)
+    model = build_model(params, lean=not per_round)
+    model.run()
+    row = summary_row(model, params)
     rounds: list[dict[str, Any]] = []
     if per_round:
         mdf = model.datacollector.get_model_vars_dataframe().reset_index(names="round")
@@ -97,22 +104,71 @@ def run_one(params: dict[str, Any], per_round: bool = False
     return row, rounds
 
 
+def _ok(rid: str, row: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    return {"run_id": rid, "status": "ok", "error": None, **row}, []
+
+
+def _failed(rid: str, params: dict[str, Any], err: Exception
+            ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    return ({"run_id": rid, "status": "error", "error": f"{type(err).__name__}: {err}",
+             **params}, [])
+
+
+def _one(rid: str, params: dict[str, Any], per_round: bool
+         ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """One run alone; a failure becomes a row with ``status = "error"``."""
+    try:
+        row, rounds = run_one(params, per_round)
+        return {"run_id": rid, "status": "ok", "error": None, **row}, [
+            {"run_id": rid, **r} for r in rounds]
+    except Exception as err:  # noqa: BLE001 - recorded in the table
+        return _failed(rid, params, err)
+
+
+def _together(tasks: list[tuple[str, dict[str, Any]]]
+              ) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """Lean runs of one scenario, protocol and round count, played as one ensemble
+    (model/ensemble.py: each run's row is the one it gives alone). A run that fails to
+    build gets its error row; if the ensemble itself fails, every run is played alone,
+    so each failure is the run's own."""
+    out: dict[int, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
+    models, where = [], []
+    for k, (rid, params) in enumerate(tasks):
+        try:
+            models.append(build_model(params, lean=True))
+            where.append(k)
+        except Exception as err:  # noqa: BLE001 - recorded in the table
+            out[k] = _failed(rid, params, err)
+    try:
+        if models:
+            Ensemble(models).run()
+        for k, mdl in zip(where, models, strict=True):
+            rid, params = tasks[k]
+            out[k] = _ok(rid, summary_row(mdl, params))
+    except Exception:  # noqa: BLE001 - replayed alone below, where it is attributed
+        for k in where:
+            out[k] = _one(*tasks[k], per_round=False)
+    return [out[k] for k in range(len(tasks))]
+
+
 def run_chunk(tasks: list[tuple[str, dict[str, Any]]], per_round: bool = False
               ) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
     """Run several runs in one task (worker side). A failing run becomes a row with
-    ``status = "error"`` and its message; it never raises.
+    ``status = "error"`` and its message; it never raises. Without per-round rows, runs of
+    one scenario, protocol and round count are played together as one ensemble (the same
+    rows as alone, tests/test_ensemble.py).
 
     It lives here, not in experiments/batch.py, so that a worker imports only the model
     (not pyarrow, rich or the executors) before its first run."""
-    out = []
-    for rid, params in tasks:
-        try:
-            row, rounds = run_one(params, per_round)
-            row = {"run_id": rid, "status": "ok", "error": None, **row}
-            rounds = [{"run_id": rid, **r} for r in rounds]
-        except Exception as err:  # noqa: BLE001 - recorded in the table
-            row = {"run_id": rid, "status": "error", "error": f"{type(err).__name__}: {err}",
-                   **params}
-            rounds = []
-        out.append((row, rounds))
+    if per_round:
+        return [_one(rid, params, True) for rid, params in tasks]
+    groups: dict[tuple, list[int]] = {}
+    for k, (_, params) in enumerate(tasks):
+        key = (str(params.get("scenario")), str(params.get("protocol")),
+               str(params.get("rounds")))
+        groups.setdefault(key, []).append(k)
+    out: list[Any] = [None] * len(tasks)
+    for idx in groups.values():
+        for k, res in zip(idx, _together([tasks[k] for k in idx]), strict=True):
+            out[k] = res
     return out

@@ -161,44 +161,45 @@ def _targets(lab: np.ndarray, reps: np.ndarray, movers: np.ndarray, row: np.ndar
              total: np.ndarray, width: float, rule: CoalitionRule) -> np.ndarray:
     """(k,) where each of ``movers`` (of replicates ``reps``) would go, each valuing the
     coalitions of its replicate's ``lab`` with itself taken out (a move of one mover, the
-    others staying where they are)."""
+    others staying where they are). Only the slots held in the mover's replicate are
+    valued (a handful once coalitions settle): one (mover, slot) pair per row."""
     r_all, n, m = ideal.shape
     k = len(movers)
-    r = np.arange(k)
     cur = lab[reps, movers]
     if n == 1:  # nobody else: nowhere to go
         return cur
-    # every slot of every replicate with its members (the movers' own included), summed
-    # per replicate in index order
-    keys = (np.arange(r_all)[:, None] * n + lab).ravel()
-    acc = _sums(keys, row.reshape(r_all * n, -1), r_all * n).reshape(r_all, n, -1)
+    live, inv = np.unique(reps, return_inverse=True)
+    # every slot of the replicates valued here with its members (the movers' own
+    # included), added up per replicate in index order
+    keys = (np.arange(live.size)[:, None] * n + lab[live]).ravel()
+    acc = _sums(keys, row[live].reshape(live.size * n, -1), live.size * n)
+    acc = acc.reshape(live.size, n, -1)
     held = acc[:, :, 2 * m + 1] > 0
-    # only held slots can be joined (a handful once settled): those held in any replicate
-    occ = np.flatnonzero(held.any(axis=0))
-    at = np.searchsorted(occ, cur)  # each mover's own slot among them
-    own = acc[reps, cur] - row[reps, movers]  # each mover's own slot without it
-    cap = acc[reps[:, None], occ, 2 * m]
-    size = acc[reps[:, None], occ, 2 * m + 1]
-    cap[r, at], size[r, at] = own[:, 2 * m], own[:, 2 * m + 1]
+    own = acc[inv, cur] - row[reps, movers]  # each mover's own slot without it
+    kk, ss = np.nonzero(held[inv])  # (mover, held slot) pairs
+    at = acc[inv[kk], ss]
+    mine = ss == cur[kk]
+    at[mine] = own[kk[mine]]
+    X = at[:, :m] / np.maximum(at[:, m:2 * m], 1e-300)
     im, sm = ideal[reps, movers], s[reps, movers]
-    X = acc[:, occ, :m] / np.maximum(acc[:, occ, m:2 * m], 1e-300)
-    dist = (np.abs(im[:, None, :] - X[reps]) / width * sm[:, None, :]).sum(axis=2)
-    Xo = own[:, :m] / np.maximum(own[:, m:2 * m], 1e-300)
-    dist[r, at] = (np.abs(im - Xo) / width * sm).sum(axis=1)
-    dist /= ssum[reps, movers][:, None]
+    dist = (np.abs(im[kk] - X) / width * sm[kk]).sum(axis=1) / ssum[reps, movers][kk]
     ci = capability[reps, movers]
-    pay = rule.benefit * (cap + ci[:, None]) / total[reps, None] * (rule.threshold - dist)
-    alone = rule.benefit * ci / total[reps] * rule.threshold
-    here = size[r, at] > 0
-    current = np.where(here, pay[r, at], alone)
+    tot = total[reps]
+    pay_p = rule.benefit * (at[:, 2 * m] + ci[kk]) / tot[kk] * (rule.threshold - dist)
+    alone = rule.benefit * ci / tot * rule.threshold
+    here = own[:, 2 * m + 1] > 0
+    own_pay = np.empty(k)
+    own_pay[kk[mine]] = pay_p[mine]
+    current = np.where(here, own_pay, alone)
     margin = rule.margin * alone
-    pay[size <= 0] = -np.inf  # slots empty in this replicate (or without the mover)
-    pick = np.argmax(pay, axis=1)  # the first best held slot, as over every slot
-    best = occ[pick]
-    join = (best != cur) & (pay[r, pick] > np.maximum(current, alone) + margin)
+    pay_p[at[:, 2 * m + 1] <= 0] = -np.inf  # the mover's own slot, if it held it alone
+    pay = np.full((k, n), -np.inf)  # slots not held in the replicate cannot be joined
+    pay[kk, ss] = pay_p
+    best = np.argmax(pay, axis=1)  # the first best held slot
+    join = (best != cur) & (pay[np.arange(k), best] > np.maximum(current, alone) + margin)
     leave = ~join & here & (alone > current + margin)
     # going alone: the first free slot (one is, as a leaver shares its own with others)
-    return np.where(join, best, np.where(leave, np.argmin(held[reps], axis=1), cur))
+    return np.where(join, best, np.where(leave, np.argmin(held[inv], axis=1), cur))
 
 
 def coordinate(
