@@ -90,11 +90,13 @@ def update_many(
     labels: np.ndarray, position: np.ndarray, ideal: np.ndarray, salience: np.ndarray,
     capability: np.ndarray, rngs: list[np.random.Generator], rule: CoalitionRule,
     width: float = 100.0, canonical: np.ndarray | None = None,
+    terms: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """One round of coalition moves in R independent replicates at once (the ensemble
     engine; one replicate is :func:`update`): ``labels`` (R, n), ``position``, ``ideal``,
     ``salience`` (R, n, k), ``capability`` (R, n), one generator per replicate, ``canonical``
-    (R,). Returns the (R, n) labels and (R,) how many moved.
+    (R,), ``terms`` :func:`valuation_terms` of these arrays if already at hand (they
+    change only when preferences do). Returns the (R, n) labels and (R,) how many moved.
 
     Active actors move one at a time in a random order (from each replicate's generator),
     each seeing the coalitions as the previous movers left them: simultaneous moves would
@@ -111,14 +113,10 @@ def update_many(
     (tests/test_ensemble.py), and the sequential rule's exactly
     (tests/test_speed_equivalence.py)."""
     r_all, n, m = position.shape
-    total = np.maximum(capability.sum(axis=1), 1e-12)
-    w = capability[:, :, None] * salience + 1e-12
-    # what each actor adds to a coalition's sums: [w·x (m) | w (m) | capability | 1]
-    row = np.concatenate([w * position, w, capability[:, :, None], np.ones((r_all, n, 1))],
-                         axis=2)
-    ssum = np.maximum(salience.sum(axis=2), 1e-12)
+    row, ssum, total = terms if terms is not None else valuation_terms(position, salience,
+                                                                        capability)
     lab = np.array(labels, copy=True)
-    queues = [rng.permutation(np.flatnonzero(rng.random(n) < rule.activity)) for rng in rngs]
+    queues = [rng.permutation(np.nonzero(rng.random(n) < rule.activity)[0]) for rng in rngs]
     length = np.array([q.size for q in queues])
     pending = np.full((r_all, max(length.max(initial=0), 1)), -1)
     for k, q in enumerate(queues):
@@ -149,6 +147,19 @@ def update_many(
     return np.where(keep[:, None], lab, relabel_many(lab, capability)), moved
 
 
+def valuation_terms(position: np.ndarray, salience: np.ndarray, capability: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What :func:`update_many` values coalitions with: per actor what it adds to a
+    coalition's sums, [w·x (k) | w (k) | capability | 1] (R, n, 2k + 2) with w its
+    capability × salience; its salience total (R, n); the capability total (R,)."""
+    r_all, n, _ = position.shape
+    w = capability[:, :, None] * salience + 1e-12
+    row = np.concatenate([w * position, w, capability[:, :, None], np.ones((r_all, n, 1))],
+                         axis=2)
+    return (row, np.maximum(salience.sum(axis=2), 1e-12),
+            np.maximum(capability.sum(axis=1), 1e-12))
+
+
 def _sums(keys: np.ndarray, rows: np.ndarray, bins: int) -> np.ndarray:
     """(bins, width) the rows added up per key, in index order (bincount's order)."""
     width = rows.shape[1]
@@ -169,10 +180,12 @@ def _targets(lab: np.ndarray, reps: np.ndarray, movers: np.ndarray, row: np.ndar
     if n == 1:  # nobody else: nowhere to go
         return cur
     live, inv = np.unique(reps, return_inverse=True)
+    every = live.size == r_all
     # every slot of the replicates valued here with its members (the movers' own
     # included), added up per replicate in index order
-    keys = (np.arange(live.size)[:, None] * n + lab[live]).ravel()
-    acc = _sums(keys, row[live].reshape(live.size * n, -1), live.size * n)
+    keys = (np.arange(live.size)[:, None] * n + (lab if every else lab[live])).ravel()
+    rows = row if every else row[live]
+    acc = _sums(keys, rows.reshape(live.size * n, -1), live.size * n)
     acc = acc.reshape(live.size, n, -1)
     held = acc[:, :, 2 * m + 1] > 0
     own = acc[inv, cur] - row[reps, movers]  # each mover's own slot without it
@@ -182,7 +195,12 @@ def _targets(lab: np.ndarray, reps: np.ndarray, movers: np.ndarray, row: np.ndar
     at[mine] = own[kk[mine]]
     X = at[:, :m] / np.maximum(at[:, m:2 * m], 1e-300)
     im, sm = ideal[reps, movers], s[reps, movers]
-    dist = (np.abs(im[kk] - X) / width * sm[kk]).sum(axis=1) / ssum[reps, movers][kk]
+    d = im[kk]  # |ideal − X| / width × salience, summed over the columns, in place
+    d -= X
+    np.abs(d, out=d)
+    d /= width
+    d *= sm[kk]
+    dist = d.sum(axis=1) / ssum[reps, movers][kk]
     ci = capability[reps, movers]
     tot = total[reps]
     pay_p = rule.benefit * (at[:, 2 * m] + ci[kk]) / tot[kk] * (rule.threshold - dist)

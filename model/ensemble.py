@@ -92,6 +92,7 @@ class Ensemble:
         self.forecast = np.stack([mdl.forecast for mdl in models])
         self._bind_views()
         self._gather(range(len(models)))
+        self._terms: list | None = None  # coalition valuation terms per pillar
         self.forecasts: list[np.ndarray] = []
         self.movements: list[np.ndarray] = []
         self.partitions: list[np.ndarray] = []
@@ -129,6 +130,13 @@ class Ensemble:
             self.canonical[r] = mdl._canonical
         self.votes.gather(self.models, rows)
 
+    def sync(self) -> list[EuNatoModel]:
+        """The models with every vote recorded in their own lists (as after each round
+        of a single run), to inspect them between rounds."""
+        for r, mdl in enumerate(self.models):
+            self.votes.materialise(mdl, r)
+        return self.models
+
     # -- the round --------------------------------------------------------------------
     def run(self) -> list[EuNatoModel]:
         """Step every replicate until it ends (each by its own rule); the models."""
@@ -155,11 +163,16 @@ class Ensemble:
         take = (lambda a: a) if full else (lambda a: a[act])
         pos, ideal, sal, cap = take(self.pos), take(self.ideal), take(self.sal), take(self.cap)
         coal = take(self.coal) if full else self.coal[act].copy()
+        if events or not full or self._terms is None:
+            # coalitions follow the ideals: their valuation changes only with preferences
+            self._terms = [coalitions.valuation_terms(ideal[:, :, c], sal[:, :, c], cap)
+                           for c in models[0].pillar_cols]
+        rngs = [mdl.rng for mdl in models]
         for k, cols in enumerate(models[0].pillar_cols):
             ik = ideal[:, :, cols]
             coal[:, k], _ = coalitions.update_many(
-                coal[:, k], ik, ik, sal[:, :, cols], cap, [mdl.rng for mdl in models],
-                self.rule, canonical=self.canonical[act, k])
+                coal[:, k], ik, ik, sal[:, :, cols], cap, rngs, self.rule,
+                canonical=self.canonical[act, k], terms=self._terms[k])
             self.canonical[act, k] = True
         col_pillar = models[0].col_pillar
         pull = coalitions.coordinate(coal[:, col_pillar, :].transpose(0, 2, 1), pos, sal,
