@@ -74,15 +74,17 @@ def coalition_positions(
 def update(
     labels: np.ndarray, position: np.ndarray, ideal: np.ndarray, salience: np.ndarray,
     capability: np.ndarray, rng: np.random.Generator, rule: CoalitionRule,
-    width: float = 100.0, canonical: bool = False,
+    width: float = 100.0, canonical: bool = False, stay: np.ndarray | None = None,
 ) -> tuple[np.ndarray, int]:
     """One round of coalition moves over the columns given (one pillar's roles); returns
     the new labels and how many moved. ``canonical``: the labels are already named by
     :func:`relabel` with this capability (then, if nobody moves, they are returned as
-    they are). The rule is :func:`update_many`'s, for one replicate."""
+    they are). ``stay``: (n,) memory of who was valued as staying (see
+    :func:`update_many`). The rule is :func:`update_many`'s, for one replicate."""
     lab, moved = update_many(np.asarray(labels)[None], position[None], ideal[None],
                              salience[None], np.asarray(capability)[None], [rng], rule,
-                             width, np.array([canonical]))
+                             width, np.array([canonical]),
+                             stay=None if stay is None else stay.reshape(1, -1))
     return lab[0], int(moved[0])
 
 
@@ -91,12 +93,19 @@ def update_many(
     capability: np.ndarray, rngs: list[np.random.Generator], rule: CoalitionRule,
     width: float = 100.0, canonical: np.ndarray | None = None,
     terms: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    stay: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """One round of coalition moves in R independent replicates at once (the ensemble
     engine; one replicate is :func:`update`): ``labels`` (R, n), ``position``, ``ideal``,
     ``salience`` (R, n, k), ``capability`` (R, n), one generator per replicate, ``canonical``
     (R,), ``terms`` :func:`valuation_terms` of these arrays if already at hand (they
     change only when preferences do). Returns the (R, n) labels and (R,) how many moved.
+
+    ``stay`` (R, n), kept by the caller from round to round and cleared when preferences
+    change: which actors were valued as staying under the replicate's current labels. A
+    valuation depends only on the labels and the preferences, so such an actor stays
+    again without being valued anew; the memory of a replicate is dropped whenever its
+    labels change. Once coalitions settle most movers are known stayers.
 
     Active actors move one at a time in a random order (from each replicate's generator),
     each seeing the coalitions as the previous movers left them: simultaneous moves would
@@ -130,13 +139,27 @@ def update_many(
             rr, qq = np.nonzero((slot >= start[live, None]) & (slot < length[live, None]))
             reps = live[rr]
             movers = pending[reps, qq]
-            target = _targets(lab, reps, movers, row, ideal, salience, ssum, capability,
-                              total, width, rule)
-            change = np.flatnonzero(target != lab[reps, movers])
+            cur = lab[reps, movers]
+            if stay is None:
+                target = _targets(lab, reps, movers, row, ideal, salience, ssum, capability,
+                                  total, width, rule)
+            else:  # known stayers are not valued again
+                target = cur.copy()
+                new = ~stay[reps, movers]
+                if new.any():
+                    target[new] = _targets(lab, reps[new], movers[new], row, ideal,
+                                           salience, ssum, capability, total, width, rule)
+            change = np.flatnonzero(target != cur)
             # each replicate's first mover that moves (np.nonzero's order: by replicate)
             rc = reps[change]
             pick = change[np.r_[True, rc[1:] != rc[:-1]]] if change.size else change
             who = reps[pick]
+            if stay is not None:
+                # a replicate where nobody moved: everyone valued now stays, under labels
+                # that hold; where someone moved, the labels change
+                quiet = ~np.isin(reps, who)
+                stay[reps[quiet], movers[quiet]] = True
+                stay[who] = False
             lab[who, movers[pick]] = target[pick]
             moved[who] += 1
             start[who] = qq[pick] + 1
@@ -144,7 +167,10 @@ def update_many(
     keep = np.zeros(r_all, bool) if canonical is None else canonical & (moved == 0)
     if keep.all():
         return lab, moved
-    return np.where(keep[:, None], lab, relabel_many(lab, capability)), moved
+    out = np.where(keep[:, None], lab, relabel_many(lab, capability))
+    if stay is not None:  # renamed labels: what was learnt names other slots
+        stay[(out != lab).any(axis=1)] = False
+    return out, moved
 
 
 def valuation_terms(position: np.ndarray, salience: np.ndarray, capability: np.ndarray

@@ -119,6 +119,7 @@ class Ensemble:
             self.sal = np.stack([mdl.state.salience for mdl in self.models])
             self.cap = np.stack([mdl.state.capability for mdl in self.models])
             self.canonical = np.array([mdl._canonical for mdl in self.models], bool)
+            self.stay = np.stack([mdl._stay for mdl in self.models])
         for r in rows:
             mdl = self.models[r]
             st = mdl.state
@@ -128,6 +129,7 @@ class Ensemble:
                 st.position = self.pos[r]
             self.ideal[r], self.sal[r], self.cap[r] = st.ideal, st.salience, st.capability
             self.canonical[r] = mdl._canonical
+            self.stay[r] = mdl._stay
         self.votes.gather(self.models, rows)
 
     def sync(self) -> list[EuNatoModel]:
@@ -168,12 +170,15 @@ class Ensemble:
             self._terms = [coalitions.valuation_terms(ideal[:, :, c], sal[:, :, c], cap)
                            for c in models[0].pillar_cols]
         rngs = [mdl.rng for mdl in models]
+        stay = take(self.stay) if full else self.stay[act]
         for k, cols in enumerate(models[0].pillar_cols):
             ik = ideal[:, :, cols]
             coal[:, k], _ = coalitions.update_many(
                 coal[:, k], ik, ik, sal[:, :, cols], cap, rngs, self.rule,
-                canonical=self.canonical[act, k], terms=self._terms[k])
+                canonical=self.canonical[act, k], terms=self._terms[k], stay=stay[:, k])
             self.canonical[act, k] = True
+        if not full:
+            self.stay[act] = stay
         col_pillar = models[0].col_pillar
         pull = coalitions.coordinate(coal[:, col_pillar, :].transpose(0, 2, 1), pos, sal,
                                      cap, self.rule)

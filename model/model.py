@@ -180,6 +180,9 @@ class EuNatoModel(mesa.Model):
         self.col_pillar = np.tile(self.pillar_of, 2)  # (2m,) each role column's pillar
         #: per pillar, whether its labels are named for the current capabilities
         self._canonical = [False] * len(self.pillars)
+        #: per pillar, who was valued as staying in its coalition under the labels in
+        #: force (coalitions.update_many): they are not valued again until labels change
+        self._stay = np.zeros((len(self.pillars), n), bool)
         self.shown_pillar = (self.pillars.index(PILLAR_SHOWN) if PILLAR_SHOWN in self.pillars
                              else 0)
         self.coalition = np.tile(np.arange(n), (len(self.pillars), 1))
@@ -263,6 +266,7 @@ class EuNatoModel(mesa.Model):
         self.state.salience = np.tile(sal, 2) * self.voice
         self.state.capability = self.world.capability()
         self._canonical = [False] * len(self.pillars)  # leaders may have changed
+        self._stay[:] = False  # coalitions are valued anew
         self.electorate = self._electorate()
         big = np.abs(delta).max(axis=0) > self.settle_tolerance
         return big[: self.m] | big[self.m:]
@@ -326,7 +330,8 @@ class EuNatoModel(mesa.Model):
             # coalitions gather like interests: their line is the members' weighted ideals
             new, _ = coalitions.update(old, st.ideal[:, cols], st.ideal[:, cols],
                                        st.salience[:, cols], st.capability, self.rng,
-                                       self.coalition_rule, canonical=self._canonical[k])
+                                       self.coalition_rule, canonical=self._canonical[k],
+                                       stay=self._stay[k])
             self._canonical[k] = True
             if not self.lean:
                 for text in coalitions.changes(old, new, self.state.actor_ids):
