@@ -43,7 +43,7 @@ from model.safeio import os_reason
 FLUSH_SECONDS = 5.0
 PART_SIZE = 100
 #: the time a task sent to a worker should take by default (see ``next_chunk``)
-CHUNK_SECONDS = 1.0
+CHUNK_SECONDS = 2.0
 #: the most runs per task: a task's runs of one scenario share an ensemble
 #: (model/ensemble.py), whose cost per run falls until about 100 replicates
 MAX_CHUNK = 100
@@ -202,14 +202,15 @@ def _run_todo(unique: dict[str, dict[str, Any]], done: set[str], store: ResultSt
                 """The next runs to send. Default size: a chunk should take about
                 CHUNK_SECONDS (measured from the runs so far; 1 run until one finished),
                 so parts keep landing every few seconds however slow a run is, and at most
-                1/8 of what each worker has left, so the work stays balanced."""
+                half of what each worker has left, so the work stays balanced without
+                cutting the tail into small ensembles (a run costs more in a small one)."""
                 nonlocal pos
                 size = chunksize
                 if size is None:
                     per_run = ((time.monotonic() - t_start) * width / n_run if n_run
                                else math.inf)
                     size = max(1, min(MAX_CHUNK, int(CHUNK_SECONDS / per_run),
-                                      (len(todo) - pos) // (width * 8)))
+                                      -(-(len(todo) - pos) // (width * 2))))
                 chunk = todo[pos:pos + size]
                 pos += len(chunk)
                 return chunk

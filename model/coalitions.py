@@ -127,13 +127,12 @@ def update_many(
     lab = np.array(labels, copy=True)
     queues = [rng.permutation(np.nonzero(rng.random(n) < rule.activity)[0]) for rng in rngs]
     length = np.array([q.size for q in queues])
-    pending = np.full((r_all, max(length.max(initial=0), 1)), -1)
-    for k, q in enumerate(queues):
-        pending[k, :q.size] = q
+    slot = np.arange(max(length.max(initial=0), 1))
+    pending = np.full((r_all, slot.size), -1)
+    pending[slot < length[:, None]] = np.concatenate(queues)  # row by row, in order
     start = np.zeros(r_all, int)
     moved = np.zeros(r_all, int)
     live = np.flatnonzero(length > 0)
-    slot = np.arange(pending.shape[1])
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # empty slots
         while live.size:
             rr, qq = np.nonzero((slot >= start[live, None]) & (slot < length[live, None]))
