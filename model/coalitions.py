@@ -156,7 +156,9 @@ def update_many(
             if stay is not None:
                 # a replicate where nobody moved: everyone valued now stays, under labels
                 # that hold; where someone moved, the labels change
-                quiet = ~np.isin(reps, who)
+                now = np.zeros(r_all, bool)
+                now[who] = True
+                quiet = ~now[reps]
                 stay[reps[quiet], movers[quiet]] = True
                 stay[who] = False
             lab[who, movers[pick]] = target[pick]

@@ -148,11 +148,11 @@ def vote_round(ens: Ensemble, act: np.ndarray, models: list[EuNatoModel], still:
         ens.proposal[act] = prop
         veto = mem.veto[act]
         veto[common] = False
-        sel = common[a, j]
-        if sel.any():
-            ok3 = np.stack([ok[h] for h in HOUSES], axis=1)  # (G, 3) passed per house
-            hit = no.T[:, :, None] & mem.masks[None] & ~ok3[:, None, :]  # (G, n, 3)
-            np.logical_or.at(veto, (a[sel], j[sel]), hit[sel])
+        sel = np.flatnonzero(common[a, j])
+        if sel.size:
+            ok3 = np.stack([ok[h][sel] for h in HOUSES], axis=1)  # (S, 3) passed per house
+            hit = no[:, sel].T[:, :, None] & mem.masks[None] & ~ok3[:, None, :]  # (S, n, 3)
+            np.logical_or.at(veto, (a[sel], j[sel]), hit)
         mem.veto[act] = veto
     rare = plan & ~common
     for ai, jj in zip(*np.nonzero(rare), strict=True):
