@@ -127,7 +127,7 @@ def run_params(params_list: Iterable[dict[str, Any]], out_dir: str | Path | None
         progress: show a rich progress bar (runs done, rate, ETA).
         part_size: runs per Parquet part (default 100; a part is also written at least
             every ``FLUSH_SECONDS`` = 5 s while runs finish).
-        chunksize: runs per task sent to a worker (default: about 1 s of runs each, as
+        chunksize: runs per task sent to a worker (default: about 2 s of runs each, as
             measured while the batch runs).
 
     Returns:
