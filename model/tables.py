@@ -102,6 +102,11 @@ def norm(h: str) -> str:
 #: actors and real tables have tens; 10,000 rows are refused at once, not run for hours
 
 
+#: file signatures of formats people export instead of a table
+BINARY = ((b"PK\x03\x04", "a zip archive (an Excel .xlsx or OpenDocument workbook?)"),
+          (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook"), (b"%PDF", "a PDF"))
+
+
 def decode(path: Path) -> str:
     from model.safeio import read_user_bytes
 
@@ -109,6 +114,15 @@ def decode(path: Path) -> str:
         raw = read_user_bytes(path)
     except DataError as err:
         raise TableError(path, "-", err.value, err.problem) from None
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # spreadsheets' "Unicode text" export
+        try:
+            return raw.decode("utf-16").replace("\r\n", "\n").replace("\r", "\n")
+        except UnicodeDecodeError:
+            pass
+    kind = next((k for sig, k in BINARY if raw.startswith(sig)), None)
+    if kind or b"\x00" in raw[:4096]:
+        raise TableError(path, "-", None, f"{kind or 'a binary file'}, not a text table: "
+                         "save it as CSV (comma, semicolon or tab separated)")
     text = raw.decode("latin-1")
     for enc in ("utf-8-sig", "cp1252"):
         try:

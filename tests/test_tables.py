@@ -228,3 +228,80 @@ def test_compare_shows_round_independent_answers(capsys: pytest.CaptureFixture) 
     assert main(["compare", str(TABLES / "sultan.csv"), "--protocols", "bdm",
                  "--rounds", "1"]) == 0
     assert "13.75" in capsys.readouterr().out  # the round-1 median when asked for it
+
+
+@pytest.mark.parametrize("raw,words", [
+    (b"PK\x03\x04\x14\x00\x06\x00", "zip archive (an Excel .xlsx"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "old Excel .xls"),
+    (b"%PDF-1.4\n", "a PDF"),
+    (b"actor,capability\x00\x00", "a binary file"),
+])
+def test_a_workbook_or_binary_file_is_named_as_such(tmp_path: Path, capsys: pytest.CaptureFixture,
+                                                    raw: bytes, words: str) -> None:
+    p = tmp_path / "t.xlsx"
+    p.write_bytes(raw)
+    assert main(["forecast", str(p)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {p}: ") and words in err and "save it as CSV" in err
+    assert err.count("\n") == 1
+
+
+def test_utf16_unicode_text_export_reads(tmp_path: Path) -> None:
+    # what a spreadsheet's "Unicode text" export writes: UTF-16 with a BOM, tabs, CRLF
+    p = tmp_path / "t.txt"
+    p.write_bytes("Actor\tCapability\tPosition\tSalience\r\nA\t1\t10\t0.5\r\nB\t2\t20\t0.5\r\n"
+                  .encode("utf-16"))
+    read = read_table(p)
+    assert read.state.actor_ids == ["A", "B"]
+    np.testing.assert_allclose(read.state.position[:, 0], [10.0, 20.0])
+
+
+@pytest.mark.parametrize("argv,words", [
+    (["compare", "T", "--rounds", "-1"], "argument --rounds: must lie in [0"),
+    (["compare", "T", "--max-rounds", "0"], "argument --max-rounds: must lie in [1"),
+    (["compare", "T", "--protocols", "foo"], "argument --protocols: unknown protocol 'foo'"),
+    (["compare", "T", "--seed", "-2"], "argument --seed: must lie in [0"),
+    (["validate", "deu3", "T", "--rounds", "-1"], "argument --rounds: must lie in [0"),
+    (["validate", "deu3", "T", "--protocols", "foo"], "argument --protocols: unknown protocol"),
+])
+def test_compare_and_validate_check_their_options(capsys: pytest.CaptureFixture, argv: list[str],
+                                                  words: str) -> None:
+    # before: a negative --rounds was taken as 0 rounds and an unknown protocol surfaced as
+    # "keyword: field 'protocol'" after the table had been read
+    argv = [str(TABLES / "sultan.csv") if a == "T" else a for a in argv]
+    with pytest.raises(SystemExit) as ex:
+        main(argv)
+    assert ex.value.code == 2
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv", [
+    ["perception", "T", "--actor", "FAHD", "--out", "OUT"],
+    ["validate", "deu3", "T", "--plot", "OUT"],
+])
+def test_output_file_is_checked_before_the_work(tmp_path: Path, capsys: pytest.CaptureFixture,
+                                                argv: list[str]) -> None:
+    # before: perception crashed with exit 1 on a missing folder, validate did the work first
+    out = str(tmp_path / "no-such-folder" / "f.png")
+    argv = [str(TABLES / "sultan.csv") if a == "T" else out if a == "OUT" else a for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: command line: field '--") and "does not exist" in err
+
+
+def test_validate_errors_name_the_column_in_words(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture) -> None:
+    # a stakeholder table passed to `validate deu3`: the missing DEU column, no "= None"
+    p = TABLES / "sultan.csv"
+    assert main(["validate", "deu3", str(p)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: {p}: field 'isnr': missing column; is this a DEU III table " \
+                  "(deu3-train.tsv)?\n"
+    bad = tmp_path / "b.tsv"
+    bad.write_bytes(b"\xff\xfe\x00\x00bin")
+    assert main(["validate", "deu3", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {bad}: ") and "not UTF-8 text" in err and "None" not in err
+    assert main(["validate", "deu3", str(tmp_path / "missing.tsv")]) == 2
+    assert capsys.readouterr().err == f"error: {tmp_path / 'missing.tsv'}: file not found\n"
