@@ -89,7 +89,9 @@ def _validate(args: argparse.Namespace) -> int:
         scores.append(static)  # the bar of the literature: the weighted mean of the table
         scores.append(score_core(issues, static))  # the weighted mean in the Council core
         scores.append(score_core(issues, static, unanimity=False))  # the earlier rule
-        # the stated protocol (docs/validation.md): the same, the Parliament out under CNS
+        # the previous stated protocol: the same, the Parliament out under CNS
+        scores.append(score_stated(issues, c, pull=0.0))
+        # the stated protocol (docs/validation.md): and under CNS pulled 0.1 to the Commission
         scores.append(score_stated(issues, c))
         scores.append(score_rule_constrained(issues, static))
         scores += [score(issues, p, c, rounds=args.rounds, seed=args.seed) for p in names]
