@@ -305,3 +305,40 @@ def test_validate_errors_name_the_column_in_words(tmp_path: Path,
     assert err.startswith(f"error: {bad}: ") and "not UTF-8 text" in err and "None" not in err
     assert main(["validate", "deu3", str(tmp_path / "missing.tsv")]) == 2
     assert capsys.readouterr().err == f"error: {tmp_path / 'missing.tsv'}: file not found\n"
+
+
+def test_out_of_range_error_reads_with_a_negative_scale(tmp_path: Path) -> None:
+    # before: "outside the scale -50-50", which reads like a subtraction
+    p = write(tmp_path, "Player,Power,Pos,Sal\nA,2,-100,0.5\nB,1,10,0.5\n")
+    with pytest.raises(DataError) as err:
+        read_table(p, (-50.0, 50.0))
+    assert str(err.value) == (f"{p}, row 2, issue 'issue': value '-100': the position is "
+                              "outside the scale -50 to 50 given by --range")
+
+
+def test_a_percentage_among_fractions_of_capability_is_named(tmp_path: Path) -> None:
+    # 80 among capabilities of at most 0.6: divided by the largest as written (only ratios
+    # matter, nothing is rescaled), but the row is named; before: silence
+    p = write(tmp_path, "Actor,Capability,Position,Salience\nA,0.5,20,0.5\nB,0.3,60,0.5\n"
+                        "C,0.4,80,1\nD,0.6,30,0.4\nE,80,90,0.6\n")
+    read = read_table(p)
+    assert read.warnings == [
+        "capability column Capability mixes scales: row 6 (E: 80) above 1 while 4 of 5 "
+        "non-zero values are within 0-1; divided by the largest as written, so the others "
+        "count for at most 0.8% of it: check the cell"]
+    np.testing.assert_allclose(read.state.capability, [0.5, 0.3, 0.4, 0.6, 80.0] / np.float64(80))
+    # the Sultan table's 1.05 among values up to 1 is not a mixed scale; raw units are not
+    assert read_table(TABLES / "sultan.csv").warnings == []
+    raw = write(tmp_path, "Country,Capability,Position,Salience\nA,338.6,-80,90\nB,120,60,80\n"
+                          "C,0.5,20,50\n", "raw.csv")
+    assert read_table(raw).warnings == []
+
+
+def test_a_share_of_one_in_a_percentage_salience_column_is_named(tmp_path: Path) -> None:
+    p = write(tmp_path, "Actor,Capability,Position,Salience\nA,0.5,20,50\nB,0.3,60,40\n"
+                        "C,0.4,80,0.9\nD,0.6,30,40\nE,0.8,90,60\n")
+    read = read_table(p)
+    assert len(read.warnings) == 1 and read.warnings[0].startswith(
+        "salience column Salience mixes scales: row 4 (C: 0.9) at or below 1 while 4 of 5 "
+        "non-zero values are above it; read on 0-100 as written")
+    assert read.state.salience[2, 0] == pytest.approx(0.009)  # never rescaled by one cell

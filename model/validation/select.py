@@ -20,7 +20,10 @@ The procedure codes of DEU enter in two ways, neither with a fitted number:
 
 Candidates with one parameter (an ensemble weight, an agenda-setting pull towards the
 Commission) carry a small grid; the nested CV picks the grid point on the training folds
-only, so the out-of-fold error includes the cost of choosing.
+only, so the out-of-fold error includes the cost of choosing. The list grew once, in
+session 5, by six keys fixed before any was scored (robust centres, pce, an equal-weight
+combination, the Commission's pull under consultation only); the procedure then picked the
+last (:data:`STATED`). docs/validation.md lists them all, with the ones that lost.
 """
 
 from __future__ import annotations
