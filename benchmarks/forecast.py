@@ -6,9 +6,10 @@ number of actors grows.
 
 DEU part: each registered protocol plays every proposal of the shared DEU III half (all its
 issues at once, ``--rounds`` rounds, GDP capability), as ``eunato validate deu3`` does; plus
-the static compromise in the Council core, the stated protocol (procedure-aware compromise
-in the Council core, :mod:`model.validation.select`), its whole pre-registered choice (every
-candidate, nested CV over 20 fold draws; the MAE column is then the CV MAE) and BDM's
+the static compromise in the Council core, the stated protocol (:data:`STATED` in
+:mod:`model.validation.select`), its whole pre-registered choice (every candidate, nested
+CV over 20 fold draws; the MAE column is then the CV MAE), the whole `eunato validate deu3
+--select` command as a user runs it (the MAE column is then its exit code) and BDM's
 round-independent answer (played until it converges or cycles,
 :func:`model.forecast.settle`). Prints wall and CPU seconds (median of ``--repeat``; CPU
 seconds do not grow with the load), the MAE, and the machine's load average so the
@@ -107,10 +108,23 @@ def deu_protocols(path: str, rounds: int, repeat: int, seed: int) -> None:
             lambda name=name: score(issues, name, "gdp", rounds=rounds, seed=seed), err)
     row("compromise in the Council core",
         lambda: score_core(issues, score(issues, "compromise", "gdp", rounds=0)), err)
-    row("stated: procedure-aware, Council core", lambda: score_stated(issues, "gdp"), err)
+    row("stated protocol (select.STATED)", lambda: score_stated(issues, "gdp"), err)
     row("choice: all candidates + nested CV",
         lambda: select(issues, bases(issues, "gdp", rounds=rounds, seed=seed)),
         lambda sel: sel.cv_mae)
+
+    def whole_command() -> float:
+        """`eunato validate deu3 PATH --select` as a user runs it (every protocol, the rows
+        above, the candidates and both criteria' nested CV), its output thrown away."""
+        import contextlib
+        import io
+
+        from model.cli import main as cli
+        with contextlib.redirect_stdout(io.StringIO()), \
+                contextlib.redirect_stderr(io.StringIO()):
+            return float(cli(["validate", "deu3", path, "--select", "--rounds", str(rounds),
+                              "--seed", str(seed), "--format", "csv"]))
+    row("eunato validate deu3 --select (exit code)", whole_command, float)
 
     def bdm_settled() -> float:
         from collections import defaultdict

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +34,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from model.data import DATA_DIR, DataError, load_actors, load_issues
 from model.output import Output, Tab, add_format_option
-from model.safeio import writable_file, write_text_atomic
+from model.protocols import protocol_arg
+from model.safeio import MAX_SEED, int_in, writable_file, write_text_atomic
 from model.scenario import Scenario, load_scenario
 from model.world import World, build_world
 
@@ -305,10 +307,11 @@ def tables(bt: Backtest, title: str) -> tuple[Tab, Tab]:
 def _cli(args: argparse.Namespace) -> int:
     from model.provenance import provenance
 
-    if args.json:
+    to_stdout = args.json == "-"  # the JSON document is then stdout's data: the table aside
+    if args.json and not to_stdout:
         writable_file(args.json, "--json")
     bt = backtest(args.dir, seeds=args.seeds, first_seed=args.seed, protocol=args.protocol)
-    out = Output(args.format)
+    out = Output(args.format, sys.stderr if to_stdout else None)
     with out:
         out.table(*tables(bt, f"back-test on real episodes · seeds {args.seed}.."
                           f"{args.seed + args.seeds - 1} · protocol "
@@ -318,8 +321,11 @@ def _cli(args: argparse.Namespace) -> int:
         prov = provenance([r.episode.scenario for r in bt.results], seeds,
                           settings={"dir": str(args.dir), "seeds": args.seeds,
                                     "seed": args.seed, "protocol": args.protocol})
-        write_text_atomic(args.json, json.dumps({**bt.to_dict(), "provenance": prov},
-                                                indent=2))
+        doc = json.dumps({**bt.to_dict(), "provenance": prov}, indent=2)
+        if to_stdout:
+            print(doc)
+        else:
+            write_text_atomic(args.json, doc)
     out.note(bt.line)
     return 0
 
@@ -329,8 +335,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "score result, venue and blocker")
     p.add_argument("--dir", default=str(EPISODE_DIR), help="folder of episode files")
     p.add_argument("--seeds", type=int, default=5, help="seeds per episode (majority counts)")
-    p.add_argument("--seed", type=int, default=1, help="first seed")
-    p.add_argument("--protocol", default=None, help="default: each episode's own")
-    p.add_argument("--json", default=None, help="write the table to this JSON file")
+    p.add_argument("--seed", type=int_in(0, MAX_SEED - 10_000), default=1, help="first seed")
+    p.add_argument("--protocol", type=protocol_arg, default=None,
+                   help="default: each episode's own")
+    p.add_argument("--json", default=None,
+                   help="write the table to this JSON file; - for stdout")
     add_format_option(p)
     p.set_defaults(func=_cli)

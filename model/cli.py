@@ -139,7 +139,8 @@ cell means the actor takes no part in that issue, in every layout):
 Accepted headers: actor = %(actor)s;
   capability = %(capability)s; position = %(position)s;
   salience = %(salience)s; risk = %(risk)s; issue = %(issue)s.
-Separators: comma, semicolon (then decimal commas), tab. Any line ending, optional BOM.
+Separators: comma, semicolon (then decimal commas), tab. Any line ending, optional BOM; UTF-8,
+  Windows-1252 or UTF-16 (a spreadsheet's "Unicode text" export); save workbooks as CSV.
 Capability: any positive unit, divided by the largest (only ratios matter), or
   --capability-scale. Salience: 0-1 or 0-100 from the bulk of each column; cells that
   disagree are named in a warning and capped, never used to rescale the column; or

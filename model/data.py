@@ -33,7 +33,9 @@ class DataError(ValueError):
 
     def __init__(self, file: str | Path, field: str, value: object, problem: str) -> None:
         self.file, self.field, self.value, self.problem = str(file), field, value, problem
-        super().__init__(f"{file}: field '{field}' = {value!r}: {problem}")
+        # no value (a missing column, a whole file) is said in words, never as "= None"
+        where = f"{file}" if field in ("", "-") else f"{file}: field '{field}'"
+        super().__init__(where + ("" if value is None else f" = {value!r}") + f": {problem}")
 
     def __reduce__(self) -> tuple:
         # rebuilt from its four parts, so it crosses a process pool or a Dask worker

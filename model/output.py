@@ -196,7 +196,10 @@ class Output:
             self.tabs.append(data or tab)
 
     def note(self, text: str) -> None:
-        note(text, self.fmt)
+        if self.stream is sys.stderr:  # the tables are set aside (stdout carries a document)
+            print(text, file=sys.stderr)
+        else:
+            note(text, self.fmt)
 
     def close(self) -> None:
         if self.tabs:

@@ -102,6 +102,11 @@ def norm(h: str) -> str:
 #: actors and real tables have tens; 10,000 rows are refused at once, not run for hours
 
 
+#: file signatures of formats people export instead of a table
+BINARY = ((b"PK\x03\x04", "a zip archive (an Excel .xlsx or OpenDocument workbook?)"),
+          (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook"), (b"%PDF", "a PDF"))
+
+
 def decode(path: Path) -> str:
     from model.safeio import read_user_bytes
 
@@ -109,6 +114,15 @@ def decode(path: Path) -> str:
         raw = read_user_bytes(path)
     except DataError as err:
         raise TableError(path, "-", err.value, err.problem) from None
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # spreadsheets' "Unicode text" export
+        try:
+            return raw.decode("utf-16").replace("\r\n", "\n").replace("\r", "\n")
+        except UnicodeDecodeError:
+            pass
+    kind = next((k for sig, k in BINARY if raw.startswith(sig)), None)
+    if kind or b"\x00" in raw[:4096]:
+        raise TableError(path, "-", None, f"{kind or 'a binary file'}, not a text table: "
+                         "save it as CSV (comma, semicolon or tab separated)")
     text = raw.decode("latin-1")
     for enc in ("utf-8-sig", "cp1252"):
         try:
@@ -187,7 +201,38 @@ def scale_column(vals: np.ndarray, what: str, col: str, rows: list[int],
                         f"above {full:g} while {vals.size - high.size} of {vals.size} values "
                         f"are within 0-{full:g}; read as {full:g} (the maximum){hint}")
         out = np.minimum(out, 1.0)
+    low = np.flatnonzero((vals > 0) & (vals <= 1.0))
+    if full == 100 and low.size and low.size <= max(1, 0.2 * nz.size):
+        # the other way round: a few shares of 1 in a 0-100 column are read as tiny
+        named = ", ".join(f"row {rows[k]} ({actors[k]}: {vals[k]:g})" for k in low[:8])
+        warnings.append(f"{what} column {col} mixes scales: {named} at or below 1 while "
+                        f"{nz.size - low.size} of {nz.size} non-zero values are above it; "
+                        f"read on 0-100 as written (so {vals[low[0]]:g} is "
+                        f"{vals[low[0]]:g}% of full); if it is a share of 1, write it as a "
+                        "percentage")
     return out
+
+
+def capability_warning(cap: np.ndarray, rows: list[int], actors: list[str], col: str,
+                       warnings: list[str]) -> None:
+    """Name the cells when a few capabilities look like 0-100 entries in a 0-1 column.
+
+    Capability is divided by the largest, so nothing is rescaled; but one 80 among values
+    of at most 1 makes every other actor count for about 1% of it, which is more likely a
+    typing slip than a judgement. Values just above 1 (the Sultan table's 1.05) are not
+    named: the warning needs a tenfold gap."""
+    pos = cap[cap > 0]
+    high = np.flatnonzero(cap > 1.0)
+    low = pos[pos <= 1.0]
+    if not high.size or low.size < 2 or high.size > max(1, 0.2 * pos.size):
+        return
+    if cap[high].min() < 10 * low.max():
+        return
+    named = ", ".join(f"row {rows[k]} ({actors[k]}: {cap[k]:g})" for k in high[:8])
+    warnings.append(f"capability column {col} mixes scales: {named} above 1 while "
+                    f"{low.size} of {pos.size} non-zero values are within 0-1; divided by "
+                    f"the largest as written, so the others count for at most "
+                    f"{low.max() / cap.max():.1%} of it: check the cell")
 
 
 def read_table(
@@ -246,6 +291,8 @@ def read_table(
         who = actors[int(np.argmax(cap))]
         notes.append(f"capability ({raw.cap_col}) in the table's own units, divided by the "
                      f"largest ({who}: {top:g}); only ratios matter")
+        capability_warning(cap, [raw.actors[a][0] for a in actors], actors, raw.cap_col,
+                           warnings)
     cap01 = cap / top
     # --- salience: per column, from the bulk of the column ---
     sal01 = np.zeros(len(raw.cells))
@@ -280,7 +327,7 @@ def read_table(
                 i = int(np.flatnonzero(bad)[0])
                 c = next(x for x in raw.cells if x.actor == actors[i] and x.issue == iss)
                 raise TableError(path, f"row {c.row}, issue {iss!r}", f"{colp[i]:g}",
-                                 f"the position is outside the scale {lo[j]:g}-{hi[j]:g}"
+                                 f"the position is outside the scale {lo[j]:g} to {hi[j]:g}"
                                  + (" given by --range" if value_range is not None else ""))
         else:
             lo[j], hi[j] = float(colp[have].min()), float(colp[have].max())

@@ -1,6 +1,8 @@
 """The back-test on real episodes (model/backtest.py, data/episodes/)."""
 
+import contextlib
 import datetime as dt
+import io
 import json
 import os
 import re
@@ -151,6 +153,31 @@ def test_backtest_cli_prints_the_table_and_the_line(tmp_path):
             assert e["model"]["months_off"] == (y - ry) * 12 + (m - rm)
         else:
             assert e["model"]["months_off"] is None
+
+
+def test_json_dash_writes_the_document_to_stdout(tmp_path):
+    # before: `--json -` wrote a file named "-" into the working folder
+    from model.cli import main
+
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()) as out, \
+                contextlib.redirect_stderr(io.StringIO()) as err:
+            assert main(["backtest", "--seeds", "1", "--json", "-"]) == 0
+    finally:
+        os.chdir(cwd)
+    assert not (tmp_path / "-").exists()
+    data = json.loads(out.getvalue())  # stdout is the JSON document alone
+    assert data["total"] == len(FILES) and data["line"] in err.getvalue()
+    assert "episode" in err.getvalue().splitlines()[1]  # the table went to stderr
+
+
+def test_backtest_options_are_checked_like_the_others():
+    r = eunato("backtest", "--protocol", "foo")
+    assert r.returncode == 2 and "argument --protocol: unknown protocol 'foo'" in r.stderr
+    r = eunato("backtest", "--seed", "-1")
+    assert r.returncode == 2 and "argument --seed: must lie in [0" in r.stderr
 
 
 def test_goal_at_least_eight_episodes_reproduced_over_five_seeds():

@@ -228,3 +228,117 @@ def test_compare_shows_round_independent_answers(capsys: pytest.CaptureFixture) 
     assert main(["compare", str(TABLES / "sultan.csv"), "--protocols", "bdm",
                  "--rounds", "1"]) == 0
     assert "13.75" in capsys.readouterr().out  # the round-1 median when asked for it
+
+
+@pytest.mark.parametrize("raw,words", [
+    (b"PK\x03\x04\x14\x00\x06\x00", "zip archive (an Excel .xlsx"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "old Excel .xls"),
+    (b"%PDF-1.4\n", "a PDF"),
+    (b"actor,capability\x00\x00", "a binary file"),
+])
+def test_a_workbook_or_binary_file_is_named_as_such(tmp_path: Path, capsys: pytest.CaptureFixture,
+                                                    raw: bytes, words: str) -> None:
+    p = tmp_path / "t.xlsx"
+    p.write_bytes(raw)
+    assert main(["forecast", str(p)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {p}: ") and words in err and "save it as CSV" in err
+    assert err.count("\n") == 1
+
+
+def test_utf16_unicode_text_export_reads(tmp_path: Path) -> None:
+    # what a spreadsheet's "Unicode text" export writes: UTF-16 with a BOM, tabs, CRLF
+    p = tmp_path / "t.txt"
+    p.write_bytes("Actor\tCapability\tPosition\tSalience\r\nA\t1\t10\t0.5\r\nB\t2\t20\t0.5\r\n"
+                  .encode("utf-16"))
+    read = read_table(p)
+    assert read.state.actor_ids == ["A", "B"]
+    np.testing.assert_allclose(read.state.position[:, 0], [10.0, 20.0])
+
+
+@pytest.mark.parametrize("argv,words", [
+    (["compare", "T", "--rounds", "-1"], "argument --rounds: must lie in [0"),
+    (["compare", "T", "--max-rounds", "0"], "argument --max-rounds: must lie in [1"),
+    (["compare", "T", "--protocols", "foo"], "argument --protocols: unknown protocol 'foo'"),
+    (["compare", "T", "--seed", "-2"], "argument --seed: must lie in [0"),
+    (["validate", "deu3", "T", "--rounds", "-1"], "argument --rounds: must lie in [0"),
+    (["validate", "deu3", "T", "--protocols", "foo"], "argument --protocols: unknown protocol"),
+])
+def test_compare_and_validate_check_their_options(capsys: pytest.CaptureFixture, argv: list[str],
+                                                  words: str) -> None:
+    # before: a negative --rounds was taken as 0 rounds and an unknown protocol surfaced as
+    # "keyword: field 'protocol'" after the table had been read
+    argv = [str(TABLES / "sultan.csv") if a == "T" else a for a in argv]
+    with pytest.raises(SystemExit) as ex:
+        main(argv)
+    assert ex.value.code == 2
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv", [
+    ["perception", "T", "--actor", "FAHD", "--out", "OUT"],
+    ["validate", "deu3", "T", "--plot", "OUT"],
+])
+def test_output_file_is_checked_before_the_work(tmp_path: Path, capsys: pytest.CaptureFixture,
+                                                argv: list[str]) -> None:
+    # before: perception crashed with exit 1 on a missing folder, validate did the work first
+    out = str(tmp_path / "no-such-folder" / "f.png")
+    argv = [str(TABLES / "sultan.csv") if a == "T" else out if a == "OUT" else a for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: command line: field '--") and "does not exist" in err
+
+
+def test_validate_errors_name_the_column_in_words(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture) -> None:
+    # a stakeholder table passed to `validate deu3`: the missing DEU column, no "= None"
+    p = TABLES / "sultan.csv"
+    assert main(["validate", "deu3", str(p)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: {p}: field 'isnr': missing column; is this a DEU III table " \
+                  "(deu3-train.tsv)?\n"
+    bad = tmp_path / "b.tsv"
+    bad.write_bytes(b"\xff\xfe\x00\x00bin")
+    assert main(["validate", "deu3", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {bad}: ") and "not UTF-8 text" in err and "None" not in err
+    assert main(["validate", "deu3", str(tmp_path / "missing.tsv")]) == 2
+    assert capsys.readouterr().err == f"error: {tmp_path / 'missing.tsv'}: file not found\n"
+
+
+def test_out_of_range_error_reads_with_a_negative_scale(tmp_path: Path) -> None:
+    # before: "outside the scale -50-50", which reads like a subtraction
+    p = write(tmp_path, "Player,Power,Pos,Sal\nA,2,-100,0.5\nB,1,10,0.5\n")
+    with pytest.raises(DataError) as err:
+        read_table(p, (-50.0, 50.0))
+    assert str(err.value) == (f"{p}, row 2, issue 'issue': value '-100': the position is "
+                              "outside the scale -50 to 50 given by --range")
+
+
+def test_a_percentage_among_fractions_of_capability_is_named(tmp_path: Path) -> None:
+    # 80 among capabilities of at most 0.6: divided by the largest as written (only ratios
+    # matter, nothing is rescaled), but the row is named; before: silence
+    p = write(tmp_path, "Actor,Capability,Position,Salience\nA,0.5,20,0.5\nB,0.3,60,0.5\n"
+                        "C,0.4,80,1\nD,0.6,30,0.4\nE,80,90,0.6\n")
+    read = read_table(p)
+    assert read.warnings == [
+        "capability column Capability mixes scales: row 6 (E: 80) above 1 while 4 of 5 "
+        "non-zero values are within 0-1; divided by the largest as written, so the others "
+        "count for at most 0.8% of it: check the cell"]
+    np.testing.assert_allclose(read.state.capability, [0.5, 0.3, 0.4, 0.6, 80.0] / np.float64(80))
+    # the Sultan table's 1.05 among values up to 1 is not a mixed scale; raw units are not
+    assert read_table(TABLES / "sultan.csv").warnings == []
+    raw = write(tmp_path, "Country,Capability,Position,Salience\nA,338.6,-80,90\nB,120,60,80\n"
+                          "C,0.5,20,50\n", "raw.csv")
+    assert read_table(raw).warnings == []
+
+
+def test_a_share_of_one_in_a_percentage_salience_column_is_named(tmp_path: Path) -> None:
+    p = write(tmp_path, "Actor,Capability,Position,Salience\nA,0.5,20,50\nB,0.3,60,40\n"
+                        "C,0.4,80,0.9\nD,0.6,30,40\nE,0.8,90,60\n")
+    read = read_table(p)
+    assert len(read.warnings) == 1 and read.warnings[0].startswith(
+        "salience column Salience mixes scales: row 4 (C: 0.9) at or below 1 while 4 of 5 "
+        "non-zero values are above it; read on 0-100 as written")
+    assert read.state.salience[2, 0] == pytest.approx(0.009)  # never rescaled by one cell

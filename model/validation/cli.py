@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from model.output import Output, Tab, add_format_option
+from model.safeio import writable_file
 
 
 def _two(v: float) -> str:
@@ -75,6 +76,8 @@ def _validate(args: argparse.Namespace) -> int:
 
     if args.dataset != "deu3":
         raise ValueError(f"unknown data set {args.dataset!r}; known: deu3")
+    if args.plot:  # checked before the work, not after it
+        writable_file(args.plot, "--plot")
     t0 = time.perf_counter()
     issues = read_deu(args.path)
     caps = CAPABILITIES if args.capability == "all" else (args.capability,)
@@ -86,7 +89,9 @@ def _validate(args: argparse.Namespace) -> int:
         scores.append(static)  # the bar of the literature: the weighted mean of the table
         scores.append(score_core(issues, static))  # the weighted mean in the Council core
         scores.append(score_core(issues, static, unanimity=False))  # the earlier rule
-        # the stated protocol (docs/validation.md): the same, the Parliament out under CNS
+        # the previous stated protocol: the same, the Parliament out under CNS
+        scores.append(score_stated(issues, c, pull=0.0))
+        # the stated protocol (docs/validation.md): and under CNS pulled 0.1 to the Commission
         scores.append(score_stated(issues, c))
         scores.append(score_rule_constrained(issues, static))
         scores += [score(issues, p, c, rounds=args.rounds, seed=args.seed) for p in names]
@@ -168,6 +173,7 @@ def _perception(args: argparse.Namespace) -> int:
     from model.forecast import read_table
     from model.perception import perception_figure
 
+    writable_file(args.out, "--out")
     read = read_table(args.file, _range(args), args.status_quo, args.capability_scale,
                       args.salience_scale)
     fig = perception_figure(read.state, args.actor, issue=args.issue)
@@ -179,15 +185,17 @@ def _perception(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     """Add compare, validate and perception to the `eunato` parser."""
     from model.cli import add_table_options
+    from model.protocols import protocol_arg
+    from model.safeio import MAX_ROUNDS, MAX_SEED, int_in
     p = sub.add_parser("compare", help="run every protocol on one stakeholder table")
     p.add_argument("file")
-    p.add_argument("--protocols", nargs="+", default=None)
-    p.add_argument("--rounds", type=int, default=None,
+    p.add_argument("--protocols", nargs="+", type=protocol_arg, default=None)
+    p.add_argument("--rounds", type=int_in(0, MAX_ROUNDS), default=None,
                    help="show each protocol's forecast after this many rounds instead of its "
                         "round-independent answer")
-    p.add_argument("--max-rounds", type=int, default=200,
+    p.add_argument("--max-rounds", type=int_in(1, MAX_ROUNDS), default=200,
                    help="cap for the round-independent answers (default 200)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int_in(0, MAX_SEED), default=0)
     add_table_options(p)
     add_format_option(p)
     p.set_defaults(func=_compare)
@@ -197,10 +205,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("path", help="the DEU III table (deu3-train.tsv) or its folder")
     p.add_argument("--capability", default="gdp",
                    choices=("gdp", "population", "banzhaf", "shapley", "equal", "all"))
-    p.add_argument("--protocols", nargs="+", default=None)
-    p.add_argument("--rounds", type=int, default=10,
+    p.add_argument("--protocols", nargs="+", type=protocol_arg, default=None)
+    p.add_argument("--rounds", type=int_in(0, MAX_ROUNDS), default=10,
                    help="rounds each protocol plays before its forecast is scored")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int_in(0, MAX_SEED), default=0)
     p.add_argument("--plot", default=None, help="PNG of the error distributions")
     p.add_argument("--cv", action="store_true",
                    help="also tune capability/salience exponents under cross-validation")

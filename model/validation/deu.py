@@ -83,13 +83,18 @@ def read_deu(path: str | Path, min_positions: int = 3) -> list[DeuIssue]:
     if path.is_dir():  # the dataset's folder: its one .tsv table
         tables = sorted(path.glob("*.tsv"))
         if len(tables) != 1:
-            raise DataError(path, "-", str(path), f"a folder needs exactly one .tsv table, "
+            raise DataError(path, "-", None, f"a folder needs exactly one .tsv table, "
                             f"found {len(tables)}; pass the file itself")
         path = tables[0]
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise DataError(path, "-", str(path), "file not found") from None
+        raise DataError(path, "-", None, "file not found") from None
+    except UnicodeDecodeError as err:
+        raise DataError(path, f"byte {err.start}", None,
+                        "not UTF-8 text: is this a DEU III table (deu3-train.tsv)?") from None
+    except OSError as err:
+        raise DataError(path, "-", None, f"cannot read: {err.strerror or err}") from None
     rows = list(csv.reader(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"),
                            delimiter="\t"))
     rows = [r for r in rows if any(c.strip() for c in r)]
@@ -100,7 +105,8 @@ def read_deu(path: str | Path, min_positions: int = 3) -> list[DeuIssue]:
     for need in ("isnr", "prnr", "proc", "counvte", "intro", "rp", "out",
                  *(f"p{a}" for a in ACTORS), *(f"s{a}" for a in ACTORS)):
         if need not in col:
-            raise DataError(path, need, None, "missing column")
+            raise DataError(path, need, None,
+                            "missing column; is this a DEU III table (deu3-train.tsv)?")
 
     def cell(r: list[str], name: str) -> str:
         i = col[name]
