@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from experiments.executor import add_executor_options
+from experiments.executor import add_executor_options, warm_up
 from model.output import message_console
 from model.safeio import MAX_RUNS, int_in, writable_dir
 
@@ -24,6 +24,8 @@ console = message_console()
 
 
 def _batch(args: argparse.Namespace) -> int:
+    if not (args.dry_run or args.scheduler or args.dask_workers or args.workers == 1):
+        warm_up()  # the pool's workers import the model while this process does too
     from experiments.batch import BatchFailed, run_experiment, run_id
     from experiments.spec import load_experiment
     from experiments.store import ResultStore, StoreError

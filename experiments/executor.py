@@ -43,6 +43,25 @@ class SerialExecutor(Executor):
         return fut
 
 
+def _forkserver() -> Any:
+    """The process pool's start method. Forkserver: no fork of a process that runs threads
+    (the progress bar, Dask); workers fork from a server that has imported the model once,
+    so no worker pays the imports (Mesa, NumPy) again and none imports the app's (Solara,
+    Altair)."""
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["experiments.runs"])
+    return ctx
+
+
+def warm_up() -> None:
+    """Start the process pool's server now: its imports then run beside this process's
+    own (a command that will open a pool calls it first)."""
+    from multiprocessing import forkserver
+
+    _forkserver()
+    forkserver.ensure_running()
+
+
 @contextmanager
 def open_executor(workers: int | None = None, dask_workers: int | None = None,
                   scheduler: str | None = None, *, dask_processes: bool = True,
@@ -93,12 +112,7 @@ def open_executor(workers: int | None = None, dask_workers: int | None = None,
     if n == 1:
         yield SerialExecutor()
         return
-    # forkserver: no fork of a process that runs threads (the progress bar, Dask)
-    ctx = multiprocessing.get_context("forkserver")
-    # workers fork from a server that has imported the model once: no worker pays the
-    # imports (Mesa, NumPy, pandas) again, and none imports the app's (Solara, Altair)
-    ctx.set_forkserver_preload(["experiments.runs"])
-    pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx)
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=_forkserver())
     pool.width = n
     try:
         yield pool
