@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from model.ensemble import Ensemble
-from model.explain import pivotal
+from model.explain import pivotal_of
 from model.model import ACTOR_KNOBS, BLOC_KNOBS, EuNatoModel
 from model.reading import blockers, stuck
 
@@ -77,17 +77,27 @@ def flat_summary(summary: dict[str, Any]) -> dict[str, Any]:
 
 def summary_row(model: EuNatoModel, params: dict[str, Any]) -> dict[str, Any]:
     """The row of a finished run: its inputs and every scalar metric of its summary."""
+    return summary_rows([model], [params])[0]
+
+
+def summary_rows(models: list[EuNatoModel], params: list[dict[str, Any]]
+                 ) -> list[dict[str, Any]]:
+    """:func:`summary_row` of many finished runs, their pivot tests voted together."""
     # the row needs no explanation (the pivot test is most of a summary's cost), except
-    # who was pivotal on the issues where something stayed blocked (pivotal_<issue>):
-    # 0.6% of a run there (34 such issues in 16 runs), 8% on every issue
-    summary = model.summary(explanations=False)
-    for j, i in enumerate(summary["issues"]):
-        if stuck(i):
-            i["pivotal"] = pivotal(model, j)
-    row = {**params, **flat_summary(summary)}
-    if row.get("protocol") is None:  # left to the scenario: say which one ran
-        row["protocol"] = model.protocol_name
-    return row
+    # who was pivotal on the issues where something stayed blocked (pivotal_<issue>)
+    summaries = [mdl.summary(explanations=False) for mdl in models]
+    where = [(k, j) for k, s in enumerate(summaries) for j, i in enumerate(s["issues"])
+             if stuck(i)]
+    for (k, j), piv in zip(where, pivotal_of([(models[k], j) for k, j in where]),
+                           strict=True):
+        summaries[k]["issues"][j]["pivotal"] = piv
+    rows = []
+    for mdl, p, summary in zip(models, params, summaries, strict=True):
+        row = {**p, **flat_summary(summary)}
+        if row.get("protocol") is None:  # left to the scenario: say which one ran
+            row["protocol"] = mdl.protocol_name
+        rows.append(row)
+    return rows
 
 
 def run_one(params: dict[str, Any], per_round: bool = False
@@ -142,9 +152,9 @@ def _together(tasks: list[tuple[str, dict[str, Any]]]
     try:
         if models:
             Ensemble(models).run()
-        for k, mdl in zip(where, models, strict=True):
-            rid, params = tasks[k]
-            out[k] = _ok(rid, summary_row(mdl, params))
+        rows = summary_rows(models, [tasks[k][1] for k in where])
+        for k, row in zip(where, rows, strict=True):
+            out[k] = _ok(tasks[k][0], row)
     except Exception:  # noqa: BLE001 - replayed alone below, where it is attributed
         for k in where:
             out[k] = _one(*tasks[k], per_round=False)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from agents import PART_NAMES
-from model.institutions import piece_vote
+from model.pivot import pivotal_many
 from model.venues import VENUES, venue_label
 
 if TYPE_CHECKING:
@@ -48,34 +48,14 @@ def _pieces(model: EuNatoModel, j: int) -> list[str]:
 
 
 def pivotal(model: EuNatoModel, j: int) -> list[str]:
-    """Actors whose absence or one-step move would change whether the proposal passes."""
-    m, n = model.m, model.state.n
-    ids = model.state.actor_ids
-    sq_now = model.outcome.copy()
-    # votes are against the status quo the proposal faced
-    model.outcome[[j, m + j]] = model.status_quo0[[j, m + j]]
-    found: set[str] = set()
-    try:
-        for piece in _pieces(model, j):
-            if piece == "joint":
-                prop = model.proposal[[j, m + j]][None, :]
-            else:
-                prop = np.array([model.proposal[j if piece == "eu" else m + j]])
-            base = piece_vote(model, j, piece, prop)
-            yes, no = base.yes[:, 0], base.no[:, 0]
-            block = np.repeat(model.world.block[:, j][:, None], n + 1, axis=1)
-            aside = np.repeat(model.world.step_aside[:, j][:, None], n + 1, axis=1)
-            k = np.arange(n)
-            block[k[yes], 1 + k[yes]] = True  # a yes turns into a no
-            aside[k[no], 1 + k[no]] = True  # a no stays away
-            block[k[no], 1 + k[no]] = False
-            prop_g = np.repeat(prop, n + 1, axis=0) if piece == "joint" else np.repeat(prop, n + 1)
-            v = piece_vote(model, j, piece, prop_g, block=block, aside=aside)
-            flips = np.flatnonzero(v.adopted[1:] != v.adopted[0])
-            found |= {ids[i] for i in flips if yes[i] or no[i]}
-    finally:
-        model.outcome[:] = sq_now
-    return sorted(found)
+    """Actors whose absence or one-step move would change whether the proposal passes
+    (model/pivot.py; several issues or runs at once: :func:`pivotal_of`)."""
+    return pivotal_of([(model, j)])[0]
+
+
+def pivotal_of(cases: list[tuple[EuNatoModel, int]]) -> list[list[str]]:
+    """:func:`pivotal` of many (model, issue) cases, tested together."""
+    return pivotal_many([(mdl, j, _pieces(mdl, j)) for mdl, j in cases])
 
 
 def shift_shares(model: EuNatoModel, j: int, top: int = 5) -> dict[str, float]:

@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 
 from experiments.runs import flat_summary, run_one
+from model import explain
 from model.coalitions import CoalitionRule, relabel, update
+from model.institutions import piece_vote
 from model.model import EuNatoModel
 from model.protocols.base import weighted_median
 from model.state import BargainingState
@@ -291,3 +293,51 @@ def test_bdm_on_every_issue_at_once_equals_each_issue_alone(seed: int) -> None:
         want += [(j, o["a"], o["b"], KINDS.index(o["kind"]), o["offer"], o["eu"],
                   o["eu_other"]) for o in accepted]
     assert got == want
+
+
+def pivotal_ref(model, j: int) -> list[str]:
+    """The pivot test issue by issue, piece by piece (the version pivot.py replaced)."""
+    m, n = model.m, model.state.n
+    ids = model.state.actor_ids
+    sq_now = model.outcome.copy()
+    # votes are against the status quo the proposal faced
+    model.outcome[[j, m + j]] = model.status_quo0[[j, m + j]]
+    found: set[str] = set()
+    try:
+        for piece in explain._pieces(model, j):
+            if piece == "joint":
+                prop = model.proposal[[j, m + j]][None, :]
+            else:
+                prop = np.array([model.proposal[j if piece == "eu" else m + j]])
+            base = piece_vote(model, j, piece, prop)
+            yes, no = base.yes[:, 0], base.no[:, 0]
+            block = np.repeat(model.world.block[:, j][:, None], n + 1, axis=1)
+            aside = np.repeat(model.world.step_aside[:, j][:, None], n + 1, axis=1)
+            k = np.arange(n)
+            block[k[yes], 1 + k[yes]] = True  # a yes turns into a no
+            aside[k[no], 1 + k[no]] = True  # a no stays away
+            block[k[no], 1 + k[no]] = False
+            prop_g = np.repeat(prop, n + 1, axis=0) if piece == "joint" else np.repeat(prop, n + 1)
+            v = piece_vote(model, j, piece, prop_g, block=block, aside=aside)
+            flips = np.flatnonzero(v.adopted[1:] != v.adopted[0])
+            found |= {ids[i] for i in flips if yes[i] or no[i]}
+    finally:
+        model.outcome[:] = sq_now
+    return sorted(found)
+
+
+@pytest.mark.parametrize(("scenario", "protocol"), [
+    ("baseline-2024", "compromise"), ("us-disengagement", "compromise"),
+    ("blockage-lifted", "exchange"), ("eu-autonomy-push", "compromise")])
+def test_pivot_tests_of_many_issues_and_runs_equal_each_alone(scenario: str,
+                                                              protocol: str) -> None:
+    """Every issue of several runs (with other parameters) tested together gives each
+    issue's own answer, and the pivot test issue by issue."""
+    models = [EuNatoModel(scenario, protocol=protocol, rng=seed, lean=True,
+                          us_engagement=[0.2, 0.9][seed % 2], rounds=[48, 20][seed % 2]).run()
+              for seed in range(4)]
+    cases = [(mdl, j) for mdl in models for j in range(mdl.m)]
+    together = explain.pivotal_of(cases)
+    assert any(together)
+    for (mdl, j), got in zip(cases, together, strict=True):
+        assert got == explain.pivotal(mdl, j) == pivotal_ref(mdl, j)
