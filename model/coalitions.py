@@ -133,21 +133,21 @@ def update_many(
     start = np.zeros(r_all, int)
     moved = np.zeros(r_all, int)
     live = np.flatnonzero(length > 0)
+    val = _Valuation(lab, live, row, ideal, salience, ssum, capability, total, width, rule,
+                     slot.size)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # empty slots
         while live.size:
             rr, qq = np.nonzero((slot >= start[live, None]) & (slot < length[live, None]))
             reps = live[rr]
             movers = pending[reps, qq]
             cur = lab[reps, movers]
-            if stay is None:
-                target = _targets(lab, reps, movers, row, ideal, salience, ssum, capability,
-                                  total, width, rule)
-            else:  # known stayers are not valued again
-                target = cur.copy()
-                new = ~stay[reps, movers]
-                if new.any():
-                    target[new] = _targets(lab, reps[new], movers[new], row, ideal,
-                                           salience, ssum, capability, total, width, rule)
+            ask = np.ones(reps.size, bool) if stay is None else ~stay[reps, movers]
+            new = ask & ~val.valued[reps, qq]  # known stayers are not valued again
+            if new.any():
+                val.value(reps[new], qq[new], movers[new], cur[new])
+            target = cur.copy()
+            if ask.any():
+                target[ask] = val.decide(reps[ask], qq[ask], movers[ask], cur[ask])
             change = np.flatnonzero(target != cur)
             # each replicate's first mover that moves (np.nonzero's order: by replicate)
             rc = reps[change]
@@ -165,6 +165,10 @@ def update_many(
             moved[who] += 1
             start[who] = qq[pick] + 1
             live = who[start[who] < length[who]]
+            if live.size:
+                # the move changed two coalitions (left and joined): the movers still to
+                # come value those two anew, the others as they did
+                val.moved(lab, who, cur[pick], target[pick], start, length, pending)
     keep = np.zeros(r_all, bool) if canonical is None else canonical & (moved == 0)
     if keep.all():
         return lab, moved
@@ -194,57 +198,112 @@ def _sums(keys: np.ndarray, rows: np.ndarray, bins: int) -> np.ndarray:
     return np.bincount(flat, rows.ravel(), bins * width).reshape(bins, width)
 
 
-def _targets(lab: np.ndarray, reps: np.ndarray, movers: np.ndarray, row: np.ndarray,
-             ideal: np.ndarray, s: np.ndarray, ssum: np.ndarray, capability: np.ndarray,
-             total: np.ndarray, width: float, rule: CoalitionRule) -> np.ndarray:
-    """(k,) where each of ``movers`` (of replicates ``reps``) would go, each valuing the
-    coalitions of its replicate's ``lab`` with itself taken out (a move of one mover, the
-    others staying where they are). Only the slots held in the mover's replicate are
-    valued (a handful once coalitions settle): one (mover, slot) pair per row."""
-    r_all, n, m = ideal.shape
-    k = len(movers)
-    cur = lab[reps, movers]
-    if n == 1:  # nobody else: nowhere to go
-        return cur
-    live, inv = np.unique(reps, return_inverse=True)
-    every = live.size == r_all
-    # every slot of the replicates valued here with its members (the movers' own
-    # included), added up per replicate in index order
-    keys = (np.arange(live.size)[:, None] * n + (lab if every else lab[live])).ravel()
-    rows = row if every else row[live]
-    acc = _sums(keys, rows.reshape(live.size * n, -1), live.size * n)
-    acc = acc.reshape(live.size, n, -1)
-    held = acc[:, :, 2 * m + 1] > 0
-    own = acc[inv, cur] - row[reps, movers]  # each mover's own slot without it
-    kk, ss = np.nonzero(held[inv])  # (mover, held slot) pairs
-    at = acc[inv[kk], ss]
-    mine = ss == cur[kk]
-    at[mine] = own[kk[mine]]
-    X = at[:, :m] / np.maximum(at[:, m:2 * m], 1e-300)
-    im, sm = ideal[reps, movers], s[reps, movers]
-    d = im[kk]  # |ideal − X| / width × salience, summed over the columns, in place
-    d -= X
-    np.abs(d, out=d)
-    d /= width
-    d *= sm[kk]
-    dist = d.sum(axis=1) / ssum[reps, movers][kk]
-    ci = capability[reps, movers]
-    tot = total[reps]
-    pay_p = rule.benefit * (at[:, 2 * m] + ci[kk]) / tot[kk] * (rule.threshold - dist)
-    alone = rule.benefit * ci / tot * rule.threshold
-    here = own[:, 2 * m + 1] > 0
-    own_pay = np.empty(k)
-    own_pay[kk[mine]] = pay_p[mine]
-    current = np.where(here, own_pay, alone)
-    margin = rule.margin * alone
-    pay_p[at[:, 2 * m + 1] <= 0] = -np.inf  # the mover's own slot, if it held it alone
-    pay = np.full((k, n), -np.inf)  # slots not held in the replicate cannot be joined
-    pay[kk, ss] = pay_p
-    best = np.argmax(pay, axis=1)  # the first best held slot
-    join = (best != cur) & (pay[np.arange(k), best] > np.maximum(current, alone) + margin)
-    leave = ~join & here & (alone > current + margin)
-    # going alone: the first free slot (one is, as a leaver shares its own with others)
-    return np.where(join, best, np.where(leave, np.argmin(held[inv], axis=1), cur))
+class _Valuation:
+    """What the movers of one round of :func:`update_many` make of each coalition: per
+    queue entry (replicate, place in the queue) a row of pay-offs over the slots (−inf
+    where the slot is not held in its replicate), the value of staying put and whether the
+    mover has company where it is. A move changes the sums of two slots only, so after it
+    the movers still to come have those two slots valued again; every pay-off is computed
+    by the same arithmetic from sums taken afresh from the labels, whichever pass computes
+    it, so it is the one a fresh valuation gives."""
+
+    def __init__(self, lab: np.ndarray, live: np.ndarray, row: np.ndarray,
+                 ideal: np.ndarray, s: np.ndarray, ssum: np.ndarray, capability: np.ndarray,
+                 total: np.ndarray, width: float, rule: CoalitionRule, places: int) -> None:
+        r_all, n, m = ideal.shape
+        self.n, self.m, self.row, self.ideal, self.s = n, m, row, ideal, s
+        self.ssum, self.capability, self.total = ssum, capability, total
+        self.width, self.rule = width, rule
+        self.acc = np.zeros((r_all, n, row.shape[2]))
+        if live.size:
+            self._sums(lab, live)
+        self.pay = np.full((r_all, places, n), -np.inf)
+        self.current = np.zeros((r_all, places))
+        self.here = np.zeros((r_all, places), bool)
+        self.valued = np.zeros((r_all, places), bool)
+
+    def _sums(self, lab: np.ndarray, reps: np.ndarray) -> None:
+        """Every slot of replicates ``reps`` with its members, added up in index order."""
+        n = self.n
+        keys = (np.arange(reps.size)[:, None] * n + lab[reps]).ravel()
+        acc = _sums(keys, self.row[reps].reshape(reps.size * n, -1), reps.size * n)
+        self.acc[reps] = acc.reshape(reps.size, n, -1)
+
+    def _pairs(self, reps: np.ndarray, movers: np.ndarray, cur: np.ndarray,
+               slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Pay-offs (and the slots' sizes without the mover) of (mover, slot) pairs."""
+        m, rule = self.m, self.rule
+        at = self.acc[reps, slots]
+        mine = slots == cur  # the mover's own slot, without it
+        at[mine] -= self.row[reps[mine], movers[mine]]
+        X = at[:, :m] / np.maximum(at[:, m:2 * m], 1e-300)
+        d = self.ideal[reps, movers]  # |ideal − X| / width × salience, summed, in place
+        d -= X
+        np.abs(d, out=d)
+        d /= self.width
+        d *= self.s[reps, movers]
+        dist = d.sum(axis=1) / self.ssum[reps, movers]
+        ci = self.capability[reps, movers]
+        pay = rule.benefit * (at[:, 2 * m] + ci) / self.total[reps] * (rule.threshold - dist)
+        pay[at[:, 2 * m + 1] <= 0] = -np.inf  # the mover's own slot, if it held it alone
+        return pay, at[:, 2 * m + 1]
+
+    def _store(self, reps: np.ndarray, qq: np.ndarray, movers: np.ndarray, cur: np.ndarray,
+               e: np.ndarray, slots: np.ndarray) -> None:
+        """Value pairs (entry ``e``, slot) and keep them; the own slot sets ``current``."""
+        pay, size = self._pairs(reps[e], movers[e], cur[e], slots)
+        self.pay[reps[e], qq[e], slots] = pay
+        own = np.flatnonzero(slots == cur[e])
+        r, q, k = reps[e[own]], qq[e[own]], movers[e[own]]
+        here = size[own] > 0
+        alone = self.rule.benefit * self.capability[r, k] / self.total[r] * self.rule.threshold
+        self.here[r, q] = here
+        self.current[r, q] = np.where(here, pay[own], alone)
+
+    def value(self, reps: np.ndarray, qq: np.ndarray, movers: np.ndarray,
+              cur: np.ndarray) -> None:
+        """Value every slot held in its replicate for each entry."""
+        e, slots = np.nonzero(self.acc[reps, :, 2 * self.m + 1] > 0)
+        self.pay[reps, qq] = -np.inf
+        self._store(reps, qq, movers, cur, e, slots)
+        self.valued[reps, qq] = True
+
+    def moved(self, lab: np.ndarray, who: np.ndarray, left: np.ndarray, joined: np.ndarray,
+              start: np.ndarray, length: np.ndarray, pending: np.ndarray) -> None:
+        """Replicates ``who`` saw one move each (``left`` → ``joined``): new sums there,
+        and the two slots valued again for the valued movers still to come."""
+        self._sums(lab, who)
+        places = np.arange(self.valued.shape[1])
+        later = (places >= start[who, None]) & (places < length[who, None])
+        w, q = np.nonzero(later & self.valued[who])
+        if not w.size:
+            return
+        reps = who[w]
+        movers = pending[reps, q]
+        cur = lab[reps, movers]
+        e = np.repeat(np.arange(w.size), 2)
+        slots = np.stack([left[w], joined[w]], axis=1).ravel()
+        self._store(reps, q, movers, cur, e, slots)
+
+    def decide(self, reps: np.ndarray, qq: np.ndarray, movers: np.ndarray,
+               cur: np.ndarray) -> np.ndarray:
+        """(k,) where each valued entry goes: the best coalition if it beats staying (and
+        going alone) by the margin, alone if that does, else where it is."""
+        rule = self.rule
+        pay = self.pay[reps, qq]
+        current, here = self.current[reps, qq], self.here[reps, qq]
+        ci = self.capability[reps, movers]
+        alone = rule.benefit * ci / self.total[reps] * rule.threshold
+        margin = rule.margin * alone
+        best = np.argmax(pay, axis=1)  # the first best held slot
+        top = pay[np.arange(best.size), best]
+        join = (best != cur) & (top > np.maximum(current, alone) + margin)
+        leave = ~join & here & (alone > current + margin)
+        if self.n == 1:  # nobody else: nowhere to go
+            return cur
+        # going alone: the first free slot (one is, as a leaver shares its own with others)
+        free = np.argmin(self.acc[reps, :, 2 * self.m + 1] > 0, axis=1)
+        return np.where(join, best, np.where(leave, free, cur))
 
 
 def coordinate(

@@ -152,7 +152,9 @@ def vote_round(ens: Ensemble, act: np.ndarray, models: list[EuNatoModel], still:
         if sel.size:
             ok3 = np.stack([ok[h][sel] for h in HOUSES], axis=1)  # (S, 3) passed per house
             hit = no[:, sel].T[:, :, None] & mem.masks[None] & ~ok3[:, None, :]  # (S, n, 3)
-            np.logical_or.at(veto, (a[sel], j[sel]), hit)
+            for k in range(3):  # an issue has at most one column of each kind
+                one = kind[sel] == k
+                veto[a[sel][one], j[sel][one]] |= hit[one]
         mem.veto[act] = veto
     rare = plan & ~common
     for ai, jj in zip(*np.nonzero(rare), strict=True):

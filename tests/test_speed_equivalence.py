@@ -107,6 +107,25 @@ def test_relabel_and_coalition_moves_equal_the_loop(seed: int) -> None:
 
 
 @pytest.mark.parametrize("seed", range(40))
+def test_coalition_moves_with_the_stay_memory_equal_the_loop(seed: int) -> None:
+    """Round after round, with the memory of who stays (single runs and ensembles keep
+    it) and the passes that value only the two coalitions a move changed, the moves are
+    the sequential rule's."""
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(2, 40)), int(rng.integers(1, 6))
+    cap, ideal, sal = rng.random(n), rng.uniform(0, 100, (n, m)), rng.uniform(0, 1, (n, m))
+    rule = CoalitionRule(threshold=float(rng.uniform(0.05, 0.4)),
+                         activity=float(rng.uniform(0.2, 0.9)))
+    labels, stay = relabel(rng.integers(0, n, n), cap), np.zeros(n, bool)
+    ra, rb = np.random.default_rng(seed + 1), np.random.default_rng(seed + 1)
+    for _ in range(8):
+        a = update(labels, ideal, ideal, sal, cap, ra, rule, stay=stay)
+        b = update_ref(labels, ideal, ideal, sal, cap, rb, rule)
+        assert np.array_equal(a[0], b[0]) and a[1] == b[1]
+        labels = a[0]
+
+
+@pytest.mark.parametrize("seed", range(40))
 def test_weighted_median_equals_the_loop(seed: int) -> None:
     rng = np.random.default_rng(seed)
     n, m = int(rng.integers(1, 12)), int(rng.integers(1, 6))
