@@ -125,7 +125,7 @@ def update_many(
     row, ssum, total = terms if terms is not None else valuation_terms(position, salience,
                                                                         capability)
     lab = np.array(labels, copy=True)
-    queues = [rng.permutation(np.nonzero(rng.random(n) < rule.activity)[0]) for rng in rngs]
+    queues = [_active(rng, n, rule.activity) for rng in rngs]
     length = np.array([q.size for q in queues])
     slot = np.arange(max(length.max(initial=0), 1))
     pending = np.full((r_all, slot.size), -1)
@@ -176,6 +176,14 @@ def update_many(
     if stay is not None:  # renamed labels: what was learnt names other slots
         stay[(out != lab).any(axis=1)] = False
     return out, moved
+
+
+def _active(rng: np.random.Generator, n: int, activity: float) -> np.ndarray:
+    """Who reconsiders this round, in the order they move: ``rng.permutation`` of the
+    active, shuffled in place (the same draws, without permutation's copy)."""
+    active = np.nonzero(rng.random(n) < activity)[0]
+    rng.shuffle(active)
+    return active
 
 
 def valuation_terms(position: np.ndarray, salience: np.ndarray, capability: np.ndarray
