@@ -145,10 +145,13 @@ def build_world(
         issues = [i for i in issues if i.id in scenario.only_issues]
     issue_ids = [i.id for i in issues]
     n, m = len(actors), len(issues)
-    eu = np.array([[i.eu_role[a.stance_group] for i in issues] for a in actors], dtype=float)
-    nato = np.array([[i.nato_role[a.stance_group] for i in issues] for a in actors],
-                    dtype=float)
-    sal = np.array([[i.salience[a.stance_group] for i in issues] for a in actors], dtype=float)
+    # the issues' base preferences per stance group, then one row per actor (its group's)
+    groups = [a.stance_group for a in actors]
+    names = list(dict.fromkeys(groups))
+    row = np.array([names.index(g) for g in groups], dtype=int)
+    eu, nato, sal = (np.array([[getattr(i, kind)[g] for i in issues] for g in names],
+                              dtype=float).reshape(len(names), len(issues))[row]
+                     for kind in ("eu_role", "nato_role", "salience"))
     comp = np.array([a.competition for a in actors], dtype=float)
     for k, a in enumerate(actors):
         if a.type == "us" and a.industrial_stance is not None:
