@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents.base import VOTE_TOLERANCE
-from model.institutions import _decide_issue, _stances
+from agents.bureaucracy import Bureaucracy
+from model.institutions import GRID, _decide_issue, _stances
 from model.venues import Electorate, Verdict, house_codes, houses_for, vote_columns
 
 if TYPE_CHECKING:
@@ -157,6 +158,13 @@ def vote_round(ens: Ensemble, act: np.ndarray, models: list[EuNatoModel], still:
                 veto[a[sel][one], j[sel][one]] |= hit[one]
         mem.veto[act] = veto
     rare = plan & ~common
+    # the agenda setters' proposals for what failed once bargaining stalled, every run's
+    # in one vote (institutions._setter_proposal, each alone)
+    asks = [(ai, jj, p) for ai, jj in zip(*np.nonzero(rare & stl & failed
+                                                      & ~(p_joint & adopt[0])), strict=True)
+            for p, k, on in (("eu", 1, p_eu), ("nato", 2, p_nato))
+            if on[ai, jj] and not adopt[k, ai, jj]]
+    points = _setter_points(ens, act, asks)
     for ai, jj in zip(*np.nonzero(rare), strict=True):
         r, mdl = int(rows[ai, 0]), models[ai]
         pieces = [p for p, on in (("eu", p_eu[ai, jj]), ("nato", p_nato[ai, jj])) if on]
@@ -169,7 +177,9 @@ def vote_round(ens: Ensemble, act: np.ndarray, models: list[EuNatoModel], still:
                                         abstain[:, q:q + 1],
                                         {h: ok[h][q:q + 1] for h in names}, names))
         mem.lazy[r, jj] = False
-        _decide_issue(mdl, int(jj), pieces, iter(verdicts), bool(stl[ai, jj]))
+        setter = {p: points[ai, jj, p] for p in pieces if (ai, jj, p) in points}
+        _decide_issue(mdl, int(jj), pieces, iter(verdicts), bool(stl[ai, jj]),
+                      setter=setter)
         mem.open[r, jj] = mdl.status[jj] == "open"
 
 
@@ -195,3 +205,52 @@ def _vote(ens: Ensemble, act: np.ndarray, a: np.ndarray, j: np.ndarray, kind: np
         mem.salience[r, :, j].T, mem.block[r, j, kind].T, mem.aside[r, j, kind].T,
         abstain_salience=ens.models[0].abstain_salience, coalition=ens.coal[r, pillar].T,
         joint=joint)
+
+
+def _setter_points(ens: Ensemble, act: np.ndarray, asks: list[tuple[int, int, str]]
+                   ) -> dict[tuple[int, int, str], float | None]:
+    """``institutions._setter_proposal`` for each (replicate, issue, piece): the grid of
+    proposals of every ask as columns of one vote."""
+    if not asks:
+        return {}
+    mem, m, g = ens.votes, ens.m, GRID.size
+    out: dict[tuple[int, int, str], float | None] = {}
+    cols = []
+    for ai, jj, p in asks:
+        mdl = ens.models[act[ai]]
+        w = mdl.world
+        venue = w.eu_venue[jj] if p == "eu" else w.nato_venue[jj]
+        setters = [k for k, a in enumerate(w.actors)
+                   if a.type == "bureaucracy" and venue in (a.mandate or [])]
+        if not setters:
+            out[ai, jj, p] = None
+            continue
+        k = max(setters, key=lambda r: (mdl.state.capability[r], -r))
+        cols.append((ai, jj, p, k))
+    if not cols:
+        return out
+    a = np.array([c[0] for c in cols])
+    j = np.array([c[1] for c in cols])
+    kind = np.array([PIECES.index(c[2]) for c in cols])
+    r = act[a]
+    c = np.where(kind == 1, j, m + j)
+    rep = np.repeat(np.arange(len(cols)), g)
+    pos = ens.pos[r, :, c].T  # (n, asks)
+    sq = ens.outcome[r, c]
+    d_prop = np.abs(pos[:, rep] - np.tile(GRID, len(cols)))
+    d_sq = np.abs(pos - sq)[:, rep]
+    el = Electorate(eu=mem.eu, nato=mem.nato_members, parliament=mem.parl,
+                    population=mem.population, capability=ens.cap[r].T[:, rep],
+                    blockers=mem.blockers[r].T[:, rep])
+    pillar = ens.models[0].pillar_of[j]
+    adopted, *_ = vote_columns(
+        el, mem.council[j, kind][rep], mem.parliament[j, kind][rep], mem.nato[j, kind][rep],
+        d_prop, d_sq, mem.salience[r, :, j].T[:, rep], mem.block[r, j, kind].T[:, rep],
+        mem.aside[r, j, kind].T[:, rep], abstain_salience=ens.models[0].abstain_salience,
+        coalition=ens.coal[r, pillar].T[:, rep], joint=np.zeros(rep.size, bool))
+    adopted = adopted.reshape(len(cols), g)
+    for q, (ai, jj, p, k) in enumerate(cols):
+        ok = adopted[q] & (np.abs(GRID - sq[q]) > VOTE_TOLERANCE)
+        out[ai, jj, p] = Bureaucracy.propose(ok, GRID, float(ens.ideal[act[ai], k, c[q]]))
+    return out
+

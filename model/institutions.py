@@ -164,8 +164,10 @@ def decide(model: EuNatoModel, still: np.ndarray, stalled: np.ndarray, last: boo
 
 
 def _decide_issue(model: EuNatoModel, j: int, pieces: list[str], verdicts: Iterator[Verdict],
-                  stalled: bool) -> None:
-    """Issue ``j``'s settlement from its verdicts (the joint piece's first when voted)."""
+                  stalled: bool, setter: dict[str, float | None] | None = None) -> None:
+    """Issue ``j``'s settlement from its verdicts (the joint piece's first when voted);
+    ``setter``: the agenda setters' proposals for the pieces that failed, if already
+    voted (the ensemble votes every run's at once), else :func:`_setter_proposal`."""
     w, m = model.world, model.m
     f = model.forecast
     cols = {"eu": j, "nato": m + j}
@@ -202,7 +204,7 @@ def _decide_issue(model: EuNatoModel, j: int, pieces: list[str], verdicts: Itera
         model.vetoes[j] = _unique(vetoes)
         return
     for p in failed:
-        x = _setter_proposal(model, j, p)
+        x = _setter_proposal(model, j, p) if setter is None else setter[p]
         if x is not None:
             passed[p] = x
             model.pieces[j][p] = "agreed"
