@@ -195,27 +195,29 @@ def _run_todo(unique: dict[str, dict[str, Any]], done: set[str], store: ResultSt
         try:
             width = int(getattr(ex, "width", None) or getattr(ex, "_max_workers", None)
                         or os.cpu_count() or 1)
+            window = 2 * width  # tasks in flight
             t_start, n_run = time.monotonic(), 0
+            marks: list[tuple[float, int]] = [(t_start, 0)]  # (time, runs done) by result
             pos = 0
 
             def next_chunk() -> list[tuple[str, dict[str, Any]]]:
                 """The next runs to send. Default size: a chunk should take about
-                CHUNK_SECONDS (measured from the runs so far; 1 run until one finished),
-                so parts keep landing every few seconds however slow a run is, and at most
-                half of what each worker has left, so the work stays balanced without
-                cutting the tail into small ensembles (a run costs more in a small one)."""
+                CHUNK_SECONDS (from the recent pace: the last few results, as a chunk
+                of many runs costs less per run than the first single ones; 1 run until
+                one finished), so parts keep landing every few seconds however slow a run
+                is, and at most an even share of what is left per worker, so the work
+                stays balanced without cutting the tail into small ensembles."""
                 nonlocal pos
                 size = chunksize
                 if size is None:
-                    per_run = ((time.monotonic() - t_start) * width / n_run if n_run
-                               else math.inf)
+                    (t0, n0), (t1, n1) = marks[max(0, len(marks) - 1 - window)], marks[-1]
+                    per_run = (t1 - t0) * width / (n1 - n0) if n1 > n0 else math.inf
                     size = max(1, min(MAX_CHUNK, int(CHUNK_SECONDS / per_run),
-                                      -(-(len(todo) - pos) // (width * 2))))
+                                      -(-(len(todo) - pos) // width)))
                 chunk = todo[pos:pos + size]
                 pos += len(chunk)
                 return chunk
 
-            window = 2 * width
             pending: set[Future] = set()
             with _progress(progress) as bar:
                 task = bar.add_task(description, total=len(unique), completed=len(done))
@@ -233,6 +235,8 @@ def _run_todo(unique: dict[str, dict[str, Any]], done: set[str], store: ResultSt
                                 failed.append(row)
                         bar.advance(task, len(results))
                         n_run += len(results)
+                    if finished:
+                        marks.append((time.monotonic(), n_run))
                     if fail_fast and failed:
                         for fut in pending:
                             fut.cancel()

@@ -213,7 +213,6 @@ def _setter_points(ens: Ensemble, act: np.ndarray, asks: list[tuple[int, int, st
     proposals of every ask as columns of one vote."""
     if not asks:
         return {}
-    mem, m, g = ens.votes, ens.m, GRID.size
     out: dict[tuple[int, int, str], float | None] = {}
     cols = []
     for ai, jj, p in asks:
@@ -227,8 +226,20 @@ def _setter_points(ens: Ensemble, act: np.ndarray, asks: list[tuple[int, int, st
             continue
         k = max(setters, key=lambda r: (mdl.state.capability[r], -r))
         cols.append((ai, jj, p, k))
-    if not cols:
-        return out
+    for b in range(0, len(cols), SETTER_BATCH):
+        out.update(_setter_vote(ens, act, cols[b:b + SETTER_BATCH]))
+    return out
+
+
+#: asks per grid vote: 201 columns each; larger votes' arrays leave the CPU caches
+SETTER_BATCH = 8
+
+
+def _setter_vote(ens: Ensemble, act: np.ndarray, cols: list[tuple[int, int, str, int]]
+                 ) -> dict[tuple[int, int, str], float | None]:
+    """The grid votes of ``cols`` (replicate, issue, piece, setter) as one vote."""
+    mem, m, g = ens.votes, ens.m, GRID.size
+    out: dict[tuple[int, int, str], float | None] = {}
     a = np.array([c[0] for c in cols])
     j = np.array([c[1] for c in cols])
     kind = np.array([PIECES.index(c[2]) for c in cols])
