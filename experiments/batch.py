@@ -196,22 +196,26 @@ def _run_todo(unique: dict[str, dict[str, Any]], done: set[str], store: ResultSt
             width = int(getattr(ex, "width", None) or getattr(ex, "_max_workers", None)
                         or os.cpu_count() or 1)
             window = 2 * width  # tasks in flight
-            t_start, n_run = time.monotonic(), 0
-            marks: list[tuple[float, int]] = [(t_start, 0)]  # (time, runs done) by result
+            n_run = 0
+            # (time, runs done) at each result: the pace is taken between results, so
+            # the pool's start-up does not count as runs' time
+            marks: list[tuple[float, int]] = []
             pos = 0
 
             def next_chunk() -> list[tuple[str, dict[str, Any]]]:
                 """The next runs to send. Default size: a chunk should take about
-                CHUNK_SECONDS (from the recent pace: the last few results, as a chunk
-                of many runs costs less per run than the first single ones; 1 run until
-                one finished), so parts keep landing every few seconds however slow a run
+                CHUNK_SECONDS (from the recent pace between results, as a chunk of many
+                runs costs less per run than the first single ones; 1 run until two
+                results came back), so parts keep landing every few seconds however slow a run
                 is, and at most an even share of what is left per worker, so the work
                 stays balanced without cutting the tail into small ensembles."""
                 nonlocal pos
                 size = chunksize
                 if size is None:
-                    (t0, n0), (t1, n1) = marks[max(0, len(marks) - 1 - window)], marks[-1]
-                    per_run = (t1 - t0) * width / (n1 - n0) if n1 > n0 else math.inf
+                    per_run = math.inf
+                    if len(marks) >= 2:
+                        (t0, n0), (t1, n1) = marks[max(0, len(marks) - 1 - window)], marks[-1]
+                        per_run = (t1 - t0) * width / (n1 - n0)
                     size = max(1, min(MAX_CHUNK, int(CHUNK_SECONDS / per_run),
                                       -(-(len(todo) - pos) // width)))
                 chunk = todo[pos:pos + size]
