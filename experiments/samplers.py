@@ -14,7 +14,6 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.stats import qmc
 
 if TYPE_CHECKING:
     from experiments.spec import Experiment
@@ -52,8 +51,12 @@ def sample_ranges(ranges: dict[str, tuple[float, float]], kind: str = "grid", *,
         axes = [np.linspace(lo[i], hi[i], levels) for i in range(d)]
         pts = np.array(list(itertools.product(*axes)), dtype=float)
     elif kind == "lhs":
+        from scipy.stats import qmc  # SciPy's import is 0.4 s: only where it is used
+
         pts = qmc.scale(qmc.LatinHypercube(d=d, rng=seed).random(n), lo, hi)
     elif kind == "sobol":
+        from scipy.stats import qmc
+
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "balance properties … power of 2"
             pts = qmc.scale(qmc.Sobol(d=d, scramble=True, rng=seed).random(n), lo, hi)
