@@ -359,6 +359,9 @@ def describe(labels: np.ndarray, actor_ids: list[str], capability: np.ndarray,
              position: np.ndarray, salience: np.ndarray, el: Electorate) -> list[dict]:
     """Coalitions of two or more: members, pooled capability, position, blocking power."""
     labs, X, C = coalition_positions(labels, position, salience, capability)
+    # whether the EU members outside each coalition still reach a qualified majority
+    qmv_without = qmv(el.eu[:, None] & (labels[:, None] != labs[None, :]), el.eu,
+                      el.population)
     out = []
     for k, lab in enumerate(labs):
         members = labels == lab
@@ -371,8 +374,7 @@ def describe(labels: np.ndarray, actor_ids: list[str], capability: np.ndarray,
             "position": [round(float(v), 2) for v in X[k]],
             "can_block_nato": bool((members & el.nato).any()),
             "can_block_eu_unanimity": bool((members & el.eu).any()),
-            "can_block_eu_qmv": bool(not qmv((el.eu & ~members)[:, None], el.eu,
-                                              el.population)[0]),
+            "can_block_eu_qmv": bool(not qmv_without[k]),
         })
     out.sort(key=lambda c: (-c["capability"], c["label"]))
     return out

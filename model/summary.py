@@ -64,8 +64,14 @@ def partition_stability(model: EuNatoModel) -> float:
         return 1.0
     parts = np.array(model.partitions)  # (rounds + 1, pillars, n)
     iu = np.triu_indices(parts.shape[2], 1)
-    together = (parts[..., :, None] == parts[..., None, :])[..., iu[0], iu[1]]
-    return float((together[:-1] == together[1:]).mean(axis=2).mean())
+    same = np.ones(parts.shape[:2])[1:]  # a pillar's unchanged labels: every pair agrees
+    t, k = np.nonzero((parts[1:] != parts[:-1]).any(axis=2))
+    if t.size:
+        a, b = parts[t, k], parts[t + 1, k]  # (changes, n) before and after
+        before = (a[:, :, None] == a[:, None, :])[:, iu[0], iu[1]]
+        after = (b[:, :, None] == b[:, None, :])[:, iu[0], iu[1]]
+        same[t, k] = (before == after).mean(axis=1)
+    return float(same.mean())
 
 
 def _role(x: float) -> float:

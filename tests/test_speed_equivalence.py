@@ -360,3 +360,26 @@ def test_pivot_tests_of_many_issues_and_runs_equal_each_alone(scenario: str,
     assert any(together)
     for (mdl, j), got in zip(cases, together, strict=True):
         assert got == explain.pivotal(mdl, j) == pivotal_ref(mdl, j)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_partition_stability_equals_every_pair_compared(seed: int) -> None:
+    """Only the pillars whose labels changed are compared pair by pair; the result is
+    the plain formula's, bit for bit."""
+    from types import SimpleNamespace
+
+    from model.summary import partition_stability
+
+    rng = np.random.default_rng(seed)
+    n, p, t = int(rng.integers(2, 30)), int(rng.integers(1, 4)), int(rng.integers(1, 40))
+    parts = [rng.integers(0, max(1, n // 3), (p, n))]
+    for _ in range(t):  # most rounds keep their labels, some change a few
+        nxt = parts[-1].copy()
+        if rng.random() < 0.3:
+            nxt[rng.integers(p), rng.integers(n)] = rng.integers(n)
+        parts.append(nxt)
+    arr = np.array(parts)
+    iu = np.triu_indices(n, 1)
+    together = (arr[..., :, None] == arr[..., None, :])[..., iu[0], iu[1]]
+    plain = float((together[:-1] == together[1:]).mean(axis=2).mean())
+    assert partition_stability(SimpleNamespace(partitions=parts)) == plain
