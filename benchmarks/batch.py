@@ -15,7 +15,8 @@ seeds, written as an experiment file. Measured side by side in one run, in this 
    ``compromise`` and with ``bdm``: the median of ``--repeat`` runs.
 
 With ``--cycles N`` steps 1–3 are repeated N times in turn and the medians reported, so a
-shared machine's drifting load falls on every alternative alike. Prints the machine's CPUs
+shared machine's drifting load falls on every alternative alike; each alternative starts
+3 s after the previous one ended (``settle``). Prints the machine's CPUs
 and load average (start and end), wall and CPU seconds, and the ratios the issue asks for.
 Checks that every eunato executor wrote identical runs tables, the CLI's included. Also
 prints what two plain CPU-bound processes get against one at the start and the end: on a
@@ -39,8 +40,20 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def settle(seconds: float = 3.0) -> None:
+    """Let what the previous alternative started finish before the next is timed: a Dask
+    LocalCluster's workers go on shutting down after ``close`` (a CLI run timed right
+    after one took 14.9 s against 9.4 s a cycle earlier)."""
+    import multiprocessing
+
+    for child in multiprocessing.active_children():
+        child.join(timeout=seconds)
+    time.sleep(seconds)
+
+
 def timed_process(cmd: list[str]) -> tuple[float, float]:
     """(wall s, CPU s of the process and its children) of a whole process."""
+    settle()
     before = os.times()
     t0 = time.perf_counter()
     subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
@@ -144,6 +157,7 @@ def main() -> None:
             print(f"  {label}: {times[label][-1][0]:.1f} s", flush=True)
 
             for label, opts in executors:
+                settle()
                 c0, t0 = time.process_time(), time.perf_counter()
                 where = Path(tmp) / f"{label.split(',')[1].strip()}-{cyc}"
                 cpu = None
