@@ -81,30 +81,46 @@ def open_executor(workers: int | None = None, dask_workers: int | None = None,
     The executor has a ``width`` attribute: the number of tasks that run at once.
     """
     if scheduler or dask_workers:
+        import dask
         from distributed import Client, LocalCluster
 
+        # Dask's nannies write their workers' settings into this process's environment
+        # (MALLOC_TRIM_THRESHOLD_, thread counts, PYTHONHASHSEED) and leave them there, so
+        # every process started afterwards inherits them: they are put back on exit
+        environ = dict(os.environ)
         cluster = None
-        if scheduler:
-            try:
-                client = Client(scheduler, timeout=15)
-            except (OSError, TimeoutError, ValueError) as err:
-                raise OSError(f"cannot reach the Dask scheduler {scheduler}: "
-                              f"{err or type(err).__name__}") from None
-        else:
-            cluster = LocalCluster(n_workers=int(dask_workers), threads_per_worker=1,
-                                   processes=dask_processes, dashboard_address=None,
-                                   silence_logs=logging.ERROR)
-            client = Client(cluster)
         try:
-            # a task on a worker that dies is run again elsewhere (Dask reschedules it;
-            # retries also covers a task that raised because its worker went away)
-            ex = client.get_executor(pure=False, retries=2)
-            ex.width = max(1, sum(client.nthreads().values()))
-            yield ex
+            if scheduler:
+                try:
+                    client = Client(scheduler, timeout=15)
+                except (OSError, TimeoutError, ValueError) as err:
+                    raise OSError(f"cannot reach the Dask scheduler {scheduler}: "
+                                  f"{err or type(err).__name__}") from None
+            else:
+                # Dask trims freed memory above 64 kB back to the system in its workers;
+                # a run's arrays are then faulted in afresh at every allocation (a batch
+                # took 1.6x as long), and its workers live for one batch only
+                with dask.config.set({"distributed.nanny.pre-spawn-environ."
+                                      "MALLOC_TRIM_THRESHOLD_": None}):
+                    cluster = LocalCluster(n_workers=int(dask_workers),
+                                           threads_per_worker=1, processes=dask_processes,
+                                           dashboard_address=None,
+                                           silence_logs=logging.ERROR)
+                client = Client(cluster)
+            try:
+                # a task on a worker that dies is run again elsewhere (Dask reschedules
+                # it; retries also covers a task that raised as its worker went away)
+                ex = client.get_executor(pure=False, retries=2)
+                ex.width = max(1, sum(client.nthreads().values()))
+                yield ex
+            finally:
+                client.close()
+                if cluster is not None:
+                    cluster.close()
         finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
+            for key in set(os.environ) - set(environ):
+                del os.environ[key]
+            os.environ.update(environ)
         return
     n = (os.cpu_count() or 1) if workers is None else int(workers)
     if n < 1:

@@ -112,3 +112,21 @@ def test_pool_workers_start_without_the_app_libraries():
         assert ex.submit(_app_libraries_loaded).result() == []
         ex.submit(run_chunk, [("x", {"seed": 1, "rounds": 2})]).result()
         assert ex.submit(_app_libraries_loaded).result() == []
+
+
+def test_ensemble_rows_are_the_same_whatever_the_executor_and_the_task_size():
+    """Lean rows (tasks played as ensembles): serial, a process pool cutting the runs into
+    tasks of other sizes and a Dask cluster of worker processes give one table; and the
+    Dask cluster leaves this process's environment as it found it (its nannies write
+    MALLOC_TRIM_THRESHOLD_, thread counts and PYTHONHASHSEED into it)."""
+    import os
+
+    params = PARAMS + [{**p, "scenario": "us-disengagement"} for p in PARAMS[:5]]
+    ref = run_params(params, None, workers=1, progress=False)
+    for size in (1, 5):
+        pd.testing.assert_frame_equal(
+            ref, run_params(params[::-1], None, workers=2, progress=False, chunksize=size))
+    environ = dict(os.environ)
+    pd.testing.assert_frame_equal(
+        ref, run_params(params, None, dask_workers=2, progress=False, chunksize=4))
+    assert dict(os.environ) == environ
