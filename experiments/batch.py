@@ -47,6 +47,7 @@ CHUNK_SECONDS = 2.0
 #: the most runs per task: a task's runs of one scenario share an ensemble
 #: (model/ensemble.py), whose cost per run falls until about 100 replicates
 MAX_CHUNK = 100
+MIN_CHUNK = 25
 
 if TYPE_CHECKING:
     from experiments.spec import Experiment
@@ -207,8 +208,9 @@ def _run_todo(unique: dict[str, dict[str, Any]], done: set[str], store: ResultSt
                 CHUNK_SECONDS (from the recent pace between results, as a chunk of many
                 runs costs less per run than the first single ones; 1 run until two
                 results came back), so parts keep landing every few seconds however slow a run
-                is, and at most an even share of what is left per worker, so the work
-                stays balanced without cutting the tail into small ensembles."""
+                is; at the end at most an even share of what is left per task in flight,
+                so the work stays balanced, but not below MIN_CHUNK runs (small ensembles
+                cost more per run)."""
                 nonlocal pos
                 size = chunksize
                 if size is None:
@@ -216,8 +218,11 @@ def _run_todo(unique: dict[str, dict[str, Any]], done: set[str], store: ResultSt
                     if len(marks) >= 2:
                         (t0, n0), (t1, n1) = marks[max(0, len(marks) - 1 - window)], marks[-1]
                         per_run = (t1 - t0) * width / (n1 - n0)
-                    size = max(1, min(MAX_CHUNK, int(CHUNK_SECONDS / per_run),
-                                      -(-(len(todo) - pos) // width)))
+                    # at the end, what is left split over the tasks in flight (so no
+                    # worker idles while another plays a long last task), but not into
+                    # ensembles smaller than MIN_CHUNK
+                    share = max(MIN_CHUNK, -(-(len(todo) - pos) // window))
+                    size = max(1, min(MAX_CHUNK, int(CHUNK_SECONDS / per_run), share))
                 chunk = todo[pos:pos + size]
                 pos += len(chunk)
                 return chunk
