@@ -90,8 +90,14 @@ class Ensemble:
         self.pulled = np.stack([mdl.moved["coalition pull"] for mdl in models])
         self.bargained = np.stack([mdl.moved["bargaining"] for mdl in models])
         self.forecast = np.stack([mdl.forecast for mdl in models])
+        # what only scenario events change (see _gather)
+        self.ideal = np.stack([s.ideal for s in st])
+        self.sal = np.stack([s.salience for s in st])
+        self.cap = np.stack([s.capability for s in st])
+        self.canonical = np.array([mdl._canonical for mdl in models], bool)
+        self.stay = np.stack([mdl._stay for mdl in models])
         self._bind_views()
-        self._gather(range(len(models)))
+        self.votes.gather(models, list(range(len(models))))
         self._terms: list | None = None  # coalition valuation terms per pillar
         self.forecasts: list[np.ndarray] = []
         self.movements: list[np.ndarray] = []
@@ -109,22 +115,15 @@ class Ensemble:
             mdl.forecast = self.forecast[r]
             mdl.last_vote = self.votes.last_vote[r]
 
-    def _gather(self, rows: range | list[int]) -> None:
-        """Copy what only events change (ideals, saliences, capabilities, stances,
-        coalition naming) from the models into the stacks; positions a model's event
-        moved are copied in and the view rebound."""
-        rows = list(rows)
-        if not hasattr(self, "ideal"):
-            self.ideal = np.stack([mdl.state.ideal for mdl in self.models])
-            self.sal = np.stack([mdl.state.salience for mdl in self.models])
-            self.cap = np.stack([mdl.state.capability for mdl in self.models])
-            self.canonical = np.array([mdl._canonical for mdl in self.models], bool)
-            self.stay = np.stack([mdl._stay for mdl in self.models])
+    def _gather(self, rows: list[int]) -> None:
+        """After scenario events: copy what only events change (ideals, saliences,
+        capabilities, stances, coalition naming) from the models into the stacks; positions
+        an event moved (``refresh_preferences`` makes a new array) are copied in and the
+        view bound again."""
         for r in rows:
             mdl = self.models[r]
             st = mdl.state
-            if st.position is not self.pos[r] and not np.shares_memory(st.position,
-                                                                      self.pos):
+            if not np.shares_memory(st.position, self.pos):
                 self.pos[r] = st.position
                 st.position = self.pos[r]
             self.ideal[r], self.sal[r], self.cap[r] = st.ideal, st.salience, st.capability
