@@ -46,8 +46,9 @@ PART_SIZE = 100
 CHUNK_SECONDS = 2.0
 #: the most runs per task: a task's runs of one scenario share an ensemble
 #: (model/ensemble.py), whose cost per run falls until about 100 replicates
-MAX_CHUNK = 100
-MIN_CHUNK = 25
+CHUNK_RUNS = 100
+#: the fewest runs per task at the end of a batch (smaller ensembles cost more per run)
+CHUNK_FLOOR = 25
 
 if TYPE_CHECKING:
     from experiments.spec import Experiment
@@ -209,7 +210,7 @@ def _run_todo(unique: dict[str, dict[str, Any]], done: set[str], store: ResultSt
                 runs costs less per run than the first single ones; 1 run until two
                 results came back), so parts keep landing every few seconds however slow a run
                 is; at the end at most an even share of what is left per task in flight,
-                so the work stays balanced, but not below MIN_CHUNK runs (small ensembles
+                so the work stays balanced, but not below CHUNK_FLOOR runs (small ensembles
                 cost more per run)."""
                 nonlocal pos
                 size = chunksize
@@ -220,9 +221,9 @@ def _run_todo(unique: dict[str, dict[str, Any]], done: set[str], store: ResultSt
                         per_run = (t1 - t0) * width / (n1 - n0)
                     # at the end, what is left split over the tasks in flight (so no
                     # worker idles while another plays a long last task), but not into
-                    # ensembles smaller than MIN_CHUNK
-                    share = max(MIN_CHUNK, -(-(len(todo) - pos) // window))
-                    size = max(1, min(MAX_CHUNK, int(CHUNK_SECONDS / per_run), share))
+                    # ensembles smaller than CHUNK_FLOOR
+                    share = max(CHUNK_FLOOR, -(-(len(todo) - pos) // window))
+                    size = max(1, min(CHUNK_RUNS, int(CHUNK_SECONDS / per_run), share))
                 chunk = todo[pos:pos + size]
                 pos += len(chunk)
                 return chunk
