@@ -17,14 +17,15 @@ the verdicts of its columns, so those branches exist once.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from agents.base import VOTE_TOLERANCE
 from agents.bureaucracy import Bureaucracy
-from model.institutions import GRID, _decide_issue, _stances
-from model.venues import Electorate, Verdict, house_codes, houses_for, vote_columns
+from model.institutions import GRID, _decide_issue, _stances, agenda_setter
+from model.venues import Verdict, distances, house_codes, houses_for, vote_columns
 
 if TYPE_CHECKING:
     from model.ensemble import Ensemble
@@ -64,9 +65,7 @@ class VoteMemory:
         self.has_venue = np.array([[v != "none" for v in w.eu_venue],
                                    [v != "none" for v in w.nato_venue]])
         self.joint = np.asarray(w.joint, bool)
-        el = first.electorate
-        self.eu, self.nato_members, self.parl = el.eu, el.nato, el.parliament
-        self.population = el.population
+        el = self.electorate = first.electorate  # the houses' members (the same in all)
         self.masks = np.stack([el.eu, el.parliament, el.nato], axis=1)  # (n, 3) as HOUSES
         ids = w.actor_ids
         self.ids = ids
@@ -192,13 +191,10 @@ def _vote(ens: Ensemble, act: np.ndarray, a: np.ndarray, j: np.ndarray, kind: np
     first = np.where(kind == 2, m + j, j)
     second = np.where(joint, m + j, first)
     pos = ens.pos
-    d_prop = np.abs(pos[r, :, first].T - f[a, first]) + np.where(
-        joint, np.abs(pos[r, :, second].T - f[a, second]), 0.0)
-    d_sq = np.abs(pos[r, :, first].T - out[a, first]) + np.where(
-        joint, np.abs(pos[r, :, second].T - out[a, second]), 0.0)
-    el = Electorate(eu=mem.eu, nato=mem.nato_members, parliament=mem.parl,
-                    population=mem.population, capability=ens.cap[r].T,
-                    blockers=mem.blockers[r].T)
+    d_prop, d_sq = distances(pos[r, :, first].T, pos[r, :, second].T,
+                             (f[a, first], f[a, second]), (out[a, first], out[a, second]),
+                             joint)
+    el = replace(mem.electorate, capability=ens.cap[r].T, blockers=mem.blockers[r].T)
     pillar = ens.models[0].pillar_of[j]
     return vote_columns(
         el, mem.council[j, kind], mem.parliament[j, kind], mem.nato[j, kind], d_prop, d_sq,
@@ -216,16 +212,11 @@ def _setter_points(ens: Ensemble, act: np.ndarray, asks: list[tuple[int, int, st
     out: dict[tuple[int, int, str], float | None] = {}
     cols = []
     for ai, jj, p in asks:
-        mdl = ens.models[act[ai]]
-        w = mdl.world
-        venue = w.eu_venue[jj] if p == "eu" else w.nato_venue[jj]
-        setters = [k for k, a in enumerate(w.actors)
-                   if a.type == "bureaucracy" and venue in (a.mandate or [])]
-        if not setters:
+        k = agenda_setter(ens.models[act[ai]], int(jj), p)
+        if k is None:
             out[ai, jj, p] = None
-            continue
-        k = max(setters, key=lambda r: (mdl.state.capability[r], -r))
-        cols.append((ai, jj, p, k))
+        else:
+            cols.append((ai, jj, p, k))
     for b in range(0, len(cols), SETTER_BATCH):
         out.update(_setter_vote(ens, act, cols[b:b + SETTER_BATCH]))
     return out
@@ -246,13 +237,13 @@ def _setter_vote(ens: Ensemble, act: np.ndarray, cols: list[tuple[int, int, str,
     r = act[a]
     c = np.where(kind == 1, j, m + j)
     rep = np.repeat(np.arange(len(cols)), g)
-    pos = ens.pos[r, :, c].T  # (n, asks)
+    pos = ens.pos[r, :, c].T[:, rep]  # (n, asks × grid)
     sq = ens.outcome[r, c]
-    d_prop = np.abs(pos[:, rep] - np.tile(GRID, len(cols)))
-    d_sq = np.abs(pos - sq)[:, rep]
-    el = Electorate(eu=mem.eu, nato=mem.nato_members, parliament=mem.parl,
-                    population=mem.population, capability=ens.cap[r].T[:, rep],
-                    blockers=mem.blockers[r].T[:, rep])
+    grid = np.tile(GRID, len(cols))
+    d_prop, d_sq = distances(pos, pos, (grid, grid), (sq[rep], sq[rep]),
+                             np.zeros(rep.size, bool))
+    el = replace(mem.electorate, capability=ens.cap[r].T[:, rep],
+                 blockers=mem.blockers[r].T[:, rep])
     pillar = ens.models[0].pillar_of[j]
     adopted, *_ = vote_columns(
         el, mem.council[j, kind][rep], mem.parliament[j, kind][rep], mem.nato[j, kind][rep],

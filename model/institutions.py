@@ -26,7 +26,7 @@ import numpy as np
 
 from agents.base import VOTE_TOLERANCE
 from agents.bureaucracy import Bureaucracy
-from model.venues import Verdict, house_codes, houses_for, vote, vote_columns
+from model.venues import Verdict, distances, house_codes, houses_for, vote, vote_columns
 
 if TYPE_CHECKING:
     from model.model import EuNatoModel
@@ -102,12 +102,8 @@ def piece_votes(model: EuNatoModel, requests: list[tuple[int, str, np.ndarray]]
                      (float(np.ravel(proposal)[0]),) * 2)
     council, parl, nato, joint, issue = (np.array(x) for x in zip(*codes, strict=True))
     p = np.array(props)
-    # a joint piece's distance is the sum over its two roles (|Δeu| + |Δnato|); a single
-    # piece's is its role's alone (plus an exact 0.0)
-    d_prop = np.abs(pos[:, first] - p[:, 0]) + np.where(
-        joint, np.abs(pos[:, second] - p[:, 1]), 0.0)
-    d_sq = np.abs(pos[:, first] - sq[first]) + np.where(
-        joint, np.abs(pos[:, second] - sq[second]), 0.0)
+    d_prop, d_sq = distances(pos[:, first], pos[:, second], (p[:, 0], p[:, 1]),
+                             (sq[first], sq[second]), joint)
     adopted, yes, no, abstain, ok = vote_columns(
         model.electorate, council, parl, nato, d_prop, d_sq, model.salience[:, issue],
         block, aside, abstain_salience=model.abstain_salience,
@@ -117,18 +113,26 @@ def piece_votes(model: EuNatoModel, requests: list[tuple[int, str, np.ndarray]]
             for q, names in enumerate(houses_of)]
 
 
-def _setter_proposal(model: EuNatoModel, j: int, piece: str) -> float | None:
-    """The agenda setter's best passing point for a blocked piece (None: nobody can)."""
+def agenda_setter(model: EuNatoModel, j: int, piece: str) -> int | None:
+    """The row of the bureaucracy that sets the agenda of issue ``j``'s ``eu`` or
+    ``nato`` piece: the most capable with a mandate in its venue (ties: the first)."""
     w = model.world
     venue = w.eu_venue[j] if piece == "eu" else w.nato_venue[j]
     setters = [k for k, a in enumerate(w.actors)
                if a.type == "bureaucracy" and venue in (a.mandate or [])]
     if not setters:
         return None
+    return max(setters, key=lambda r: (model.state.capability[r], -r))
+
+
+def _setter_proposal(model: EuNatoModel, j: int, piece: str) -> float | None:
+    """The agenda setter's best passing point for a blocked piece (None: nobody can)."""
+    k = agenda_setter(model, j, piece)
+    if k is None:
+        return None
     c = j if piece == "eu" else model.m + j
     v = piece_vote(model, j, piece, GRID)
     ok = v.adopted & (np.abs(GRID - model.outcome[c]) > VOTE_TOLERANCE)
-    k = max(setters, key=lambda r: (model.state.capability[r], -r))
     return Bureaucracy.propose(ok, GRID, float(model.state.ideal[k, c]))
 
 

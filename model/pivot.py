@@ -11,12 +11,13 @@ it gets alone, whatever else is tested beside it (tests/test_ensemble.py).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from model.institutions import _stances
-from model.venues import Electorate, house_codes, houses_for, vote_columns
+from model.venues import distances, house_codes, houses_for, vote_columns
 
 if TYPE_CHECKING:
     from model.model import EuNatoModel
@@ -45,21 +46,18 @@ def _group(cases: list[tuple[EuNatoModel, int, list[str]]]) -> list[list[str]]:
     first = cases[0][0]
     n = len(first.world.actors)
     g = len(cols)
-    d_prop, d_sq, sal = np.empty((n, g)), np.empty((n, g)), np.empty((n, g))
+    one, two, sal = np.empty((n, g)), np.empty((n, g)), np.empty((n, g))
+    prop, sq = np.empty((2, g)), np.empty((2, g))
     block, aside = np.empty((n, g), bool), np.empty((n, g), bool)
     vblock, vaside = np.empty((n, g), bool), np.empty((n, g), bool)
     coal, cap, blk = np.empty((n, g), int), np.empty((n, g)), np.empty((n, g), bool)
     codes = np.empty((g, 4), int)
     for q, (_, mdl, j, piece) in enumerate(cols):
-        m, w, pos = mdl.m, mdl.world, mdl.state.position
-        sq, prop = mdl.status_quo0, mdl.proposal  # votes against the status quo it faced
-        if piece == "joint":
-            d_prop[:, q] = np.abs(pos[:, j] - prop[j]) + np.abs(pos[:, m + j] - prop[m + j])
-            d_sq[:, q] = np.abs(pos[:, j] - sq[j]) + np.abs(pos[:, m + j] - sq[m + j])
-        else:
-            c = j if piece == "eu" else m + j
-            d_prop[:, q] = np.abs(pos[:, c] - prop[c])
-            d_sq[:, q] = np.abs(pos[:, c] - sq[c])
+        m, w = mdl.m, mdl.world
+        c = [j, m + j] if piece == "joint" else [j if piece == "eu" else m + j] * 2
+        one[:, q], two[:, q] = mdl.state.position[:, c].T
+        # votes against the status quo the proposal faced
+        prop[:, q], sq[:, q] = mdl.proposal[c], mdl.status_quo0[c]
         houses = houses_for(w.eu_venue[j], w.nato_venue[j], piece)
         codes[q] = (*house_codes(houses), piece == "joint")
         block[:, q], aside[:, q] = _stances(mdl, j, houses)
@@ -68,11 +66,11 @@ def _group(cases: list[tuple[EuNatoModel, int, list[str]]]) -> list[list[str]]:
         coal[:, q] = mdl.coalition[mdl.pillar_of[j]]
         cap[:, q], blk[:, q] = mdl.electorate.capability, mdl.electorate.blockers
     council, parl, nato, joint = codes[:, 0], codes[:, 1] > 0, codes[:, 2] > 0, codes[:, 3] > 0
+    d_prop, d_sq = distances(one, two, prop, sq, joint)
     el = first.electorate
     # who says yes and no to each piece as it stands
     _, yes, no, _, _ = vote_columns(
-        Electorate(eu=el.eu, nato=el.nato, parliament=el.parliament,
-                   population=el.population, capability=cap, blockers=blk),
+        replace(el, capability=cap, blockers=blk),
         council, parl, nato, d_prop, d_sq, sal, block, aside,
         abstain_salience=first.abstain_salience, coalition=coal, joint=joint)
     # then every voter's variant: column 0 as it stands (the actors' own stances), column
@@ -86,8 +84,7 @@ def _group(cases: list[tuple[EuNatoModel, int, list[str]]]) -> list[list[str]]:
     va[k, :, 1 + k] |= no  # a no stays away
     vb[k, :, 1 + k] &= ~no
     adopted, *_ = vote_columns(
-        Electorate(eu=el.eu, nato=el.nato, parliament=el.parliament,
-                   population=el.population, capability=cap[:, rep], blockers=blk[:, rep]),
+        replace(el, capability=cap[:, rep], blockers=blk[:, rep]),
         council[rep], parl[rep], nato[rep], d_prop[:, rep], d_sq[:, rep], sal[:, rep],
         vb.reshape(n, g * v), va.reshape(n, g * v),
         abstain_salience=first.abstain_salience, coalition=coal[:, rep], joint=joint[rep])

@@ -202,6 +202,19 @@ def vote_columns(
     return adopted, yes, no, abstain, ok
 
 
+def distances(first: np.ndarray, second: np.ndarray, proposal: tuple[np.ndarray, np.ndarray],
+              status_quo: tuple[np.ndarray, np.ndarray], joint: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """(n, G) each voter's distance to each proposal and to the status quo it faces:
+    ``first``/``second`` (n, G) the voters' positions on the piece's roles (one role twice
+    for a single piece), ``proposal``/``status_quo`` (first role, second role) values per
+    column. A joint piece's distance is the sum over its two roles (|Δeu| + |Δnato|); a
+    single piece's is its role's alone (plus an exact 0.0)."""
+    d_prop = np.abs(first - proposal[0]) + np.where(joint, np.abs(second - proposal[1]), 0.0)
+    d_sq = np.abs(first - status_quo[0]) + np.where(joint, np.abs(second - status_quo[1]), 0.0)
+    return d_prop, d_sq
+
+
 def house_codes(houses: list[tuple[str, str]]) -> tuple[int, bool, bool]:
     """(council rule index, parliament votes, NAC votes) of a list of (house, rule)."""
     rules = dict(houses)
