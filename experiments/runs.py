@@ -12,10 +12,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from model.data import load_actors, load_issues
 from model.ensemble import Ensemble
 from model.explain import pivotal_of
 from model.model import ACTOR_KNOBS, BLOC_KNOBS, EuNatoModel
 from model.reading import blockers, stuck
+from model.scenario import Scenario, load_scenario
+from model.world import World, build_world
 
 #: model keyword parameters a run may set (besides ``scenario``, ``protocol``, ``seed``,
 #: ``rounds``); anything else in an experiment is an error.
@@ -24,17 +27,28 @@ MODEL_PARAMETERS: tuple[str, ...] = ("us_engagement", "participation_blockage",
 
 
 def build_model(params: dict[str, Any], collect_agents: bool = False,
-                lean: bool = False) -> EuNatoModel:
+                lean: bool = False, base: tuple[Scenario, World] | None = None
+                ) -> EuNatoModel:
     """The model a parameter set describes (``scenario``, ``protocol``, ``seed``,
-    ``rounds`` and any of :data:`MODEL_PARAMETERS`); ``lean``: see EuNatoModel."""
+    ``rounds`` and any of :data:`MODEL_PARAMETERS`); ``lean``: see EuNatoModel. ``base``:
+    the parameter set's scenario, loaded, and its world as :func:`base_world` built it
+    (the run gets a copy), so runs of one scenario load and build it once."""
     unknown = set(params) - {"scenario", "protocol", "seed", "rounds", *MODEL_PARAMETERS}
     if unknown:
         raise ValueError(f"unknown model parameter(s): {', '.join(sorted(unknown))}")
     kwargs = {k: params[k] for k in MODEL_PARAMETERS if params.get(k) is not None}
-    return EuNatoModel(scenario_name=params.get("scenario", "baseline-2024"),
+    spec, world = (params.get("scenario", "baseline-2024"), None) if base is None else \
+        (base[0], base[1].copy())
+    return EuNatoModel(scenario_name=spec, world=world,
                        protocol=params.get("protocol"),  # None: the scenario's
                        rounds=params.get("rounds"), rng=params.get("seed"),
                        collect_agents=collect_agents, lean=lean, **kwargs)
+
+
+def base_world(scenario: str) -> tuple[Scenario, World]:
+    """A scenario, loaded, and the world the model builds from it and the data files."""
+    spec = load_scenario(scenario)
+    return spec, build_world(load_actors(), load_issues(), spec)
 
 
 def flat_summary(summary: dict[str, Any]) -> dict[str, Any]:
@@ -143,9 +157,13 @@ def _together(tasks: list[tuple[str, dict[str, Any]]]
     so each failure is the run's own."""
     out: dict[int, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
     models, where = [], []
+    try:  # the group's one scenario, built once (an error is each run's own, below)
+        base = base_world(tasks[0][1].get("scenario", "baseline-2024")) if tasks else None
+    except Exception:  # noqa: BLE001 - each run then builds alone and records its error
+        base = None
     for k, (rid, params) in enumerate(tasks):
         try:
-            models.append(build_model(params, lean=True))
+            models.append(build_model(params, lean=True, base=base))
             where.append(k)
         except Exception as err:  # noqa: BLE001 - recorded in the table
             out[k] = _failed(rid, params, err)

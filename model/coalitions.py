@@ -132,7 +132,13 @@ def update_many(
     pending[slot < length[:, None]] = np.concatenate(queues)  # row by row, in order
     start = np.zeros(r_all, int)
     moved = np.zeros(r_all, int)
-    live = np.flatnonzero(length > 0)
+    live = length > 0
+    if stay is not None:
+        # a replicate whose movers all are known stayers moves nobody: no valuing at all
+        live &= ~np.where(pending >= 0, stay[np.arange(r_all)[:, None], pending], True).all(1)
+    live = np.flatnonzero(live)
+    if not live.size and (canonical is not None and canonical.all()):
+        return lab, moved
     val = _Valuation(lab, live, row, ideal, salience, ssum, capability, total, width, rule,
                      slot.size)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # empty slots

@@ -171,3 +171,24 @@ def test_models_that_cannot_share_an_ensemble_are_refused() -> None:
         Ensemble([stepped])
     with pytest.raises(EnsembleError, match="at least one"):
         Ensemble([])
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_runs_built_from_one_base_world_leave_it_as_it_was(scenario: str) -> None:
+    """Batches build a scenario's world once and give each run a copy: runs with knobs
+    and events change their own copy only, and play as if built alone."""
+    from experiments.runs import base_world, build_model
+
+    base = base_world(scenario)
+    before = {k: (v.copy() if isinstance(v, np.ndarray) else v)
+              for k, v in vars(base[1]).items()}
+    for k in range(4):
+        params = {"scenario": scenario, "seed": k, **point(k)}
+        shared = build_model(params, lean=True, base=base).run()
+        alone = build_model(params, lean=True).run()
+        assert shared.summary() == alone.summary()
+    for k, v in vars(base[1]).items():
+        if isinstance(v, np.ndarray):
+            assert v.tobytes() == before[k].tobytes(), k
+        else:
+            assert v == before[k], k
