@@ -10,7 +10,8 @@ seeds, written as an experiment file. Measured side by side in one run, in this 
    its default executor (a process pool over every CPU);
 2. ``mesa.batch_run(EuNatoModel, ...)`` on the same runs, 1 process, collecting at the end
    only (``data_collection_period=-1``), as a whole process;
-3. ``experiments.batch.run_params`` in this process: serial, process pool, Dask;
+3. ``experiments.batch.run_params`` in this process: serial, process pool, Dask (the
+   model imported here and in the pool's server before any is timed, so both start warm);
 4. one full baseline run (collection of every reporter, summary with explanations), with
    ``compromise`` and with ``bdm``: the median of ``--repeat`` runs.
 
@@ -138,6 +139,13 @@ def main() -> None:
                      (f"run_params, process pool ({w})", {"workers": w})]
         if not args.no_dask:
             executors.append((f"run_params, Dask LocalCluster ({w})", {"dask_workers": w}))
+        # the in-process alternatives start alike, warm: serial finds the model imported
+        # in this process, the pool finds it imported in its server (the CLI's figure, a
+        # whole process, includes both start-ups)
+        import experiments.runs  # noqa: F401
+        from experiments.executor import warm_up
+
+        warm_up()
         times: dict[str, list[tuple[float, float | None]]] = {}
         for cyc in range(args.cycles):
             out = Path(tmp) / f"cli-{cyc}"
