@@ -20,6 +20,7 @@ last round.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import mesa
@@ -208,7 +209,8 @@ class EuNatoModel(mesa.Model):
         self.forecast = self.protocol.forecast(self.state)
         self.partitions: list[np.ndarray] = [self.coalition.copy()]
         self.events_log: list[dict[str, Any]] = []
-        self.interactions: list[dict[str, Any]] = []
+        #: per round, the protocol's interactions (read through :attr:`interactions`)
+        self._interactions: list[tuple[int, Sequence[dict[str, Any]]]] = []
         self.events_by_round: dict[int, list] = {}
         for ev in self.spec.events:
             self.events_by_round.setdefault(ev.round, []).append(ev)
@@ -350,7 +352,7 @@ class EuNatoModel(mesa.Model):
         self._movement.append(movement(st.position - before, st.capability))
         self.forecast = report.forecast
         if not self.lean:
-            self.interactions += [{"round": self.steps, **rec} for rec in report.interactions]
+            self._interactions.append((self.steps, report.interactions))  # read if asked
         self._settle()
         self.partitions.append(self.coalition.copy())
         if not self.lean:
@@ -413,6 +415,11 @@ class EuNatoModel(mesa.Model):
                          + (f"blocked by {who}" if who else "status quo holds"))
 
     # -- convenience -------------------------------------------------------------------
+    @property
+    def interactions(self) -> list[dict[str, Any]]:
+        """Every round's interactions (challenges, offers, exchanges), with the round."""
+        return [{"round": t, **rec} for t, recs in self._interactions for rec in recs]
+
     def run(self) -> EuNatoModel:
         """Step until every issue has settled (and no event is due) or the rounds end."""
         while self.running:

@@ -178,3 +178,29 @@ def test_chunking_does_not_change_a_round(monkeypatch):
         assert [(o["a"], o["b"], o["kind"]) for o in whole[2]] == [
             (o["a"], o["b"], o["kind"]) for o in parts[2]]
         assert np.allclose([o["eu"] for o in whole[2]], [o["eu"] for o in parts[2]])
+
+
+def test_a_full_runs_offers_are_made_into_records_only_when_read():
+    """BDM's accepted offers become dicts when read (most runs never read them), and
+    read later they are the round's own: each offer moved its receiver in that round."""
+    from model.model import EuNatoModel
+    from model.protocols.base import Records
+
+    built = []
+    lazy = Records(lambda: built.append(1) or [{"kind": "compromise"}])
+    assert not built
+    assert len(lazy) == 1 and lazy[0]["kind"] == "compromise" and list(lazy) == lazy
+    assert built == [1]  # built once, however often read
+
+    m = EuNatoModel(protocol="bdm", rng=3, rounds=4)
+    positions = [m.state.position.copy()]
+    while m.running:
+        m.step()
+        positions.append(m.state.position.copy())
+    recs = m.interactions
+    assert recs and [r["round"] for r in recs] == sorted(r["round"] for r in recs)
+    issues, ids = m.state.issue_ids, m.state.actor_ids
+    for r in recs[::97]:
+        a, j = ids.index(r["actors"][1]), issues.index(r["issue"])
+        # the receiver ends the round at the offer it accepted (clipped to the scale)
+        assert min(max(r["offer"], 0.0), 100.0) == positions[r["round"]][a, j]

@@ -10,6 +10,7 @@ are small classes registered by name in :mod:`model.protocols`; the engine, the 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -55,6 +56,32 @@ def check_params(cls: type[Protocol], params: dict[str, Any],
                         first["msg"].removeprefix("Value error, ")) from None
 
 
+class Records(Sequence):
+    """A list of records built when first read: BDM accepts hundreds of offers a round,
+    and making a dict of each, which nothing may read, was a tenth of a full BDM run."""
+
+    def __init__(self, build: Callable[[], list[dict[str, Any]]]) -> None:
+        self._build: Callable[[], list[dict[str, Any]]] | None = build
+        self._items: list[dict[str, Any]] = []
+
+    def _list(self) -> list[dict[str, Any]]:
+        if self._build is not None:
+            self._items, self._build = self._build(), None
+        return self._items
+
+    def __getitem__(self, k):  # noqa: ANN001, ANN204 - Sequence's signature
+        return self._list()[k]
+
+    def __len__(self) -> int:
+        return len(self._list())
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
+
+    def __repr__(self) -> str:
+        return repr(self._list())
+
+
 @dataclass
 class RoundReport:
     """What one round produced.
@@ -71,7 +98,7 @@ class RoundReport:
     forecast: np.ndarray
     median: np.ndarray
     mean: np.ndarray
-    interactions: list[dict[str, Any]] = field(default_factory=list)
+    interactions: Sequence[dict[str, Any]] = field(default_factory=list)
 
 
 class Protocol(ABC):

@@ -56,12 +56,13 @@ each voter's distances, as a check). The direct O(n³) sums are kept as referenc
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, Field
 
-from model.protocols.base import STRICT_PARAMS, Protocol, RoundReport, weighted_mean
+from model.protocols.base import STRICT_PARAMS, Protocol, Records, RoundReport, weighted_mean
 from model.state import BargainingState
 
 #: rows per chunk for the O(n²)-memory loops (keeps temporaries near CHUNK·n floats)
@@ -379,15 +380,19 @@ class BDM(Protocol):
             Q=float(p["Q"]), denominator=p["denominator"], vote_risk=bool(p["vote_risk"]),
             offer_rule=p["offer_rule"], fast=bool(p["fast"]))
         state.risk[:] = risk
-        interactions: list[dict[str, Any]] = []
+        interactions: Sequence[dict[str, Any]] = []
         if self.detail and o:
-            ids, issues = state.actor_ids, state.issue_ids
-            # the sender b made the offer that the receiver a accepted
-            for j, a, b, k, pos, e, f in zip(*(o[key].tolist() for key in (
-                    "issue", "a", "b", "kind", "offer", "eu", "eu_other")), strict=True):
-                interactions.append({"kind": KINDS[k], "issue": issues[j],
-                                     "actors": [ids[b], ids[a]], "offer": pos, "eu": f,
-                                     "eu_receiver": e})
+            ids, issues = list(state.actor_ids), list(state.issue_ids)
+
+            def offers() -> list[dict[str, Any]]:
+                # the sender b made the offer that the receiver a accepted
+                return [{"kind": KINDS[k], "issue": issues[j], "actors": [ids[b], ids[a]],
+                         "offer": pos, "eu": f, "eu_receiver": e}
+                        for j, a, b, k, pos, e, f in zip(*(o[key].tolist() for key in (
+                            "issue", "a", "b", "kind", "offer", "eu", "eu_other")),
+                            strict=True)]
+
+            interactions = Records(offers)
         state.position[:] = new
         f = self.forecast(state)
         return RoundReport(forecast=f, median=f.copy(), mean=weighted_mean(state),
