@@ -100,7 +100,8 @@ def run_cell(scenario: str, seed: int, settings: dict[str, Any]) -> dict[str, An
     from experiments.runs import build_model
     from model.reading import issues
 
-    model = build_model({"scenario": scenario, "seed": seed, **settings})
+    # lean: no per-round records, which nothing here reads (the summary is the same)
+    model = build_model({"scenario": scenario, "seed": seed, **settings}, lean=True)
     model.run()
     s = model.summary()
     return {"scenario": scenario, "seed": seed, "issues": issues(s),

@@ -334,3 +334,20 @@ def test_rerun_reproduces_a_batch_from_its_provenance_alone(tmp_path):
     r = eunato("rerun", str(batch))
     assert r.returncode == 1
     assert ["differs", "runs/", "(table)"] in [ln.split() for ln in r.stdout.splitlines()]
+
+
+@pytest.mark.parametrize("protocol", ["compromise", "bdm"])
+def test_run_over_seeds_is_the_table_of_the_full_runs_one_by_one(protocol):
+    """`run --seeds` plays lean runs as one ensemble; its table is the one the full runs,
+    each alone, give."""
+    import argparse
+
+    from model.run_cli import _model, seed_table
+
+    args = argparse.Namespace(scenario="us-disengagement", protocol=protocol, rounds=8,
+                              us_engagement=None, blockage="on")
+    alone = seed_table([_model(args, k).run().summary() for k in (4, 5, 6)])
+    r = eunato("run", "--scenario", "us-disengagement", "--protocol", protocol, "--rounds",
+               "8", "--blockage", "on", "--seeds", "3", "--seed", "4", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == json.loads(json.dumps(alone))
