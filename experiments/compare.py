@@ -97,13 +97,27 @@ def parse_settings(pairs: Sequence[str]) -> dict[str, Any]:
 
 def run_cell(scenario: str, seed: int, settings: dict[str, Any]) -> dict[str, Any]:
     """One run (worker side): per-issue views, scalar indices, explanations if any."""
-    from experiments.runs import build_model
+    return run_cells(scenario, [seed], settings)[0]
+
+
+def run_cells(scenario: str, seeds: Sequence[int], settings: dict[str, Any]
+              ) -> list[dict[str, Any]]:
+    """:func:`run_cell` of each seed (worker side), the runs played as one ensemble: lean
+    models (no per-round records, which nothing here reads), each run's summary the one
+    it gives alone (tests/test_ensemble.py)."""
+    from experiments.runs import base_world, build_model
+    from model.ensemble import run_ensemble
+
+    base = base_world(scenario)
+    models = run_ensemble([build_model({"scenario": scenario, "seed": seed, **settings},
+                                       lean=True, base=base) for seed in seeds])
+    return [_cell(scenario, seed, mdl.summary()) for seed, mdl in zip(seeds, models,
+                                                                      strict=True)]
+
+
+def _cell(scenario: str, seed: int, s: dict[str, Any]) -> dict[str, Any]:
     from model.reading import issues
 
-    # lean: no per-round records, which nothing here reads (the summary is the same)
-    model = build_model({"scenario": scenario, "seed": seed, **settings}, lean=True)
-    model.run()
-    s = model.summary()
     return {"scenario": scenario, "seed": seed, "issues": issues(s),
             "duplication_index": s.get("duplication_index"), "gap_index": s.get("gap_index"),
             "explanations": {k: e.get("text", "") if isinstance(e, dict) else str(e)
@@ -258,11 +272,16 @@ def compare_scenarios(scenarios: Sequence[str | Path], seeds: int | Sequence[int
     ctx = open_executor(workers) if executor is None else None
     ex = ctx.__enter__() if ctx is not None else executor
     try:
-        futs = [ex.submit(run_cell, sc, seed, settings) for sc, seed in tasks]
-        for k, fut in enumerate(as_completed(futs), 1):
-            cells.append(fut.result())
-            if progress is not None:
-                progress(k, len(tasks))
+        # each task a run of seeds of one scenario, played as one ensemble; about three
+        # tasks a worker, so that none idles at the end
+        size = max(1, -(-len(tasks) // (3 * max(1, getattr(ex, "width", 1)))))
+        futs = [ex.submit(run_cells, sc, seed_list[i:i + size], settings)
+                for sc in names for i in range(0, len(seed_list), size)]
+        for fut in as_completed(futs):
+            for cell in fut.result():
+                cells.append(cell)
+                if progress is not None:
+                    progress(len(cells), len(tasks))
     finally:
         if ctx is not None:
             ctx.__exit__(None, None, None)

@@ -139,3 +139,21 @@ def test_a_veto_on_a_piece_that_passed_elsewhere_is_not_a_blocker(tmp_path):
     assert json.loads(ref["top_blockers"]) == [] and ref["blockers_count"] == 0  # … no block
     aid = json.loads(t.loc[("baseline-2024", "issue", "ukr_aid")]["top_blockers"])
     assert aid and aid[0] == ["HUN", 1.0]
+
+
+def test_runs_played_as_ensembles_are_the_runs_one_by_one():
+    """compare_scenarios plays each task's seeds of a scenario as one ensemble: its runs
+    table is the one single full runs give, whatever the task size."""
+    from experiments.compare import _long_rows
+    from experiments.runs import build_model
+    from model.reading import issues
+
+    settings = {"rounds": 12, "us_engagement": 0.3}
+    comp = compare_scenarios(["baseline-2024", "blockage-lifted"], seeds=5,
+                             settings=settings, workers=1)
+    alone = []
+    for sc in ("baseline-2024", "blockage-lifted"):
+        for seed in range(5):
+            s = build_model({"scenario": sc, "seed": seed, **settings}).run().summary()
+            alone.append({"scenario": sc, "seed": seed, "issues": issues(s)})
+    pd.testing.assert_frame_equal(comp.runs, _long_rows(alone))
