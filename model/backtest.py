@@ -253,12 +253,14 @@ def check(o: Outcome, spec: EpisodeSpec) -> dict[str, bool]:
 
 
 def run_episode(ep: Episode, seeds: list[int], protocol: str | None = None) -> EpisodeResult:
+    from model.ensemble import run_ensemble
     from model.model import EuNatoModel
 
     res = EpisodeResult(ep, list(seeds), [])
-    for s in seeds:
-        model = EuNatoModel(scenario_name=ep.scenario, protocol=protocol, rng=s,
-                            collect_agents=False).run()
+    # lean runs played as one ensemble: each summary is the one the run gives alone
+    models = run_ensemble([EuNatoModel(scenario_name=ep.scenario, protocol=protocol, rng=s,
+                                       lean=True) for s in seeds])
+    for model in models:
         o = outcome(model.summary(), ep.spec.issue)
         res.outcomes.append(o)
         res.checks.append(check(o, ep.spec))

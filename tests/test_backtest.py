@@ -202,3 +202,17 @@ def test_the_counterfactuals_docs_validation_reports(tmp_path):
         text.replace("participation_blockage = false", "participation_blockage = true"))
     r = backtest(tmp_path / "b", seeds=2).results[0]
     assert {o.venue for o in r.outcomes} == {("cfsp", "nac")} and not r.reproduced
+
+
+def test_an_episodes_seeds_played_together_are_its_runs_one_by_one():
+    """run_episode plays an episode's seeds as one ensemble of lean runs: every outcome
+    is the one the full run of that seed gives alone."""
+    from model.backtest import EPISODE_DIR, load_episode, outcome, run_episode
+    from model.model import EuNatoModel
+
+    for path in sorted(EPISODE_DIR.glob("*.toml"))[:4]:
+        ep = load_episode(path)
+        res = run_episode(ep, [3, 4, 5])
+        alone = [outcome(EuNatoModel(scenario_name=ep.scenario, rng=s).run().summary(),
+                         ep.spec.issue) for s in (3, 4, 5)]
+        assert res.outcomes == alone, path.name
