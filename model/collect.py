@@ -38,6 +38,32 @@ def coalition_count(coalition: np.ndarray) -> int:
     return int(sum(int((np.bincount(c) >= 2).sum()) for c in coalition))
 
 
+def model_reporters(model: EuNatoModel) -> dict[str, Any]:
+    """Mesa's model reporters of a run: its counts and every role's outcome and forecast
+    (:class:`RoundCollector` fills the same columns from the arrays)."""
+    rep: dict[str, Any] = {
+        "agreed": lambda mdl: int(sum(s == "agreed" for s in mdl.status)),
+        "coalitions": lambda mdl: int(sum(
+            np.bincount(np.unique(c, return_inverse=True)[1]).__ge__(2).sum()
+            for c in mdl.coalition)),
+        "us_engagement": lambda mdl: mdl.world.us_engagement,
+    }
+    for j, iid in enumerate(model.world.issue_ids):
+        for c, role in ((j, "eu"), (model.m + j, "nato")):
+            rep[f"{role}_role_{iid}"] = lambda mdl, c=c: float(mdl.outcome[c])
+            rep[f"forecast_{role}_{iid}"] = lambda mdl, c=c: float(mdl.forecast[c])
+    return rep
+
+
+def agent_reporters(model: EuNatoModel) -> dict[str, Any]:
+    """Mesa's agent reporters: each actor's coalition and its position on every role."""
+    rep: dict[str, Any] = {"coalition": "coalition_name"}
+    for j, iid in enumerate(model.world.issue_ids):
+        for c, role in ((j, "eu"), (model.m + j, "nato")):
+            rep[f"{role}_{iid}"] = lambda a, c=c: float(a.model.state.position[a.row, c])
+    return rep
+
+
 class RoundCollector(mesa.DataCollector):
     """Mesa's DataCollector for :class:`~model.model.EuNatoModel`, filled from arrays."""
 

@@ -29,7 +29,7 @@ import numpy as np
 from agents import make_agent
 from model import coalitions, institutions
 from model.coalitions import CoalitionRule
-from model.collect import RoundCollector
+from model.collect import RoundCollector, agent_reporters, model_reporters
 from model.data import DataError, load_actors, load_issues
 from model.preferences import PreferenceModel
 from model.protocols import protocol_class
@@ -173,7 +173,7 @@ class EuNatoModel(mesa.Model):
             capability=w.capability(), risk=np.repeat(w.risk[:, None], 2 * m, axis=1),
             voting=np.array([a.votes for a in w.actors]), status_quo=w.status_quo,
             lo=0.0, hi=100.0)
-        self.electorate = self._electorate()
+        self.electorate = Electorate.of(self.world, self.state.voting, self.state.capability)
         self.pillars = list(dict.fromkeys(w.pillars))
         self.pillar_of = np.array([self.pillars.index(x) for x in w.pillars])
         self.pillar_cols = [np.flatnonzero(np.tile(self.pillar_of == k, 2))
@@ -219,42 +219,10 @@ class EuNatoModel(mesa.Model):
         for row, record in enumerate(w.actors):
             make_agent(self, row, record)
         self.datacollector = RoundCollector(
-            self._model_reporters(),
-            self._agent_reporters() if collect_agents and not self.lean else {}, w.issue_ids)
+            model_reporters(self),
+            agent_reporters(self) if collect_agents and not self.lean else {}, w.issue_ids)
         if not self.lean:
             self.datacollector.collect(self)
-
-    def _electorate(self) -> Electorate:
-        w = self.world
-        votes = self.state.voting
-        return Electorate(
-            eu=w.eu_member & votes & np.isin(w.types, ["state", "us"]),
-            nato=w.nato_member & votes & np.isin(w.types, ["state", "us"]),
-            parliament=w.types == "parliament",
-            population=np.array([a.population_m or 0.0 for a in w.actors]),
-            capability=self.state.capability,
-            blockers=np.isin(w.actor_ids, w.blocker_ids) & w.participation_blockage)
-
-    def _model_reporters(self) -> dict[str, Any]:
-        rep: dict[str, Any] = {
-            "agreed": lambda mdl: int(sum(s == "agreed" for s in mdl.status)),
-            "coalitions": lambda mdl: int(sum(
-                np.bincount(np.unique(c, return_inverse=True)[1]).__ge__(2).sum()
-                for c in mdl.coalition)),
-            "us_engagement": lambda mdl: mdl.world.us_engagement,
-        }
-        for j, iid in enumerate(self.world.issue_ids):
-            for c, role in ((j, "eu"), (self.m + j, "nato")):
-                rep[f"{role}_role_{iid}"] = lambda mdl, c=c: float(mdl.outcome[c])
-                rep[f"forecast_{role}_{iid}"] = lambda mdl, c=c: float(mdl.forecast[c])
-        return rep
-
-    def _agent_reporters(self) -> dict[str, Any]:
-        rep: dict[str, Any] = {"coalition": "coalition_name"}
-        for j, iid in enumerate(self.world.issue_ids):
-            for c, role in ((j, "eu"), (self.m + j, "nato")):
-                rep[f"{role}_{iid}"] = lambda a, c=c: float(a.model.state.position[a.row, c])
-        return rep
 
     # -- parameters ------------------------------------------------------------------
     def refresh_preferences(self) -> np.ndarray:
@@ -269,7 +237,7 @@ class EuNatoModel(mesa.Model):
         self.state.capability = self.world.capability()
         self._canonical = [False] * len(self.pillars)  # leaders may have changed
         self._stay[:] = False  # coalitions are valued anew
-        self.electorate = self._electorate()
+        self.electorate = Electorate.of(self.world, self.state.voting, self.state.capability)
         big = np.abs(delta).max(axis=0) > self.settle_tolerance
         return big[: self.m] | big[self.m:]
 

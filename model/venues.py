@@ -23,10 +23,14 @@ capability-weighted majority.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from agents.base import NegotiationActor
+
+if TYPE_CHECKING:
+    from model.world import World
 
 QMV_STATES = 0.55
 QMV_POPULATION = 0.65
@@ -82,6 +86,19 @@ class Electorate:
     def __post_init__(self) -> None:
         if self.blockers is None:
             self.blockers = np.zeros_like(self.eu)
+
+    @classmethod
+    def of(cls, world: World, voting: np.ndarray, capability: np.ndarray) -> Electorate:
+        """A run's houses: the member states (and the US) that vote in the EU Council and
+        the NAC, the Parliament, and the blockers of a participation blockage in force."""
+        w = world
+        return cls(
+            eu=w.eu_member & voting & np.isin(w.types, ["state", "us"]),
+            nato=w.nato_member & voting & np.isin(w.types, ["state", "us"]),
+            parliament=w.types == "parliament",
+            population=np.array([a.population_m or 0.0 for a in w.actors]),
+            capability=capability,
+            blockers=np.isin(w.actor_ids, w.blocker_ids) & w.participation_blockage)
 
 
 @dataclass
