@@ -81,16 +81,19 @@ def movers(model: EuNatoModel, j: int, top: int = 5) -> list[dict[str, Any]]:
     base = np.stack([w.base_eu[:, j], w.base_nato[:, j]], axis=1)
     moved = st.position[:, cols] - base
     size = np.where(model.electorate.eu | model.electorate.nato, np.abs(moved).sum(axis=1), -1)
+    top_rows = np.argsort(-size, kind="stable")[:top]
+    # what moved each of them, per part: |EU role| + |NATO role| (one array for all)
+    names = [*PART_NAMES, *model.moved]
+    arrays = [model.ideal_parts[name] for name in PART_NAMES] + list(model.moved.values())
+    by = np.abs(np.stack([a[top_rows][:, cols] for a in arrays])).sum(axis=2).tolist()
     out = []
-    for i in np.argsort(-size, kind="stable")[:top]:
-        parts = {name: model.ideal_parts[name][i, cols] for name in PART_NAMES}
-        parts.update({name: arr[i, cols] for name, arr in model.moved.items()})
+    for r, i in enumerate(top_rows.tolist()):
         out.append({
             "actor": st.actor_ids[i],
             "moved": {"eu_role": round(float(moved[i, 0]), 1),
                       "nato_role": round(float(moved[i, 1]), 1)},
-            "by": {k: round(float(np.abs(v).sum()), 1) for k, v in parts.items()
-                   if np.abs(v).sum() >= 0.05},
+            "by": {k: round(v[r], 1) for k, v in zip(names, by, strict=True)
+                   if v[r] >= 0.05},
         })
     return out
 
@@ -108,14 +111,15 @@ def explain(model: EuNatoModel, issue: str | None = None) -> dict[str, Any]:
     ids = model.world.issue_ids
     if issue is not None and issue not in ids:
         raise ValueError(f"unknown issue {issue!r}; known: {', '.join(ids)}")
-    out = {}
-    for j, iid in enumerate(ids):
-        if issue is None or iid == issue:
-            out[iid] = explain_issue(model, j)
-    return out
+    js = [j for j, iid in enumerate(ids) if issue is None or iid == issue]
+    # every issue's pivot tests as one vote (column by column, as each alone)
+    return {ids[j]: explain_issue(model, j, piv)
+            for j, piv in zip(js, pivotal_of([(model, j) for j in js]), strict=True)}
 
 
-def explain_issue(model: EuNatoModel, j: int) -> dict[str, Any]:
+def explain_issue(model: EuNatoModel, j: int, piv: list[str] | None = None
+                  ) -> dict[str, Any]:
+    """Why issue ``j`` ended as it did; ``piv``: its pivotal actors if already tested."""
     st, m, w = model.state, model.m, model.world
     idx = {a: k for k, a in enumerate(st.actor_ids)}
     sq = model.status_quo0[[j, m + j]]
@@ -134,7 +138,7 @@ def explain_issue(model: EuNatoModel, j: int) -> dict[str, Any]:
         })
     route = model.route[j]
     venue = venue_label(w.eu_venue[j], w.nato_venue[j], route)
-    piv = pivotal(model, j)
+    piv = pivotal(model, j) if piv is None else piv
     mv = movers(model, j)
     ex = {
         "issue": w.issue_ids[j], "status": model.status[j], "route": route, "venue": venue,
