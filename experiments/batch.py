@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from experiments.chunk import run_chunk
 from experiments.executor import open_executor
-from experiments.runs import run_chunk
 from experiments.store import (
     LEAD_COLUMNS,
     ResultStore,

@@ -77,7 +77,7 @@ class Comparison:
 def parse_settings(pairs: Sequence[str]) -> dict[str, Any]:
     """``key=value`` strings (``--set``) as model parameters; values read as JSON
     (numbers, true/false), else kept as text."""
-    from experiments.runs import MODEL_PARAMETERS
+    from model.knobs import MODEL_PARAMETERS
 
     out: dict[str, Any] = {}
     for pair in pairs:
@@ -214,7 +214,7 @@ def check_inputs(scenarios: Sequence[str | Path], seeds: int | Sequence[int],
                                                           dict[str, Any], list[Any]]:
     """(names, seeds, settings, resolved scenarios); bad input raises DataError or
     ValueError (one clear line) before anything runs."""
-    from experiments.runs import MODEL_PARAMETERS
+    from model.knobs import MODEL_PARAMETERS
     from model.protocols import get_protocol
     from model.scenario import load_scenario
 

@@ -36,9 +36,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from experiments.runs import MODEL_PARAMETERS  # noqa: E402
 from experiments.store import read_rounds, read_runs  # noqa: E402
 from model.data import DataError  # noqa: E402
+from model.knobs import MODEL_PARAMETERS  # noqa: E402
 from model.safeio import write_text_atomic
 from model.summary import SCALES  # noqa: E402
 

@@ -15,15 +15,11 @@ from typing import Any
 from model.data import load_actors, load_issues
 from model.ensemble import Ensemble
 from model.explain import pivotal_of
-from model.model import ACTOR_KNOBS, BLOC_KNOBS, EuNatoModel
+from model.knobs import MODEL_PARAMETERS
+from model.model import EuNatoModel
 from model.reading import blockers, stuck
 from model.scenario import Scenario, load_scenario
 from model.world import World, build_world
-
-#: model keyword parameters a run may set (besides ``scenario``, ``protocol``, ``seed``,
-#: ``rounds``); anything else in an experiment is an error.
-MODEL_PARAMETERS: tuple[str, ...] = ("us_engagement", "participation_blockage",
-                                     *BLOC_KNOBS, *ACTOR_KNOBS)
 
 
 def build_model(params: dict[str, Any], collect_agents: bool = False,

@@ -30,8 +30,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from experiments.runs import MODEL_PARAMETERS
 from model.data import DataError
+from model.knobs import MODEL_PARAMETERS
 from model.safeio import (
     MAX_GRID_LEVELS,
     MAX_REPLICATES,

@@ -35,7 +35,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from experiments.runs import MODEL_PARAMETERS
+from model.knobs import MODEL_PARAMETERS
 from model.safeio import os_reason
 
 #: the leading columns of the runs table, in this order; the rest follow sorted by name

@@ -31,6 +31,7 @@ from model import coalitions, institutions
 from model.coalitions import CoalitionRule
 from model.collect import RoundCollector, agent_reporters, model_reporters
 from model.data import DataError, load_actors, load_issues
+from model.knobs import ACTOR_KNOBS, BLOC_KNOBS
 from model.preferences import PreferenceModel
 from model.protocols import protocol_class
 from model.protocols.base import check_params
@@ -40,17 +41,6 @@ from model.state import BargainingState
 from model.venues import Electorate
 from model.world import World, build_world
 
-#: sliders of the app and parameters of batches: (bloc, field) set as the bloc's mean
-BLOC_KNOBS = {
-    f"{bloc}_{name}": (bloc, name)
-    for bloc in ("eu_core", "eastern_flank", "non_eu_allies")
-    for name in ("decoupling_fear", "competition")
-}
-#: one actor's parameter: the Commission's and NATO International Staff's turf, separately
-ACTOR_KNOBS = {
-    "commission_competition": ("COM", "competition"),
-    "nato_staff_competition": ("NATO_IS", "competition"),
-}
 #: protocol parameters the engine sets unless the user does (see each protocol's docstring)
 ENGINE_PROTOCOL_DEFAULTS: dict[str, dict[str, Any]] = {"nash": {"threat": "worst"}}
 PILLAR_SHOWN = "industry"  # the pillar whose coalitions the app and agents show by default

@@ -130,3 +130,27 @@ def test_ensemble_rows_are_the_same_whatever_the_executor_and_the_task_size():
     pd.testing.assert_frame_equal(
         ref, run_params(params, None, dask_workers=2, progress=False, chunksize=4))
     assert dict(os.environ) == environ
+
+
+def test_the_process_that_feeds_a_batch_does_not_import_the_model(tmp_path):
+    """`eunato batch` on a pool: the feeding process parses the file, sends tasks and
+    writes rows without Mesa or the engine (its workers' server imports them), and the
+    rows are all there."""
+    import subprocess
+    import sys
+
+    exp = tmp_path / "e.toml"
+    exp.write_text('name = "e"\nscenarios = ["baseline-2024"]\nreplicates = 3\nrounds = 3\n'
+                   "[parameters]\nus_engagement = [0.2, 0.8]\n")
+    code = ("import sys\nfrom model import cli\n"
+            f"code = cli.main(['batch', {str(exp)!r}, '--out', {str(tmp_path / 'out')!r}, "
+            "'--workers', '2', '--no-progress'])\n"
+            "print(code, 'mesa' in sys.modules, 'experiments.runs' in sys.modules)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split()[-3:] == ["0", "False", "False"], r.stdout
+    from experiments.store import read_runs
+
+    runs = read_runs(tmp_path / "out")
+    assert len(runs) == 6 and (runs["status"] == "ok").all()
