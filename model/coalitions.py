@@ -137,10 +137,8 @@ def update_many(
         # a replicate whose movers all are known stayers moves nobody: no valuing at all
         live &= ~np.where(pending >= 0, stay[np.arange(r_all)[:, None], pending], True).all(1)
     live = np.flatnonzero(live)
-    if not live.size and (canonical is not None and canonical.all()):
-        return lab, moved
     val = _Valuation(lab, live, row, ideal, salience, ssum, capability, total, width, rule,
-                     slot.size)
+                     slot.size) if live.size else None
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # empty slots
         while live.size:
             rr, qq = np.nonzero((slot >= start[live, None]) & (slot < length[live, None]))
@@ -229,8 +227,7 @@ class _Valuation:
         self.ssum, self.capability, self.total = ssum, capability, total
         self.width, self.rule = width, rule
         self.acc = np.zeros((r_all, n, row.shape[2]))
-        if live.size:
-            self._sums(lab, live)
+        self._sums(lab, live)
         self.pay = np.full((r_all, places, n), -np.inf)
         self.current = np.zeros((r_all, places))
         self.here = np.zeros((r_all, places), bool)

@@ -43,9 +43,7 @@ def model_reporters(model: EuNatoModel) -> dict[str, Any]:
     (:class:`RoundCollector` fills the same columns from the arrays)."""
     rep: dict[str, Any] = {
         "agreed": lambda mdl: int(sum(s == "agreed" for s in mdl.status)),
-        "coalitions": lambda mdl: int(sum(
-            np.bincount(np.unique(c, return_inverse=True)[1]).__ge__(2).sum()
-            for c in mdl.coalition)),
+        "coalitions": lambda mdl: coalition_count(mdl.coalition),
         "us_engagement": lambda mdl: mdl.world.us_engagement,
     }
     for j, iid in enumerate(model.world.issue_ids):
