@@ -91,6 +91,8 @@ class ActorOverride(BaseModel):
     eu_role: dict[str, float] = Field(default_factory=dict)
     nato_role: dict[str, float] = Field(default_factory=dict)
     salience: dict[str, float] = Field(default_factory=dict)
+    #: what the overrides rest on (a declared position's statement, vote or date)
+    source: str = ""
     _f = field_validator("decoupling_fear", "competition", "risk", "capability",
                          "engagement")(_check_finite)
 
@@ -159,6 +161,9 @@ class Scenario(BaseModel):
     protocol_parameters: dict[str, dict[str, Any]] = Field(default_factory=dict)
     start: str = Field(default="2024-07", pattern=r"^(19|20)\d\d-(0[1-9]|1[0-2])$")
     months_per_round: int = Field(default=1, ge=1, le=120)
+    #: the decision date (a European Council, a NATO summit): a change not agreed by the end
+    #: of this month fails, the status quo holds (docs/model.md §4)
+    deadline: str | None = Field(default=None, pattern=r"^(19|20)\d\d-(0[1-9]|1[0-2])$")
     only_issues: list[str] = Field(default_factory=list)
     stances: dict[str, Stance] = Field(default_factory=dict)
     #: episode files (data/episodes/) carry the real outcome here; scenarios ignore it
@@ -201,6 +206,8 @@ class Scenario(BaseModel):
                     if i not in issue_ids:
                         raise DataError(f, f"stances.{a}.{kind}", i,
                                         f"unknown issue; known: {', '.join(issue_ids)}")
+        if self.deadline is not None and self.deadline < self.start:
+            raise DataError(f, "deadline", self.deadline, f"before the start {self.start}")
         for i in self.only_issues:
             if i not in issue_ids:
                 raise DataError(f, "only_issues", i,
