@@ -28,7 +28,8 @@ AGENT_TYPES: dict[str, type[NegotiationActor]] = {
     "state": MemberState, "us": UnitedStates, "bureaucracy": Bureaucracy,
     "stakeholder": Stakeholder, "parliament": Parliament,
 }
-PART_NAMES = ("decoupling fear", "hedging", "competition", "turf", "US leverage")
+PART_NAMES = ("sourced position", "decoupling fear", "hedging", "competition", "turf",
+              "US leverage", "declared position")
 
 
 def make_agent(model: EuNatoModel, row: int, record: ActorRecord) -> NegotiationActor:
@@ -59,6 +60,12 @@ def derive_preferences(world: World) -> tuple[np.ndarray, np.ndarray, dict[str, 
         lev = UnitedStates.leverage(world, ideal[us[0]], sal[us[0]], ideal, targets)
         ideal += lev
         parts["US leverage"] = lev
+    # a declared position (a scenario's or episode's [actors.X] on a state) is the ideal
+    declared = ~np.isnan(world.declared)
+    if declared.any():
+        parts["declared position"] = np.where(declared, world.declared - ideal, 0.0)
+        ideal = np.where(declared, world.declared, ideal)
+    sal = np.where(np.isnan(world.declared_salience), sal, world.declared_salience)
     np.clip(ideal, 0.0, 100.0, out=ideal)
     return ideal, sal, parts
 

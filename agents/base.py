@@ -23,6 +23,17 @@ if TYPE_CHECKING:
 
 #: how far (role points) a proposal may be worse than the status quo and still get a yes
 VOTE_TOLERANCE = 1.0
+#: a member that loses less than this (salience × role points) by a proposal abstains
+#: rather than stand in its way: the "culture of consensus" in the Council and the NAC,
+#: where members rarely cast a lone no on what matters little to them (Heisenberg 2005;
+#: Novak 2013). A judgement; under QMV an abstention counts as a no all the same
+DISSENT_THRESHOLD = 4.0
+#: coalition discipline moves a member's vote only while following its coalition costs it
+#: at most this (salience × role points): past it the member votes its own way
+DISCIPLINE_CAP = 6.0
+#: an agenda setter proposes only a change worth a decision: at least this many role
+#: points from the status quo (a judgement; smaller moves are not put to a vote)
+MIN_CHANGE = 5.0
 
 
 @dataclass
@@ -40,8 +51,11 @@ class Ideals:
 
 
 def roles(world: World, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Base ideal roles (k, m) of the stance groups of ``rows`` (copies)."""
-    return world.base_eu[rows].copy(), world.base_nato[rows].copy()
+    """Base ideal roles (k, m) of ``rows``: an institution's group base, a state's issue
+    mainstream (status quo plus ambition) (copies)."""
+    base = world.mainstream()[rows]
+    m = len(world.issues)
+    return base[:, :m].copy(), base[:, m:].copy()
 
 
 class NegotiationActor(mesa.Agent):
@@ -56,6 +70,14 @@ class NegotiationActor(mesa.Agent):
         self.record = record
 
     # -- decision rules (vectorised over the actors of a type) ---------------------------
+    @staticmethod
+    def stand(ideal: np.ndarray, bargained: np.ndarray, binding: bool) -> np.ndarray:
+        """Where each actor votes from: what it wants (its ideal, which only events, US
+        leverage and its own decision rules move), plus the concessions it accepted in
+        exchanges when the protocol's moves bind (``Protocol.binding``). A forecast's
+        moves never change a vote, so a veto lasts until the proposal or a deal changes."""
+        return ideal + bargained if binding else ideal
+
     @classmethod
     def ideals(cls, world: World, rows: np.ndarray) -> Ideals:
         """Default: the stance group's base ideals and saliences, unchanged."""
@@ -70,13 +92,16 @@ class NegotiationActor(mesa.Agent):
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """yes / no / abstain masks for voters comparing a proposal with the status quo.
 
-        An actor votes yes when the proposal is no further from its position than the status
-        quo (within ``VOTE_TOLERANCE``); one holding a blocking stance on the issue votes no
-        on any change; one that steps aside (or cares less than ``abstain_salience``)
-        abstains. All arrays are (k,) or broadcastable (k, G) for a grid of proposals."""
+        Distances are from where the actor votes (:meth:`stand`). An actor votes yes when
+        the proposal is no further from it than the status quo (within ``VOTE_TOLERANCE``);
+        one holding a blocking stance on the issue votes no on any change; one that steps
+        aside, cares less than ``abstain_salience``, or loses less than
+        ``DISSENT_THRESHOLD`` (salience × role points) abstains. All arrays are (k,) or
+        broadcastable (k, G) for a grid of proposals."""
         yes = distance_proposal <= distance_status_quo + VOTE_TOLERANCE
         yes = yes & ~blocking
-        abstain = (stepping_aside | (salience < abstain_salience)) & ~blocking
+        mild = salience * (distance_proposal - distance_status_quo) < DISSENT_THRESHOLD
+        abstain = (stepping_aside | (salience < abstain_salience) | (~yes & mild)) & ~blocking
         yes = yes & ~abstain
         no = ~yes & ~abstain
         return yes, no, abstain

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from agents.base import Ideals, NegotiationActor, roles
+from agents.base import MIN_CHANGE, Ideals, NegotiationActor, roles
 
 if TYPE_CHECKING:
     from model.world import World
@@ -49,9 +49,12 @@ class Bureaucracy(NegotiationActor):
         return Ideals(eu + d_eu, nato + d_nato, sal, parts)
 
     @staticmethod
-    def propose(winset: np.ndarray, grid: np.ndarray, ideal: float) -> float | None:
-        """The agenda setter's proposal: the passing point nearest its ideal (None if the
-        win-set is empty)."""
+    def propose(winset: np.ndarray, grid: np.ndarray, ideal: float,
+                status_quo: float) -> float | None:
+        """The agenda setter's proposal: the passing point nearest its ideal among those
+        at least ``MIN_CHANGE`` from the status quo (None if there is none: the win-set
+        holds no change worth a decision)."""
+        winset = winset & (np.abs(grid - status_quo) >= MIN_CHANGE)
         if not winset.any():
             return None
         wins = grid[winset]

@@ -1,24 +1,33 @@
 """How a member state decides: EU member states, non-EU allies and the eastern flank.
 
-A state starts from its stance group's base roles (data/issues.toml) and moves them by three
-documented terms (docs/model.md §3), all vectorised over the states:
+A state's ideal roles come from what it has shown, not from a group it is filed under
+(docs/model.md §3). Per issue j the starting point is the status quo moved by the issue's
+*ambition* (where a mainstream member wants each role), then five terms, all vectorised over
+the states:
 
-- **decoupling fear** d: a state that fears Europe drifting from the US wants less of an EU
-  role and more of a NATO role, on issues that touch decoupling (r_j):
-  ``eu −= δ·r·(d − ½)``, ``nato += δ_N·r·(d − ½)``;
-- **hedging**: when US engagement e falls below its 2024 level e_ref, states build the EU's
+- **leans on the issue's topics** (data/positions.toml): per topic a lean in [−1, 1], a
+  position on record where one is in force (Hungary on arms for Ukraine since 2022, the
+  frugal states on EU money, France's European preference, …), else derived from the
+  state's own indicators: military aid to Ukraine (Kiel Institute) for ``ukraine_arms``,
+  the US share of its arms imports (SIPRI) against a European preference, defence
+  spending above 2% of GDP (NATO) for NATO primacy. Each topic moves the roles it bears on
+  (``TOPIC_ROLES``) by ``ρ · weight_j,topic · lean``;
+- **decoupling fear** d, on *substitution* only: an EU role that would replace NATO's
+  (targets, command, standards) is wanted less by a state that fears decoupling,
+  ``eu −= δ·r·s·(d − ½)`` with s the issue's substitution; where the EU brings money and
+  law (s ≈ 0) fear does not lower it, so Atlanticists can want "more of both";
+  ``nato += δ_N·r·(d − ½)`` for d ≥ ½, times s for d < ½ (an autonomist wants NATO smaller
+  only where it would take the EU's place);
+- **hedging**: when US engagement e falls below its 2024 level, states build the EU's
   role, the less so the more they fear decoupling: ``eu += η·r·(e_ref − e)·(1 − d)``;
-- **competition** c with the state's sourced national industrial stake k (its firms' share
-  of arms revenue and EDF funding, data/actors.toml): on turf issues (t_j) a state pulls the
-  EU's role up if it is an EU member (EU money and "buy European" flow to its industry) and
-  down if it is not (its industry is left out), and NATO's role the other way by half as
-  much: ``eu += σ·γ·t·c·κ``, ``nato −= σ·γ·t·c·κ/2``, with σ = +1 (EU member) or −1, and
-  κ = k₀ + (1 − k₀)·k so that every state's competition acts (k₀ the stake floor).
+- **competition** c with the state's national industrial stake κ on turf issues: EU
+  members pull the EU's role up, non-members down: ``eu += σ·γ·t·c·κ``, and NATO's the
+  other way where it substitutes: ``nato −= σ·γ·t·c·κ·s/2``.
 
-Salience rises with competition on turf issues and with fear on decoupling issues. The US's
-leverage (agents/us.py) is applied on top by the model, to states that fear decoupling.
-Hence "how does Poland decide?": high fear (0.9) pulls its EU roles down and NATO roles up;
-its moderate stake and competition pull the EU role up a little on industry.
+Salience starts from the issue's mainstream salience, rises with the state's military aid
+on Ukraine issues and with its defence effort, and takes a record's salience where one
+bears on the issue; competition and fear raise it as before. A declared position in a
+scenario or episode file replaces the ideal it names.
 """
 
 from __future__ import annotations
@@ -27,10 +36,52 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from agents.base import Ideals, NegotiationActor, roles
+from agents.base import Ideals, NegotiationActor
 
 if TYPE_CHECKING:
     from model.world import World
+
+#: the roles each topic of model.data.TOPICS moves, (EU factor, NATO factor): support for
+#: Ukraine runs through both houses; EU money and a European preference are the EU's; NATO
+#: primacy raises NATO's role (its pull on the EU's is decoupling fear's, on substitution)
+TOPIC_ROLES = np.array([
+    [1.0, 1.0],   # ukraine_arms
+    [1.0, 0.0],   # eu_money
+    [1.0, -0.3],  # european_preference
+    [0.0, 0.0],   # eu_nato_arrangement (the participation blockage acts on joint pieces)
+    [0.0, 1.0],   # nato_primacy
+])
+
+
+def derived_leans(world: World, rows: np.ndarray) -> np.ndarray:
+    """(k, T) each state's lean per topic: its position on record where one is in force,
+    else what its indicators show (0 where it has no figure)."""
+    aid = np.nan_to_num(world.aid[rows])
+    us_imp = np.nan_to_num(world.us_import[rows])
+    dgdp = world.defence_gdp[rows]
+    derived = np.zeros((rows.size, TOPIC_ROLES.shape[0]))
+    derived[:, 0] = 0.5 * np.tanh(aid / 0.3)  # Kiel: 0.3% of GDP is a strong donor
+    derived[:, 2] = -0.8 * us_imp / 100.0  # buying American: against a European preference
+    derived[:, 4] = np.where(np.isnan(dgdp), 0.0, np.clip((dgdp - 2.0) / 1.5, -0.5, 1.0))
+    rec = world.record_effect[rows]
+    return np.where(np.isnan(rec), derived, rec)
+
+
+def sourced_salience(world: World, rows: np.ndarray) -> np.ndarray:
+    """(k, m) each state's salience before competition and fear raise it."""
+    aid = np.nan_to_num(world.aid[rows])[:, None]
+    dgdp = np.nan_to_num(world.defence_gdp[rows], nan=2.0)[:, None]
+    w_ukr = world.issue_topics[None, :, 0]
+    sal = world.state_salience[None, :] * (1.0 + w_ukr * (0.5 * np.tanh(aid / 0.3) - 0.2))
+    sal = sal * (0.85 + 0.15 * np.clip(dgdp / 2.0, 0.0, 2.0))
+    # a record on a topic of the issue: its salience, by how much the topic bears on it
+    rs = world.record_salience[rows]  # (k, T)
+    weight = np.where(np.isnan(rs)[:, None, :], 0.0, world.issue_topics[None, :, :])
+    top = weight.argmax(axis=2)  # (k, m) the recorded topic that bears most
+    w = np.take_along_axis(weight, top[..., None], axis=2)[..., 0]
+    r_sal = np.take_along_axis(np.nan_to_num(rs)[:, None, :].repeat(sal.shape[1], 1),
+                               top[..., None], axis=2)[..., 0]
+    return (1.0 - w) * sal + w * r_sal
 
 
 class MemberState(NegotiationActor):
@@ -41,27 +92,39 @@ class MemberState(NegotiationActor):
     @classmethod
     def ideals(cls, world: World, rows: np.ndarray) -> Ideals:
         c0 = world.coef
-        eu, nato = roles(world, rows)
+        m = len(world.issues)
+        lean = derived_leans(world, rows)  # (k, T)
+        topics = world.issue_topics  # (m, T)
+        shift = c0.position_shift
+        lean_eu = shift * (lean * TOPIC_ROLES[:, 0]) @ topics.T
+        lean_nato = shift * (lean * TOPIC_ROLES[:, 1]) @ topics.T
+        base_eu = world.status_quo[None, :m] + world.ambition[None, :m]
+        base_nato = world.status_quo[None, m:] + world.ambition[None, m:]
         d = world.decoupling_fear[rows][:, None]
         c = world.competition[rows][:, None]
         r = world.issue_decoupling[None, :]
+        s = world.issue_substitution[None, :]
         t = world.issue_turf[None, :]
-        fear_eu = -c0.fear_shift * r * (d - 0.5)
-        fear_nato = c0.fear_nato_shift * r * (d - 0.5)
+        fear_eu = -c0.fear_shift * r * s * (d - 0.5)
+        # who fears decoupling wants NATO stronger everywhere; who does not wants it
+        # smaller only where it would take the EU's place
+        fear_nato = c0.fear_nato_shift * r * (d - 0.5) * np.where(d < 0.5, s, 1.0)
         hedge = c0.hedge_shift * r * (c0.engagement_ref - world.us_engagement) * (1.0 - d)
         kappa = c0.stake_floor + (1.0 - c0.stake_floor) * world.industrial_stake[rows][:, None]
         side = np.where(world.eu_member[rows], 1.0, -1.0)[:, None]
         turf = side * c0.turf_shift * t * c * kappa
-        zeros = np.zeros_like(eu)
+        turf_nato = -0.5 * turf * s  # NATO's growth takes turf only where it substitutes
+        zeros = np.zeros((rows.size, m))
         parts = {
-            "decoupling fear": np.hstack([fear_eu, fear_nato]),
-            "hedging": np.hstack([hedge, zeros]),
-            "competition": np.hstack([turf, -0.5 * turf]),
+            "sourced position": np.hstack([lean_eu + zeros, lean_nato + zeros]),
+            "decoupling fear": np.hstack([fear_eu + zeros, fear_nato + zeros]),
+            "hedging": np.hstack([hedge + zeros, zeros]),
+            "competition": np.hstack([turf, turf_nato]),
         }
-        eu = eu + fear_eu + hedge + turf
-        nato = nato + fear_nato - 0.5 * turf
-        boost = 1.0 + c0.turf_salience * c * t * kappa + c0.fear_salience * d * r
-        sal = np.clip(world.base_salience[rows] * boost, 0.0, 1.0)
+        eu = base_eu + lean_eu + fear_eu + hedge + turf + zeros
+        nato = base_nato + lean_nato + fear_nato + turf_nato
+        boost = 1.0 + c0.turf_salience * c * t * kappa + c0.fear_salience * d * r * s
+        sal = np.clip(sourced_salience(world, rows) * boost, 0.0, 1.0)
         return Ideals(eu, nato, sal, parts)
 
     @property

@@ -1,12 +1,14 @@
 """How the United States decides, and how it moves others.
 
 The US is a NATO ally with one voice in the North Atlantic Council and no vote in the EU.
-Its influence on EU business is **leverage**: states that fear decoupling defer to what the
-US wants, in proportion to their fear, its engagement and how much the issue touches
-decoupling (docs/model.md §3). Its own ideals start from the ``us`` stance group; its
-industrial rivalry (competition, i.e. 1 − industrial stance) pulls the EU's role down on turf
-issues ("no discrimination" against US industry); its salience and the capability it brings
-scale with engagement: ``s ← s·(½ + ½e)``, capability ``← capability·(0.2 + 0.8e)``.
+It forms its ideals by the member-state rules (agents/states.py) from its own indicators and
+records: its spending puts NATO first, its record is against an EU industrial preference,
+and its industrial rivalry (competition, i.e. 1 − industrial stance) pulls the EU's role
+down on turf issues ("no discrimination" against US industry). Its salience and the
+capability it brings scale with engagement: ``s ← s·(½ + ½e)``, capability
+``← capability·(0.2 + 0.8e)``. Its influence on EU business is **leverage**: states that
+fear decoupling defer to what the US wants, in proportion to their fear, its engagement and
+how much the issue touches decoupling (docs/model.md §3).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from agents.base import Ideals, roles
+from agents.base import Ideals
 from agents.states import MemberState
 
 if TYPE_CHECKING:
@@ -29,14 +31,9 @@ class UnitedStates(MemberState):
 
     @classmethod
     def ideals(cls, world: World, rows: np.ndarray) -> Ideals:
-        c0 = world.coef
-        eu, nato = roles(world, rows)
-        c = world.competition[rows][:, None]
-        t = world.issue_turf[None, :]
-        rivalry = -c0.turf_shift * t * c
-        sal = np.clip(world.base_salience[rows] * (0.5 + 0.5 * world.us_engagement), 0, 1)
-        parts = {"competition": np.hstack([rivalry, -0.5 * rivalry])}
-        return Ideals(eu + rivalry, nato - 0.5 * rivalry, sal, parts)
+        got = MemberState.ideals(world, rows)
+        got.salience = np.clip(got.salience * (0.5 + 0.5 * world.us_engagement), 0, 1)
+        return got
 
     @staticmethod
     def leverage(

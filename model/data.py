@@ -11,16 +11,18 @@ import copy
 import math
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 DATA_DIR = Path(os.environ.get("EUNATO_DATA", Path(__file__).resolve().parents[1] / "data"))
 
-STANCE_GROUPS = (
-    "eu_core", "eastern_flank", "non_eu_allies", "us", "eu_institution", "nato_institution",
-    "ukraine", "parliament",
-)
+#: the non-state actors' groups whose base roles data/issues.toml codes per issue; states'
+#: ideals come from their own indicators and records instead (agents/states.py)
+STANCE_GROUPS = ("eu_institution", "nato_institution", "ukraine", "parliament")
+#: what a position on record is about (data/positions.toml); issues weight them (topics)
+TOPICS = ("ukraine_arms", "eu_money", "european_preference", "eu_nato_arrangement",
+          "nato_primacy")
 BLOCS = ("eu_core", "eastern_flank", "non_eu_allies", "us", "bureaucracy", "ukraine",
          "eu_institution")
 #: who decides the EU's piece of an issue (docs/model.md §4; model/venues.py)
@@ -138,6 +140,17 @@ class IssueRecord(BaseModel):
     legal_basis: str = ""
     decoupling: float = Field(ge=0, le=1)
     turf: float = Field(ge=0, le=1)
+    #: how far an EU role would substitute for NATO's (targets, command, standards) rather
+    #: than complement it (money, law, industrial capacity); decoupling fear acts on it only
+    substitution: float = Field(ge=0, le=1)
+    substitution_basis: str = ""
+    #: how much each topic of the positions on record bears on the issue, in [0, 1]
+    topics: dict[str, float] = Field(default_factory=dict)
+    #: where a mainstream member state (neutral fear, no stake, no record) wants each role
+    #: moved from the status quo, in role points (a judgement per issue)
+    ambition: dict[str, float]
+    #: a mainstream member state's salience of the issue before its own indicators
+    state_salience: float = Field(ge=0, le=1)
     eu_role: dict[str, float]
     nato_role: dict[str, float]
     salience: dict[str, float]
@@ -146,6 +159,27 @@ class IssueRecord(BaseModel):
     @classmethod
     def _roles(cls, v: dict[str, float]) -> dict[str, float]:
         return _by_group(v, 0, 100, "role")
+
+    @field_validator("topics")
+    @classmethod
+    def _topics(cls, v: dict[str, float]) -> dict[str, float]:
+        for k, x in v.items():
+            if k not in TOPICS:
+                raise ValueError(f"unknown topic {k!r}; known: {', '.join(TOPICS)}")
+            if isinstance(x, bool) or not (math.isfinite(x) and 0 <= x <= 1):
+                raise ValueError(f"topic weight of {k!r} must lie in [0, 1], got {x}")
+        return v
+
+    @field_validator("ambition")
+    @classmethod
+    def _ambition(cls, v: Any) -> dict[str, float]:
+        v = dict(v)
+        if set(v) != {"eu_role", "nato_role"}:
+            raise ValueError("ambition takes eu_role and nato_role")
+        for k, x in v.items():
+            if isinstance(x, bool) or not (math.isfinite(x) and -100 <= x <= 100):
+                raise ValueError(f"ambition {k} must lie in [-100, 100], got {x}")
+        return v
 
     @field_validator("salience")
     @classmethod

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents.base import VOTE_TOLERANCE
+from agents.base import VOTE_TOLERANCE, NegotiationActor
 from model import coalitions
 from model.ensemble_votes import PIECES, VoteMemory, vote_round
 from model.model import movement
@@ -199,6 +199,13 @@ class Ensemble:
         moved = movement(pos - before, cap)
         self._record(act, forecast, moved)
         self._settle(act, models, t)
+
+    @property
+    def stand(self) -> np.ndarray:
+        """(R, n, 2m) where each replicate's actors vote from (the single run's
+        ``EuNatoModel.stand``)."""
+        return NegotiationActor.stand(self.ideal, self.bargained,
+                                      self.models[0].protocol.binding)
 
     def _protocol_round(self, act: np.ndarray, models: list[EuNatoModel], pos: np.ndarray,
                         sal: np.ndarray, cap: np.ndarray, ideal: np.ndarray) -> np.ndarray:

@@ -190,7 +190,7 @@ def _vote(ens: Ensemble, act: np.ndarray, a: np.ndarray, j: np.ndarray, kind: np
     joint = kind == 0
     first = np.where(kind == 2, m + j, j)
     second = np.where(joint, m + j, first)
-    pos = ens.pos
+    pos = ens.stand
     d_prop, d_sq = distances(pos[r, :, first].T, pos[r, :, second].T,
                              (f[a, first], f[a, second]), (out[a, first], out[a, second]),
                              joint)
@@ -237,7 +237,7 @@ def _setter_vote(ens: Ensemble, act: np.ndarray, cols: list[tuple[int, int, str,
     r = act[a]
     c = np.where(kind == 1, j, m + j)
     rep = np.repeat(np.arange(len(cols)), g)
-    pos = ens.pos[r, :, c].T[:, rep]  # (n, asks × grid)
+    pos = ens.stand[r, :, c].T[:, rep]  # (n, asks × grid)
     sq = ens.outcome[r, c]
     grid = np.tile(GRID, len(cols))
     d_prop, d_sq = distances(pos, pos, (grid, grid), (sq[rep], sq[rep]),
@@ -252,7 +252,7 @@ def _setter_vote(ens: Ensemble, act: np.ndarray, cols: list[tuple[int, int, str,
         coalition=ens.coal[r, pillar].T[:, rep], joint=np.zeros(rep.size, bool))
     adopted = adopted.reshape(len(cols), g)
     for q, (ai, jj, p, k) in enumerate(cols):
-        ok = adopted[q] & (np.abs(GRID - sq[q]) > VOTE_TOLERANCE)
-        out[ai, jj, p] = Bureaucracy.propose(ok, GRID, float(ens.ideal[act[ai], k, c[q]]))
+        out[ai, jj, p] = Bureaucracy.propose(adopted[q], GRID,
+                                             float(ens.ideal[act[ai], k, c[q]]), float(sq[q]))
     return out
 

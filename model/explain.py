@@ -11,7 +11,7 @@ For issue j (docs/model.md §7):
 - **shift shares**: each actor's share of the outcome's shift from the status quo, its
   capability × salience × voice weight times its distance (the compromise decomposition,
   read off the final positions whatever the protocol);
-- **movers**: the actors whose positions moved most from their stance group's base, split
+- **movers**: the actors whose positions moved most from where they start, split
   into what moved them: decoupling fear, hedging, competition, turf, US leverage, coalition
   pull and bargaining concessions.
 """
@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from agents import PART_NAMES
+from agents.base import NegotiationActor
 from model.pivot import pivotal_many
 from model.venues import VENUES, venue_label
 
@@ -74,12 +75,11 @@ def shift_shares(model: EuNatoModel, j: int, top: int = 5) -> dict[str, float]:
 
 
 def movers(model: EuNatoModel, j: int, top: int = 5) -> list[dict[str, Any]]:
-    """The voters whose positions moved most from their stance group's base."""
+    """The voters whose positions moved most from where they start (an institution's
+    group base, a state's issue mainstream: ``World.mainstream``)."""
     st, m = model.state, model.m
     cols = [j, m + j]
-    w = model.world
-    base = np.stack([w.base_eu[:, j], w.base_nato[:, j]], axis=1)
-    moved = st.position[:, cols] - base
+    moved = st.position[:, cols] - model.world.mainstream()[:, cols]
     size = np.where(model.electorate.eu | model.electorate.nato, np.abs(moved).sum(axis=1), -1)
     top_rows = np.argsort(-size, kind="stable")[:top]
     # what moved each of them, per part: |EU role| + |NATO role| (one array for all)
@@ -98,12 +98,37 @@ def movers(model: EuNatoModel, j: int, top: int = 5) -> list[dict[str, Any]]:
     return out
 
 
-def _why_no(model: EuNatoModel, i: int, j: int, house: str) -> str:
-    if model.world.block[i, j]:
+def _veto_roles(model: EuNatoModel, j: int, house: str) -> list[tuple[str, int]]:
+    """The roles a no in ``house`` stood against: the EU's in the Council and the
+    Parliament, NATO's in the NAC; both for a formal arrangement that was put to a vote."""
+    m = model.m
+    if model.world.joint[j] and model.route[j] != "eu+nato" and not np.isnan(
+            model.proposal[[j, m + j]]).any() and len(_pieces(model, j)) == 2:
+        return [("eu_role", j), ("nato_role", m + j)]
+    return [("nato_role", m + j)] if house == "nato" else [("eu_role", j)]
+
+
+def _why_no(model: EuNatoModel, i: int, j: int, house: str,
+            roles: list[tuple[str, int]]) -> str:
+    """Why voter ``i`` said no, in the words of its own decision rule: a stance, the
+    participation blockage, bloc discipline (its own rule would not have said no), or that
+    it prefers the status quo on the roles at stake (its declared position when it has one)."""
+    w = model.world
+    if w.block[i, j]:
         return "blocking stance"
-    if house != "european_parliament" and model.electorate.blockers[i] and model.world.joint[j]:
-        return "participation blockage"
-    return "prefers the status quo"
+    if house != "european_parliament" and model.electorate.blockers[i] and w.joint[j]:
+        return "participation blockage"  # it acts on the formal arrangement only
+    cols = [c for _, c in roles]
+    stand = model.stand[i, cols]
+    d_prop = np.abs(stand - model.proposal[cols]).sum()
+    d_sq = np.abs(stand - model.status_quo0[cols]).sum()
+    _, no, _ = NegotiationActor.decide_vote(
+        np.array([d_prop]), np.array([d_sq]), model.salience[i, j:j + 1], np.zeros(1, bool),
+        np.zeros(1, bool), model.abstain_salience)
+    if not no[0]:
+        return "bloc discipline"
+    declared = not np.isnan(w.declared[i, cols]).all()
+    return "prefers the status quo" + (" (declared position)" if declared else "")
 
 
 def explain(model: EuNatoModel, issue: str | None = None) -> dict[str, Any]:
@@ -125,16 +150,26 @@ def explain_issue(model: EuNatoModel, j: int, piv: list[str] | None = None
     sq = model.status_quo0[[j, m + j]]
     prop = model.proposal[[j, m + j]]
     vetoes = []
+    stand = model.stand
     for v in model.vetoes[j]:
         i = idx[v["actor"]]
-        p = st.position[i, [j, m + j]]
+        p = stand[i, [j, m + j]]
+        roles = _veto_roles(model, j, v["house"])
+        # each role on its own: where the voter stands, the proposal and the status quo
+        per_role = {name: {"wants": round(float(stand[i, c]), 1),
+                           "proposal": None if np.isnan(model.proposal[c]) else
+                           round(float(model.proposal[c]), 1),
+                           "status_quo": round(float(model.status_quo0[c]), 1)}
+                    for name, c in roles}
+        first = per_role[roles[0][0]]
         vetoes.append({
             **v, "position": {"eu_role": round(float(p[0]), 1),
                               "nato_role": round(float(p[1]), 1)},
-            "distance_to_proposal": None if np.isnan(prop).any() else
-            round(float(np.abs(p - prop).sum()), 1),
-            "distance_to_status_quo": round(float(np.abs(p - sq).sum()), 1),
-            "why": _why_no(model, i, j, v["house"]),
+            "roles": per_role,
+            "distance_to_proposal": None if first["proposal"] is None else
+            round(abs(first["wants"] - first["proposal"]), 1),
+            "distance_to_status_quo": round(abs(first["wants"] - first["status_quo"]), 1),
+            "why": _why_no(model, i, j, v["house"], roles),
         })
     route = model.route[j]
     venue = venue_label(w.eu_venue[j], w.nato_venue[j], route)
@@ -177,11 +212,19 @@ def sentences(model: EuNatoModel, j: int, ex: dict[str, Any]) -> str:
     elif ex["status"] == "blocked":
         s.append(f"blocked; the status quo (EU role {sq['eu_role']:.0f}, NATO role "
                  f"{sq['nato_role']:.0f}) holds.")
+    elif ex["proposal"] is not None and _pieces(model, j):
+        p = ex["proposal"]
+        s.append(f"the proposal (EU role {p['eu_role']:.0f}, NATO role {p['nato_role']:.0f})"
+                 f" did not pass; the status quo (EU role {sq['eu_role']:.0f}, NATO role "
+                 f"{sq['nato_role']:.0f}) holds.")
     else:
         s.append("no change was proposed that differed from the status quo, which holds.")
+    if model.deadline_round is not None and ex["status"] != "agreed" \
+            and model.steps >= model.deadline_round:
+        s.append(f" Nothing was agreed by the deadline ({model.spec.deadline}).")
     by_house: dict[str, list[str]] = {}
     for v in ex["vetoes"]:
-        by_house.setdefault(v["house"], []).append(f"{v['actor']} ({v['why']})")
+        by_house.setdefault(v["house"], []).append(f"{v['actor']} ({_veto_reason(v)})")
     lead = " Earlier, a proposal was vetoed" if ex["status"] == "agreed" else " Vetoed"
     for h, who in by_house.items():
         s.append(f"{lead} in {HOUSE_NAMES[h]} by {', '.join(who)}.")
@@ -198,6 +241,16 @@ def sentences(model: EuNatoModel, j: int, ex: dict[str, Any]) -> str:
         s.append(f" Moved most: {mv['actor']} (" + ", ".join(f"{k} {v:.0f}" for k, v in why)
                  + " points).")
     return "".join(s)
+
+
+def _veto_reason(v: dict[str, Any]) -> str:
+    """A veto's reason with its numbers, role by role (never summed over roles)."""
+    if not v["why"].startswith("prefers"):
+        return v["why"]
+    parts = [f"{'EU' if name == 'eu_role' else 'NATO'} role: wants {r['wants']:.0f}, "
+             f"proposal {r['proposal']:.0f}, status quo {r['status_quo']:.0f}"
+             for name, r in v["roles"].items() if r["proposal"] is not None]
+    return v["why"] + (": " + "; ".join(parts) if parts else "")
 
 
 def venue_codes(model: EuNatoModel, j: int) -> dict[str, str]:

@@ -39,9 +39,9 @@ def piece_vote(model: EuNatoModel, j: int, piece: str, proposal: np.ndarray,
     """Vote on G proposals for one piece of issue ``j``: ``proposal`` is (G,) for the
     ``eu``/``nato`` piece, (G, 2) [eu, nato] for the ``joint`` piece. ``block``/``aside``
     replace the actors' stances (the pivot test passes (n, G) variants)."""
-    st, m = model.state, model.m
+    m = model.m
     w = model.world
-    pos = st.position
+    pos = model.stand  # voters judge by what they want, not where bargaining moved them
     sq = model.outcome
     if piece == "joint":
         p = pos[:, [j, m + j]]
@@ -85,8 +85,8 @@ def piece_votes(model: EuNatoModel, requests: list[tuple[int, str, np.ndarray]]
     verdict is the one :func:`piece_vote` gives (tests/test_speed_equivalence.py)."""
     if not requests:
         return []
-    st, m, w = model.state, model.m, model.world
-    pos, sq = st.position, model.outcome
+    m, w = model.m, model.world
+    pos, sq = model.stand, model.outcome
     n, g = pos.shape[0], len(requests)
     block, aside = np.empty((n, g), bool), np.empty((n, g), bool)
     codes, houses_of, first, second, props = [], [], [], [], []
@@ -132,8 +132,8 @@ def _setter_proposal(model: EuNatoModel, j: int, piece: str) -> float | None:
         return None
     c = j if piece == "eu" else model.m + j
     v = piece_vote(model, j, piece, GRID)
-    ok = v.adopted & (np.abs(GRID - model.outcome[c]) > VOTE_TOLERANCE)
-    return Bureaucracy.propose(ok, GRID, float(model.state.ideal[k, c]))
+    return Bureaucracy.propose(v.adopted, GRID, float(model.state.ideal[k, c]),
+                               float(model.outcome[c]))
 
 
 def decide(model: EuNatoModel, still: np.ndarray, stalled: np.ndarray, last: bool) -> None:

@@ -27,6 +27,7 @@ import mesa
 import numpy as np
 
 from agents import make_agent
+from agents.base import NegotiationActor
 from model import coalitions, institutions
 from model.coalitions import CoalitionRule
 from model.collect import RoundCollector, agent_reporters, model_reporters
@@ -53,6 +54,16 @@ def movement(delta: np.ndarray, capability: np.ndarray) -> np.ndarray:
     return (np.abs(delta) * w[..., :, None]).sum(axis=-2) / w.sum(axis=-1)[..., None]
 
 
+def deadline_round(start: str, deadline: str | None, months_per_round: int) -> int | None:
+    """The last round whose month is at or before ``deadline`` (YYYY-MM; round 1 is
+    ``start``), or None without a deadline."""
+    if deadline is None:
+        return None
+    (y0, m0), (y1, m1) = ((int(x) for x in s.split("-")) for s in (start, deadline))
+    months = (y1 - y0) * 12 + (m1 - m0)
+    return max(1, months // months_per_round + 1)
+
+
 class EuNatoModel(mesa.Model):
     """EU–NATO bargaining over the division of labour.
 
@@ -74,6 +85,10 @@ class EuNatoModel(mesa.Model):
             interaction records, protocol medians or coalition change log; the run
             itself, and so its summary, is the same (tests/test_speed_equivalence.py).
         world: a prebuilt :class:`World` (synthetic actors, tests) instead of the data files.
+        judgements: ``"drawn"`` (default): every coded judgement with a range (fears,
+            competition, positions on record, coefficients) is drawn from it with the
+            run's generator, so seeds carry the judgements' uncertainty; ``"central"``:
+            their stated values.
     """
 
     def __init__(
@@ -97,6 +112,7 @@ class EuNatoModel(mesa.Model):
         commission_competition: float | None = None,
         nato_staff_competition: float | None = None,
         lean: bool = False,
+        judgements: str = "drawn",
     ) -> None:
         # Mesa's own `Model.scenario` is a mesa Scenario (SolaraViz uses it), so ours is
         # `scenario_name` / `self.spec`.
@@ -133,6 +149,11 @@ class EuNatoModel(mesa.Model):
                 w.set_bloc(*BLOC_KNOBS[key], float(value))
             elif ACTOR_KNOBS[key][0] in w.actor_ids:
                 w.competition[w.actor_ids.index(ACTOR_KNOBS[key][0])] = float(value)
+        if judgements not in ("drawn", "central"):
+            raise DataError("keyword", "judgements", judgements, "'drawn' or 'central'")
+        self.judgements = judgements
+        if judgements == "drawn":
+            w.draw_judgements(self.rng)
         self.protocol_name = protocol or self.spec.protocol
         cls = protocol_class(self.protocol_name)
         if protocol_params is not None:  # the keywords alone first, so the error names them
@@ -144,6 +165,12 @@ class EuNatoModel(mesa.Model):
         self.lean = bool(lean)
         self.protocol.detail = not self.lean
         self.max_rounds = int(rounds or self.spec.rounds)
+        #: the round of the decision date, if the scenario sets one: what is not agreed by
+        #: then fails and the status quo holds (docs/model.md §4)
+        self.deadline_round = deadline_round(self.spec.start, self.spec.deadline,
+                                             self.spec.months_per_round)
+        if self.deadline_round is not None:
+            self.max_rounds = min(self.max_rounds, self.deadline_round)
         p = self.spec.parameters
         self.coalition_rule = CoalitionRule(
             threshold=p.coalition_threshold, cohesion=p.coalition_cohesion,
@@ -369,10 +396,19 @@ class EuNatoModel(mesa.Model):
             elif self.status[j] == "open":
                 self.status[j] = "blocked" if self.vetoes[j] else "status quo holds"
                 who = ", ".join(f"{v['actor']} ({v['house']})" for v in self.vetoes[j])
+                when = (f" at the deadline {self.spec.deadline}"
+                        if self.deadline_round is not None
+                        and self.steps >= self.deadline_round else "")
                 self.log("deadlock", f"{self.world.issue_ids[j]}: "
-                         + (f"blocked by {who}" if who else "status quo holds"))
+                         + (f"blocked by {who}" if who else "status quo holds") + when)
 
     # -- convenience -------------------------------------------------------------------
+    @property
+    def stand(self) -> np.ndarray:
+        """(n, 2m) where each actor votes from (:meth:`NegotiationActor.stand`)."""
+        return NegotiationActor.stand(self.state.ideal, self.moved["bargaining"],
+                                      self.protocol.binding)
+
     @property
     def interactions(self) -> list[dict[str, Any]]:
         """Every round's interactions (challenges, offers, exchanges), with the round."""

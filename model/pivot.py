@@ -55,7 +55,7 @@ def _group(cases: list[tuple[EuNatoModel, int, list[str]]]) -> list[list[str]]:
     for q, (_, mdl, j, piece) in enumerate(cols):
         m, w = mdl.m, mdl.world
         c = [j, m + j] if piece == "joint" else [j if piece == "eu" else m + j] * 2
-        one[:, q], two[:, q] = mdl.state.position[:, c].T
+        one[:, q], two[:, q] = mdl.stand[:, c].T
         # votes against the status quo the proposal faced
         prop[:, q], sq[:, q] = mdl.proposal[c], mdl.status_quo0[c]
         houses = houses_for(w.eu_venue[j], w.nato_venue[j], piece)

@@ -18,6 +18,7 @@ class PreferenceModel:
     """Coefficients (role points on the 0–100 scale, or factors). Judgements, documented in
     docs/model.md §3 with what each rests on."""
 
+    position_shift: float = 25.0  # ρ: role points per unit of lean on a topic of weight 1
     fear_shift: float = 40.0  # δ: EU role points per unit of fear above ½ at r = 1
     fear_nato_shift: float = 30.0  # δ_N: NATO role points per unit of fear above ½
     hedge_shift: float = 60.0  # η: EU role points per unit of lost US engagement

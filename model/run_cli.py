@@ -46,7 +46,7 @@ def seed_table(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per issue over runs: agreed share, quantiles of both roles, the most frequent
     blockers (vetoes that kept a piece blocked, :func:`model.reading.blockers`) and the
     most frequent vetoes (of any proposal, also one whose pieces then passed separately)."""
-    from model.reading import blockers
+    from model.reading import blockers, hinges
 
     out = []
     for j, first in enumerate(summaries[0]["issues"]):
@@ -64,6 +64,8 @@ def seed_table(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "nato_role_q": [round(float(q), 1) for q in np.quantile(nato, [0.1, 0.5, 0.9])],
             "top_blockers": [f"{k} ×{c}" for k, c in blocks.most_common(3)],
             "top_vetoes": [f"{k} ×{c}" for k, c in vetoes.most_common(3)],
+            "robust": (hinge := hinges(summaries, j))[0],
+            "hinges_on": [f"{k} (r {r:+.2f})" for k, r in hinge[1]],
         })
     return out
 
@@ -118,7 +120,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def seed_tab(table: list[dict[str, Any]], title: str) -> Tab:
     t = Tab(title, ["issue", "agreed", "blocked", "EU role", "NATO role",
-                    "most frequent blockers"],
+                    "most frequent blockers", "robust, or hinges on"],
             right={"agreed", "blocked"},
             show={"agreed": lambda v: f"{v:.0%}", "blocked": lambda v: f"{v:.0%}",
                   "EU role": lambda q: " / ".join(f"{x:.0f}" for x in q),
@@ -126,7 +128,9 @@ def seed_tab(table: list[dict[str, Any]], title: str) -> Tab:
                   "most frequent blockers": lambda v: "; ".join(v)})
     for r in table:
         t.add(r["issue"], r["agreed_share"], r["blocked_share"], r["eu_role_q"],
-              r["nato_role_q"], r["top_blockers"])
+              r["nato_role_q"], r["top_blockers"],
+              "robust" if r["robust"] else "; ".join(r["hinges_on"])
+              or f"varies; no judgement stands out over {r['runs']} runs")
     return t
 
 
@@ -135,11 +139,11 @@ def seed_tidy(table: list[dict[str, Any]], title: str) -> Tab:
     q = ("p10", "median", "p90")
     t = Tab(title, ["issue", "pillar", "runs", "agreed_share", "blocked_share",
                     *(f"{r}_{k}" for r in ("eu_role", "nato_role") for k in q),
-                    "top_blockers", "top_vetoes"])
+                    "top_blockers", "top_vetoes", "robust", "hinges_on"])
     for r in table:
         t.add(r["issue"], r["pillar"], r["runs"], r["agreed_share"], r["blocked_share"],
               *r["eu_role_q"], *r["nato_role_q"], "; ".join(r["top_blockers"]),
-              "; ".join(r["top_vetoes"]))
+              "; ".join(r["top_vetoes"]), r["robust"], "; ".join(r["hinges_on"]))
     return t
 
 

@@ -147,5 +147,8 @@ def summarize(model: EuNatoModel, explanations: bool = True) -> dict[str, Any]:
         "gap_index": round(float(gap.mean()), 4),
         "us_engagement": w.us_engagement,
         "participation_blockage": w.participation_blockage,
+        "deadline": model.spec.deadline,
+        # the coded judgements this run drew from their ranges (empty: central values)
+        "judgements": {k: round(v, 4) for k, v in sorted(w.judgements.items())},
         "explanations": ex,
     }

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents.base import NegotiationActor
+from agents.base import DISCIPLINE_CAP, NegotiationActor
 
 if TYPE_CHECKING:
     from model.world import World
@@ -159,28 +159,35 @@ def _unanimity(no: np.ndarray, abstain: np.ndarray, members: np.ndarray,
     return ok
 
 
-def _coalition_discipline(yes, no, abstain, coalition, capability, free) -> None:
-    """Members of a coalition of two or more vote with its capability-weighted majority
-    (in place). ``coalition`` is (n,) labels, or (n, G): each proposal's own; ``free``
-    (n, G) marks who may be moved: not those holding a stance. Vectorised over coalitions
-    and proposals: one weighted count per (label, proposal), added in voter order."""
-    if coalition is None:
-        return
+def _coalition_discipline(yes, no, abstain, coalition, capability, free,
+                          consensus) -> np.ndarray:
+    """Members of a coalition of two or more vote with the capability-weighted majority of
+    its members who sit in the house (in place). ``coalition`` is (n,) labels, or (n, G):
+    each proposal's own; ``free`` (n, G) marks who may be moved and whose vote counts: house
+    members holding no stance whose cost of following is at most ``DISCIPLINE_CAP``.
+    Vectorised over coalitions and proposals: one weighted count per (label, proposal),
+    added in voter order. Where one member can stop a change (unanimity, consensus:
+    ``consensus`` (G,)), a bloc can bring a member to say yes but never make it cast a veto
+    it would not cast alone. Returns (n, G) whose vote discipline changed."""
     n, g = yes.shape
+    if coalition is None:
+        return np.zeros((n, g), bool)
     lab = np.broadcast_to(coalition.reshape(n, -1), (n, g))
     keys = (lab * g + np.arange(g)).ravel()
-    size = np.bincount(keys, None, n * g)
+    size = np.bincount(keys, free.ravel().astype(float), n * g)
     if (size < 2).all():
-        return
+        return np.zeros((n, g), bool)
     at = keys.reshape(n, g)
     w = capability.reshape(n, -1) * free  # (n,) or (n, G): each proposal's own
     wy = np.bincount(keys, (w * yes).ravel(), n * g)
     wn = np.bincount(keys, (w * no).ravel(), n * g)
     go_yes = (wy >= wn)[at]  # (n, G) each member's coalition majority
-    move = free & (size[at] >= 2)
+    move = free & (size[at] >= 2) & (go_yes | ~consensus[None, :])
+    changed = move & (yes != go_yes)
     yes[...] = np.where(move, go_yes, yes)
     no[...] = np.where(move, ~go_yes, no)
     abstain[...] = np.where(move, False, abstain)
+    return changed
 
 
 #: the EU Council's rule per code, for :func:`vote_columns`
@@ -204,8 +211,14 @@ def vote_columns(
     aside = np.broadcast_to(aside, (n, g))
     yes, no, abstain = NegotiationActor.decide_vote(
         dist_proposal, dist_status_quo, salience, blocking, aside, abstain_salience)
-    free = ~(blocking | aside)
-    _coalition_discipline(yes, no, abstain, coalition, el.capability, free)
+    # only the members of a house that votes on the proposal count in a bloc's majority,
+    # and only those whom following costs little are moved by it
+    member = (((council > 0)[None, :] & el.eu[:, None]) | (nato[None, :] & el.nato[:, None])
+              | (parliament[None, :] & el.parliament[:, None]))
+    cost = salience * np.abs(dist_proposal - dist_status_quo)
+    free = ~(blocking | aside) & member & (cost <= DISCIPLINE_CAP)
+    _coalition_discipline(yes, no, abstain, coalition, el.capability, free,
+                          (council >= 2) | nato)
     ok = {"nato": ~nato | ~(no & el.nato[:, None]).any(axis=0),
           "european_parliament": ~parliament | ~(no & el.parliament[:, None]).any(axis=0)}
     council_ok = np.ones(g, bool)
@@ -260,13 +273,23 @@ def vote(
 
 
 def houses_for(eu_venue: str, nato_venue: str, piece: str) -> list[tuple[str, str]]:
-    """The houses (and rules) that vote on the ``eu``, ``nato`` or ``joint`` piece."""
-    out = []
-    if piece in ("eu", "joint") and eu_venue != "none":
+    """The houses (and rules) that vote on the ``eu``, ``nato`` or ``joint`` piece.
+
+    A formal EU–NATO arrangement is an agreement of the Union with an international
+    organisation in the CFSP (Art. 37 TEU, Art. 218(8) TFEU): the Council decides it by
+    unanimity whatever the legal basis of the EU's own piece, and the NAC by consensus."""
+    out: list[tuple[str, str]] = []
+    if piece == "joint":
+        if eu_venue != "none":
+            out.append(("eu_council", "unanimity"))
+        if nato_venue != "none":
+            out.append(("nato", "consensus"))
+        return out
+    if piece == "eu" and eu_venue != "none":
         v = VENUES[eu_venue]
         out.append(("eu_council", v.council))
         if v.parliament:
             out.append(("european_parliament", "majority"))
-    if piece in ("nato", "joint") and nato_venue != "none":
+    if piece == "nato" and nato_venue != "none":
         out.append(("nato", "consensus"))
     return out

@@ -116,6 +116,11 @@ class Protocol(ABC):
     #: replicate axis), each as it would alone: the ensemble engine (model/ensemble.py)
     #: then plays them in one array program; otherwise it plays each replicate in turn
     stacked: ClassVar[bool] = False
+    #: whether the protocol's moves bind the movers' votes: an accepted exchange is a
+    #: promise to vote the other side's way (Stokman & van Oosten), so it binds; a
+    #: forecast's moves (compromise, BDM, Nash, ...) only say where bargaining lands, and
+    #: voters still judge the proposal by what they want (docs/model.md §4)
+    binding: ClassVar[bool] = False
     #: the parameters, their types, ranges and defaults (see :data:`STRICT_PARAMS`)
     Params: ClassVar[type[BaseModel]] = NoParams
 

@@ -140,6 +140,7 @@ class Exchange(Protocol):
     summary = "Stokman–van Oosten vote exchange: package deals across issues of unequal salience"
     reference = ("Stokman & van Oosten (1994) in Bueno de Mesquita & Stokman, "
                  "European Community Decision Making")
+    binding = True  # an accepted exchange is a promise to vote the other side's way
 
     Params = ExchangeParams
 
