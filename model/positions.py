@@ -12,10 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from model.data import DATA_DIR, DataError, read_toml
-
-TOPICS = ("ukraine_arms", "eu_money", "european_preference", "eu_nato_arrangement",
-          "nato_primacy")
+from model.data import DATA_DIR, TOPICS, DataError, read_toml
 
 #: indicator field -> (its source field, lowest, highest value the loader accepts). The bounds
 #: reject impossible values (a share above 100, a negative count); whether a figure is
