@@ -8,7 +8,10 @@ above the base rate; one it cuts across scores near or below it.
 Formats (memberships from data/actors.toml, where each is sourced): the Bucharest Nine
 (B9), the Nordic-Baltic Eight (NB8), the UK-led Joint Expeditionary Force (JEF), and the
 Weimar triangle (France, Germany, Poland; founded 1991, revived at ministerial level in
-2024).
+2024); and the two groupings of EU budget politics: the "Frugal Four" (Austria, Denmark,
+the Netherlands, Sweden; their joint non-paper on the 2021-27 budget, February 2020) and
+the southern EU-Med group (MED9: Croatia, Cyprus, France, Greece, Italy, Malta, Portugal,
+Slovenia, Spain; Athens declaration 2016, Croatia and Slovenia since 2021).
 """
 
 from __future__ import annotations
@@ -19,16 +22,20 @@ from model import coalitions
 from model.model import EuNatoModel
 
 WEIMAR = ("FRA", "DEU", "POL")
+FRUGAL = ("AUT", "DNK", "NLD", "SWE")
+MED9 = ("HRV", "CYP", "FRA", "GRC", "ITA", "MLT", "PRT", "SVN", "ESP")
+NAMED = {"Weimar": WEIMAR, "Frugal": FRUGAL, "MED9": MED9}
 
 
 def formats(model: EuNatoModel) -> dict[str, list[int]]:
-    rows: dict[str, list[int]] = {"B9": [], "NB8": [], "JEF": [], "Weimar": []}
+    rows: dict[str, list[int]] = {f: [] for f in ("B9", "NB8", "JEF", *NAMED)}
     for k, a in enumerate(model.world.actors):
         for f in ("B9", "NB8", "JEF"):
             if f in a.memberships:
                 rows[f].append(k)
-        if a.id in WEIMAR:
-            rows["Weimar"].append(k)
+        for f, members in NAMED.items():
+            if a.id in members:
+                rows[f].append(k)
     return rows
 
 

@@ -217,7 +217,9 @@ def _decide_issue(model: EuNatoModel, j: int, pieces: list[str], verdicts: Itera
         route = "+".join(p for p in ("eu", "nato") if p in passed)
         model.settle(j, passed, route=route, status="agreed", vetoes=_unique(vetoes))
     else:
-        model.vetoes[j] = _unique(vetoes)
+        # bargaining has stalled and no change worth a vote passes: the proposal has
+        # failed, and it stays failed unless an event moves what someone wants
+        model.settle(j, {}, route=None, status="blocked", vetoes=_unique(vetoes))
 
 
 def _close(a: np.ndarray, b: np.ndarray, atol: float) -> bool:

@@ -367,7 +367,7 @@ class EuNatoModel(mesa.Model):
                vetoes: list[dict[str, str]]) -> None:
         """Record issue ``j``'s settlement: the pieces that passed take their values. An
         issue reopened by a shock that ends with no new change keeps its earlier agreement."""
-        if status == "status quo holds" and self.prior[j] and self.prior[j][0] == "agreed":
+        if status != "agreed" and self.prior[j] and self.prior[j][0] == "agreed":
             self.status[j], self.route[j], self.settled_round[j] = self.prior[j]
             self.pieces[j] = dict(self.prior_pieces[j])
             self.vetoes[j] = vetoes
@@ -382,9 +382,13 @@ class EuNatoModel(mesa.Model):
         self.settled_round[j] = self.steps
         self.vetoes[j] = vetoes
         iid = self.world.issue_ids[j]
+        who = ", ".join(f"{v['actor']} ({v['house']})" for v in vetoes)
         text = (f"{iid}: EU role {self.outcome[j]:.0f}, NATO role {self.outcome[self.m + j]:.0f}"
-                f" ({route} route)" if status == "agreed" else f"{iid}: status quo holds")
-        self.log("agreement" if status == "agreed" else "status quo", text, issue=iid)
+                f" ({route} route)" if status == "agreed" else
+                f"{iid}: the proposal failed, blocked by {who}" if status == "blocked" else
+                f"{iid}: status quo holds")
+        self.log({"agreed": "agreement", "blocked": "deadlock"}.get(status, "status quo"),
+                 text, issue=iid)
 
     def _finish(self) -> None:
         for j in range(self.m):
