@@ -250,7 +250,8 @@ def _veto_reason(v: dict[str, Any]) -> str:
     parts = [f"{'EU' if name == 'eu_role' else 'NATO'} role: wants {r['wants']:.0f}, "
              f"proposal {r['proposal']:.0f}, status quo {r['status_quo']:.0f}"
              for name, r in v["roles"].items() if r["proposal"] is not None]
-    return v["why"] + (": " + "; ".join(parts) if parts else "")
+    whole = " to the arrangement as a whole" if len(parts) == 2 else ""
+    return v["why"] + whole + (": " + "; ".join(parts) if parts else "")
 
 
 def venue_codes(model: EuNatoModel, j: int) -> dict[str, str]:

@@ -178,3 +178,36 @@ def test_votes_come_from_what_actors_want_not_from_bargained_positions():
     assert not m.protocol.binding
     np.testing.assert_array_equal(m.stand, m.state.ideal)
     assert np.abs(m.state.position - m.state.ideal).max() > 5  # bargaining did move them
+
+
+def test_every_number_in_an_explanation_is_the_one_in_its_table():
+    import re
+
+    checked = 0
+    for seed in range(1, 11):
+        m = EuNatoModel(rng=seed).run()
+        for ex in m.explain().values():
+            text = ex["text"]
+            if ex["status"] == "agreed":
+                o, sq = ex["outcome"], ex["status_quo"]
+                assert (f"EU role {o['eu_role']:.0f} (was {sq['eu_role']:.0f}), NATO role "
+                        f"{o['nato_role']:.0f} (was {sq['nato_role']:.0f})") in text
+            for v in ex["vetoes"]:
+                if not v["why"].startswith("prefers"):
+                    continue
+                roles = [r for r in v["roles"].values() if r["proposal"] is not None]
+                # the vote it explains: the proposal (a formal arrangement: both roles at
+                # once) further from what the voter wants than the status quo is
+                assert (sum(abs(r["wants"] - r["proposal"]) for r in roles)
+                        > sum(abs(r["wants"] - r["status_quo"]) for r in roles))
+                for name, r in v["roles"].items():
+                    if r["proposal"] is None:
+                        continue
+                    role = "EU" if name == "eu_role" else "NATO"
+                    said = re.search(rf"{v['actor']} \(prefers[^)]*?{role} role: wants "
+                                     r"(\d+), proposal (\d+), status quo (\d+)", text)
+                    assert said, (v["actor"], text)
+                    assert [int(x) for x in said.groups()] == [
+                        int(f"{r[k]:.0f}") for k in ("wants", "proposal", "status_quo")]
+                    checked += 1
+    assert checked > 0
