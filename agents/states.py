@@ -42,12 +42,13 @@ if TYPE_CHECKING:
     from model.world import World
 
 #: the roles each topic of model.data.TOPICS moves, (EU factor, NATO factor): support for
-#: Ukraine runs through both houses; EU money and a European preference are the EU's; NATO
+#: Ukraine runs through both houses; EU money and a European preference are the EU's (who
+#: the EU's money buys from says nothing against NATO coordinating what is bought); NATO
 #: primacy raises NATO's role (its pull on the EU's is decoupling fear's, on substitution)
 TOPIC_ROLES = np.array([
     [1.0, 1.0],   # ukraine_arms
     [1.0, 0.0],   # eu_money
-    [1.0, -0.3],  # european_preference
+    [1.0, 0.0],   # european_preference
     [0.0, 0.0],   # eu_nato_arrangement (the participation blockage acts on joint pieces)
     [0.0, 1.0],   # nato_primacy
 ])
