@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from model.data import ActorRecord, DataError, IssueRecord
+from model.inputs.data import ActorRecord, DataError, IssueRecord
+from model.inputs.scenario import Scenario
 from model.preferences import (
     OUTSIDE_VOICE,
     US_WEIGHT,
@@ -21,7 +22,6 @@ from model.preferences import (
     capability_index,
     us_capability_factor,
 )
-from model.scenario import Scenario
 
 
 @dataclass

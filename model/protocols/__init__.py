@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from model.data import DataError
+from model.inputs.data import DataError
 from model.protocols.base import Protocol, RoundReport, check_params
 from model.protocols.bdm import BDM
 from model.protocols.compromise import Compromise
