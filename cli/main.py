@@ -290,7 +290,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     add_format_option(p)
     p.set_defaults(func=_protocols)
 
-    from forecasting.tables import SYNONYMS
+    from forecasting.cells import SYNONYMS
     p = sub.add_parser(
         "forecast", help="forecast from a stakeholder table (one or several issues)",
         epilog=FORECAST_HELP % {k: ", ".join(v) for k, v in SYNONYMS.items()},

@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from forecasting.tables import SYNONYMS, TableError, TableRead, read_table
+from forecasting.cells import SYNONYMS, TableError, TableRead
+from forecasting.tables import read_table
 from model.protocols import get_protocol
 from model.protocols.base import weighted_mean, weighted_median
 from model.state import BargainingState

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from forecasting.tables import (
+from forecasting.cells import (
     _COMPACT,
     _PREFIX,
     _SAL,

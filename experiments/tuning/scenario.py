@@ -14,7 +14,7 @@ import json
 import math
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from experiments.runs import run_one
 from model.inputs.data import BLOCS, load_issues
@@ -32,8 +32,18 @@ from model.inputs.scenario import (
 from model.io.safeio import safe_name
 from model.model import ACTOR_KNOBS, BLOC_KNOBS
 
-if TYPE_CHECKING:
-    from experiments.tuning.spec import TuneSpec
+
+class TuneSpec(Protocol):
+    """What a tuned scenario file records of :class:`experiments.tuning.spec.TuneSpec` (a
+    protocol, so that this module does not import the one that imports it)."""
+
+    name: str
+    source: str
+    scenario: str
+    protocol: str
+    protocol_parameters: dict[str, Any]
+    seeds: list[int]
+    rounds: int | None
 
 NUMERIC_SCENARIO_PARAMETERS = tuple(
     k for k, f in ScenarioParameters.model_fields.items()

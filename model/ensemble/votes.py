@@ -18,7 +18,7 @@ the verdicts of its columns, so those branches exist once.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -28,8 +28,23 @@ from model.institutions.houses import GRID, _decide_issue, _stances, agenda_sett
 from model.institutions.venues import Verdict, distances, house_codes, houses_for, vote_columns
 
 if TYPE_CHECKING:
-    from model.ensemble.core import Ensemble
     from model.model import EuNatoModel
+
+
+class Ensemble(Protocol):
+    """What the votes read and write of :class:`model.ensemble.core.Ensemble` (a protocol,
+    so that this module does not import the one that imports it)."""
+
+    votes: VoteMemory
+    m: int
+    forecast: np.ndarray
+    outcome: np.ndarray
+    proposal: np.ndarray
+    pos: np.ndarray
+    ideal: np.ndarray
+    cap: np.ndarray
+    coal: np.ndarray
+    models: list[EuNatoModel]
 
 #: the pieces of an issue as vote columns: the joint arrangement, the EU's, NATO's
 PIECES = ("joint", "eu", "nato")

@@ -15,6 +15,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from model.inputs.errors import DataError
+from model.io.safeio import read_user_toml
+
 DATA_DIR = Path(os.environ.get("EUNATO_DATA", Path(__file__).resolve().parents[2] / "data"))
 
 STANCE_GROUPS = (
@@ -26,20 +29,6 @@ BLOCS = ("eu_core", "eastern_flank", "non_eu_allies", "us", "bureaucracy", "ukra
 #: who decides the EU's piece of an issue (docs/model.md §4; model/institutions/venues.py)
 EU_VENUES = ("cfsp", "olp", "art122", "mff", "none")
 NATO_VENUES = ("nac", "none")
-
-
-class DataError(ValueError):
-    """Bad input: says which file, which field and which value."""
-
-    def __init__(self, file: str | Path, field: str, value: object, problem: str) -> None:
-        self.file, self.field, self.value, self.problem = str(file), field, value, problem
-        # no value (a missing column, a whole file) is said in words, never as "= None"
-        where = f"{file}" if field in ("", "-") else f"{file}: field '{field}'"
-        super().__init__(where + ("" if value is None else f" = {value!r}") + f": {problem}")
-
-    def __reduce__(self) -> tuple:
-        # rebuilt from its four parts, so it crosses a process pool or a Dask worker
-        return type(self), (self.file, self.field, self.value, self.problem)
 
 
 def _finite(v: float) -> float:
@@ -174,8 +163,6 @@ _PARSED: dict[tuple[str, int, int], dict] = {}
 
 def _parsed(path: Path) -> dict:
     """The parsed file (shared: callers must not change it; :func:`read_toml` copies)."""
-    from model.io.safeio import read_user_toml  # safeio needs DataError from here
-
     try:
         st = path.stat()
     except OSError:

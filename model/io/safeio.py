@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from model.inputs.data import DataError
+from model.inputs.errors import DataError
 
 # --------------------------------------------------------------------------------------
 # Ceilings: the one place every limit on what a file, an option or a keyword may ask for

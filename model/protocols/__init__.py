@@ -7,7 +7,7 @@ from typing import Any
 
 from model.inputs.data import DataError
 from model.protocols.base import Protocol, RoundReport, check_params
-from model.protocols.bdm import BDM
+from model.protocols.bdm_protocol import BDM
 from model.protocols.compromise import Compromise
 from model.protocols.exchange import Exchange
 from model.protocols.nash import Nash
