@@ -20,7 +20,7 @@ from agents.ukraine import Stakeholder
 from agents.us import UnitedStates
 
 if TYPE_CHECKING:
-    from model.data import ActorRecord
+    from model.inputs.data import ActorRecord
     from model.model import EuNatoModel
     from model.world import World
 

@@ -17,7 +17,7 @@ import mesa
 import numpy as np
 
 if TYPE_CHECKING:
-    from model.data import ActorRecord
+    from model.inputs.data import ActorRecord
     from model.model import EuNatoModel
     from model.world import World
 

@@ -32,7 +32,7 @@ from app.guard import Rejected, accept_all, exposure_warning
 from app.spread import SpreadRunner, SpreadState
 from app.spread import context as spread_context
 from app.why import WhyPanel
-from model.data import DataError
+from model.inputs.data import DataError
 from model.model import EuNatoModel
 
 CSS = Path(__file__).with_name("style.css").read_text()

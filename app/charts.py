@@ -22,7 +22,7 @@ import pandas as pd
 
 from app import network
 from model import coalitions
-from model.summary import LEAD, label
+from model.results.summary import LEAD, label
 
 if TYPE_CHECKING:
     from model.model import EuNatoModel

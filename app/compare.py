@@ -31,8 +31,8 @@ from app import settings as S
 from app.charts import Chart, fit_title, v5
 from app.components import Table
 from app.vega import Vega
+from model.inputs.scenario import list_scenarios
 from model.model import ACTOR_KNOBS, BLOC_KNOBS
-from model.scenario import list_scenarios
 
 SEEDS = (1, 200)
 WORKERS = 2

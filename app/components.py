@@ -182,7 +182,7 @@ def EventsLog(model: EuNatoModel, tick: int) -> None:
 @solara.component
 def Perception(model: EuNatoModel, tick: int) -> None:
     """BDM's perception chart: how one actor sees every other on one issue."""
-    from model.perception import perception_figure
+    from forecasting.perception import perception_figure
 
     anames = charts.actor_names(model)
     inames = {}

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 import solara
 
 from app import settings as S
+from model.inputs.scenario import list_scenarios
 from model.model import ACTOR_KNOBS, BLOC_KNOBS
 from model.protocols import PROTOCOLS
-from model.scenario import list_scenarios
 
 if TYPE_CHECKING:
     from model.model import EuNatoModel

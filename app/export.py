@@ -4,7 +4,7 @@ A figure is saved as ``<scenario>-<protocol>-seed<k>-round<r>.png|svg``. The CSV
 Parquet downloads carry, on every row, the scenario, protocol, seed, every setting of the
 run (the levels it started from, the shocks applied) and the code version, so a file read
 alone says how it was made; and the one ``provenance`` object every eunato output carries
-(:func:`model.provenance.model_provenance`: scenario_hash, code_version, packages, seed and
+(:func:`model.io.provenance.model_provenance`: scenario_hash, code_version, packages, seed and
 the settings as ``command``), as a JSON column (the resolved scenario itself left out of the
 rows: ``scenario_hash`` names it) and, whole, in the Parquet file's metadata and the JSON
 download (the run summary, as ``eunato run`` writes it).
@@ -21,8 +21,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from model.export import step_frames
-from model.provenance import code_version, model_provenance
+from model.io.provenance import code_version, model_provenance
+from model.results.export import step_frames
 
 if TYPE_CHECKING:
     from model.model import EuNatoModel

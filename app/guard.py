@@ -3,7 +3,7 @@
 A widget's value comes over the websocket, so anyone who reaches the server can send any
 value, not only what the control offers (an absolute path as the scenario, seed −1,
 10⁹ rounds). :func:`accept` is the one gate every setting passes before a model is built:
-scenarios only by a name :func:`model.scenario.list_scenarios` returns (never a path),
+scenarios only by a name :func:`model.inputs.scenario.list_scenarios` returns (never a path),
 protocols only registered ones, numbers only finite and inside their bounds.
 """
 
@@ -24,8 +24,8 @@ class Rejected(ValueError):
 def accept(key: str, value: Any) -> Any:
     """``value`` if the app accepts it for setting ``key``; :class:`Rejected` otherwise."""
     from app.settings import bounds
+    from model.inputs.scenario import list_scenarios
     from model.protocols import PROTOCOLS
-    from model.scenario import list_scenarios
 
     if key == "scenario_name":
         if not isinstance(value, str) or value not in list_scenarios():

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model.data import load_actors, load_issues
-from model.scenario import load_scenario
+from model.inputs.data import load_actors, load_issues
+from model.inputs.scenario import load_scenario
 from model.world import build_world
 
 if TYPE_CHECKING:

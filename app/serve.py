@@ -22,7 +22,7 @@ from typing import IO
 
 from app.guard import exposure_warning
 from app.offline import cache_dir
-from model.safeio import int_in
+from model.io.safeio import int_in
 
 APP_DIR = Path(__file__).resolve().parent
 

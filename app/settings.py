@@ -12,10 +12,10 @@ import math
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from model.inputs.scenario import list_scenarios
+from model.io.safeio import MAX_ROUNDS, MAX_SEED
 from model.model import ACTOR_KNOBS, BLOC_KNOBS
 from model.protocols import PROTOCOLS
-from model.safeio import MAX_ROUNDS, MAX_SEED
-from model.scenario import list_scenarios
 
 BLOC_LABELS = {"eu_core": "EU core", "eastern_flank": "eastern flank",
                "non_eu_allies": "non-EU allies", "bureaucracy": "bureaucracies"}

@@ -88,7 +88,7 @@ def _plane_template() -> dict:
 def plane_chart(model: EuNatoModel, issue: str, ex: dict[str, Any]) -> Chart:
     """Every actor's position on the issue's two roles (grey), the blockers (crosses), the
     status quo, the last proposal and the outcome; dashed lines at the lead threshold."""
-    from model.summary import LEAD
+    from model.results.summary import LEAD
 
     j, m = model.world.issue_ids.index(issue), model.m
     pos = model.state.position

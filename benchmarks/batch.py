@@ -151,7 +151,7 @@ def main() -> None:
             out = Path(tmp) / f"cli-{cyc}"
             label = "eunato batch (CLI, whole process, all CPUs)"
             times.setdefault(label, []).append(timed_process(
-                [sys.executable, "-m", "model.cli", "batch", str(exp_file), "--out", str(out),
+                [sys.executable, "-m", "cli.main", "batch", str(exp_file), "--out", str(out),
                  "--no-progress"]))
             from experiments.store import read_runs
             tables[f"cli-{cyc}"] = read_runs(out)

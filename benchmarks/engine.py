@@ -5,7 +5,7 @@
 
 Prints a table: actors, seconds per round (median of repeats) and the ratio to the 36-actor
 round, measured side by side in one run. The 36+ actor rows use synthetic actors
-(model/synthetic.py) except the first, which is the real baseline. No assertion on time.
+(forecasting/synthetic.py) except the first, which is the real baseline. No assertion on time.
 ``--clock cpu`` times this process's CPU instead of the wall clock: on a shared machine
 whose load moves the wall-clock figures by a factor of two, CPU seconds compare two
 versions of the engine more steadily (docs/batches.md).
@@ -19,10 +19,10 @@ import time
 
 import numpy as np
 
-from model.data import load_issues
+from forecasting.synthetic import synthetic_actors
+from model.inputs.data import load_issues
+from model.inputs.scenario import load_scenario
 from model.model import EuNatoModel
-from model.scenario import load_scenario
-from model.synthetic import synthetic_actors
 from model.world import build_world
 
 CLOCK = time.perf_counter

@@ -7,11 +7,11 @@ number of actors grows.
 DEU part: each registered protocol plays every proposal of the shared DEU III half (all its
 issues at once, ``--rounds`` rounds, GDP capability), as ``eunato validate deu3`` does; plus
 the static compromise in the Council core, the stated protocol (:data:`STATED` in
-:mod:`model.validation.select`), its whole pre-registered choice (every candidate, nested
+:mod:`validation.select`), its whole pre-registered choice (every candidate, nested
 CV over 20 fold draws; the MAE column is then the CV MAE), the whole `eunato validate deu3
 --select` command as a user runs it (the MAE column is then its exit code) and BDM's
 round-independent answer (played until it converges or cycles,
-:func:`model.forecast.settle`). Prints wall and CPU seconds (median of ``--repeat``; CPU
+:func:`forecasting.forecast.settle`). Prints wall and CPU seconds (median of ``--repeat``; CPU
 seconds do not grow with the load), the MAE, and the machine's load average so the
 figures can be read.
 
@@ -77,12 +77,12 @@ def deu_protocols(path: str, rounds: int, repeat: int, seed: int) -> None:
     """Seconds and MAE of every protocol on all DEU issues (the < 10 s target)."""
     import os
 
-    from model.forecast import settle
+    from forecasting.forecast import settle
     from model.protocols import PROTOCOLS
-    from model.validation.core import score_core
-    from model.validation.deu import read_deu
-    from model.validation.run import proposal_state, score
-    from model.validation.select import bases, score_stated, select
+    from validation.core import score_core
+    from validation.deu import read_deu
+    from validation.run import proposal_state, score
+    from validation.select import bases, score_stated, select
 
     issues = read_deu(path)
     print(f"DEU III: {len(issues)} issues; load average {os.getloadavg()[0]:.1f} "
@@ -119,7 +119,7 @@ def deu_protocols(path: str, rounds: int, repeat: int, seed: int) -> None:
         import contextlib
         import io
 
-        from model.cli import main as cli
+        from cli.main import main as cli
         with contextlib.redirect_stdout(io.StringIO()), \
                 contextlib.redirect_stderr(io.StringIO()):
             return float(cli(["validate", "deu3", path, "--select", "--rounds", str(rounds),

@@ -39,7 +39,7 @@ API_KEYWORDS = ["us_engagement", "participation_blockage", "eu_core_decoupling_f
 def api_case(protocol: str, key: str, value: object, params: bool) -> str:
     """One bad keyword through ``EuNatoModel``: "clean" (a DataError naming the keyword),
     "ok" (accepted) or what went wrong."""
-    from model.data import DataError
+    from model.inputs.data import DataError
     from model.model import EuNatoModel
 
     kw = ({"protocol": protocol, "protocol_params": {key: value}} if params
@@ -142,7 +142,7 @@ def kills(n: int, seed: int = 1) -> dict[str, int]:
         ref_rounds = read_rounds(d / "ref")
         for k in range(n):
             res = d / f"r{k}"
-            cmd = [sys.executable, "-m", "model.cli", "batch", str(f), "--out", str(res),
+            cmd = [sys.executable, "-m", "cli.main", "batch", str(f), "--out", str(res),
                    "--workers", "1", "--part-size", "2", "--no-progress"]
             proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL,
                                     stderr=subprocess.DEVNULL)

@@ -8,7 +8,7 @@ around each part of the engine's round: coalition moves (``coalitions.update``),
 coordination, the protocol's round, the votes and settlement (``institutions.decide``),
 the DataCollector, the set-up and the summary; "the rest" is what lies between them (the
 settle test, bookkeeping). Then the same scenario's lean runs as a batch task plays them,
-``--ensemble`` at once (``model/ensemble.py``): set-up, rounds and the batch row, per run.
+``--ensemble`` at once (``model/ensemble/core.py``): set-up, rounds and the batch row, per run.
 Prints the machine's load. No assertion on time; docs/batches.md quotes the output.
 """
 
@@ -21,7 +21,8 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from model import coalitions, institutions
+from model import coalitions
+from model.institutions import houses as institutions
 from model.model import EuNatoModel
 
 PARTS = ("coalition moves", "coordination", "protocol round", "votes and settlement",
@@ -69,7 +70,7 @@ def single_runs(protocol: str, runs: int) -> Counter:
 def ensemble_runs(protocol: str, size: int) -> dict[str, float]:
     """Seconds per run of one batch task of ``size`` lean runs played together."""
     from experiments.runs import base_world, build_model, summary_rows
-    from model.ensemble import Ensemble
+    from model.ensemble.core import Ensemble
 
     params = [{"scenario": "baseline-2024", "protocol": protocol, "seed": s,
                "us_engagement": round(0.1 * (1 + s % 10), 3)} for s in range(size)]

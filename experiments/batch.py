@@ -36,7 +36,7 @@ from experiments.store import (
     _canonical,
     _table,
 )
-from model.safeio import os_reason
+from model.io.safeio import os_reason
 
 #: a part is written at least this often (seconds) while runs finish, so a kill loses at
 #: most this much work; and after this many runs (``part_size``) whichever comes first
@@ -45,7 +45,7 @@ PART_SIZE = 100
 #: the time a task sent to a worker should take by default (see ``next_chunk``)
 CHUNK_SECONDS = 2.0
 #: the most runs per task: a task's runs of one scenario share an ensemble
-#: (model/ensemble.py), whose cost per run falls until about 100 replicates
+#: (model/ensemble/core.py), whose cost per run falls until about 100 replicates
 CHUNK_RUNS = 100
 #: the fewest runs per task at the end of a batch (smaller ensembles cost more per run)
 CHUNK_FLOOR = 25
@@ -72,7 +72,7 @@ def batch_provenance(params: Iterable[dict[str, Any]],
     """Provenance of a batch: its scenarios (resolved; a list when several), its seeds, and
     the validated ``experiment`` when there is one (``eunato rerun`` runs it again from
     this alone, whatever became of the experiment file)."""
-    from model.provenance import provenance
+    from model.io.provenance import provenance
 
     params = list(params)
     scenarios = sorted({str(p.get("scenario", "baseline-2024")) for p in params})

@@ -8,7 +8,7 @@ NATO role, status, vetoes, pivotal actors) and summarises, per issue and per pil
 * the EU role and the NATO role: median and 10–90% band over the seeds;
 * the agreed share (and the blocked share);
 * the most frequent blockers, with the share of runs: actors whose veto kept a piece of the
-  issue blocked (:func:`model.reading.blockers`; a veto of a joint arrangement whose pieces
+  issue blocked (:func:`model.results.reading.blockers`; a veto of a joint arrangement whose pieces
   then passed by separate routes blocked nothing and is not counted);
 * the difference from the first scenario: the mean over seeds of the paired difference
   (same seed in both scenarios: common random numbers, so the noise shared by both runs
@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model.safeio import atomic_output, write_text_atomic
+from model.io.safeio import atomic_output, write_text_atomic
 
 BAND = (10, 90)  # the band of the roles, percent
 CI = 95  # the bootstrap interval of a difference, percent
@@ -77,7 +77,7 @@ class Comparison:
 def parse_settings(pairs: Sequence[str]) -> dict[str, Any]:
     """``key=value`` strings (``--set``) as model parameters; values read as JSON
     (numbers, true/false), else kept as text."""
-    from model.knobs import MODEL_PARAMETERS
+    from model.inputs.knobs import MODEL_PARAMETERS
 
     out: dict[str, Any] = {}
     for pair in pairs:
@@ -106,7 +106,7 @@ def run_cells(scenario: str, seeds: Sequence[int], settings: dict[str, Any]
     models (no per-round records, which nothing here reads), each run's summary the one
     it gives alone (tests/test_ensemble.py)."""
     from experiments.runs import base_world, build_model
-    from model.ensemble import run_ensemble
+    from model.ensemble.core import run_ensemble
 
     base = base_world(scenario)
     models = run_ensemble([build_model({"scenario": scenario, "seed": seed, **settings},
@@ -116,7 +116,7 @@ def run_cells(scenario: str, seeds: Sequence[int], settings: dict[str, Any]
 
 
 def _cell(scenario: str, seed: int, s: dict[str, Any]) -> dict[str, Any]:
-    from model.reading import issues
+    from model.results.reading import issues
 
     return {"scenario": scenario, "seed": seed, "issues": issues(s),
             "duplication_index": s.get("duplication_index"), "gap_index": s.get("gap_index"),
@@ -214,9 +214,9 @@ def check_inputs(scenarios: Sequence[str | Path], seeds: int | Sequence[int],
                                                           dict[str, Any], list[Any]]:
     """(names, seeds, settings, resolved scenarios); bad input raises DataError or
     ValueError (one clear line) before anything runs."""
-    from model.knobs import MODEL_PARAMETERS
+    from model.inputs.knobs import MODEL_PARAMETERS
+    from model.inputs.scenario import load_scenario
     from model.protocols import get_protocol
-    from model.scenario import load_scenario
 
     names = [str(s) for s in scenarios]
     if len(names) < 2:
@@ -259,12 +259,12 @@ def compare_scenarios(scenarios: Sequence[str | Path], seeds: int | Sequence[int
 
     Returns:
         A :class:`Comparison`. Bad input (unknown scenario or parameter) raises
-        :class:`~model.data.DataError` / ``ValueError`` before anything runs.
+        :class:`~model.inputs.data.DataError` / ``ValueError`` before anything runs.
     """
     from concurrent.futures import as_completed
 
     from experiments.executor import open_executor
-    from model.provenance import provenance
+    from model.io.provenance import provenance
 
     names, seed_list, settings, resolved = check_inputs(scenarios, seeds, settings)
     tasks = [(sc, seed) for sc in names for seed in seed_list]
@@ -311,7 +311,7 @@ def write_comparison(comp: Comparison, out: str | Path, brief: bool = True) -> l
             frame.to_parquet(tmp, index=False)
     write_text_atomic(paths[2], json.dumps(comp.to_json(), indent=1, sort_keys=False))
     if brief:
-        from experiments.brief import write_brief
+        from experiments.briefing.brief import write_brief
 
         paths.append(write_brief(out))
     return paths

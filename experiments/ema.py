@@ -29,7 +29,7 @@ UNCERTAINTIES: tuple[str, ...] = (*BLOC_KNOBS, "us_engagement")
 
 
 def issue_ids() -> list[str]:
-    from model.data import load_issues
+    from model.inputs.data import load_issues
 
     return [i.id for i in load_issues()]
 
@@ -37,7 +37,7 @@ def issue_ids() -> list[str]:
 def ema_function(scenario: str = "baseline-2024", protocol: str = "compromise",
                  rounds: int | None = None, seed: int = 0, **knobs: float) -> dict[str, float]:
     """One run as EMA calls it: keyword inputs in, a dict of scalar outcomes out."""
-    from model.reading import issues
+    from model.results.reading import issues
 
     model = build_model({"scenario": scenario, "protocol": protocol, "rounds": rounds,
                          "seed": int(seed), **{k: float(v) for k, v in knobs.items()}})

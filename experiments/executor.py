@@ -25,7 +25,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
-from model.safeio import MAX_WORKERS, int_in
+from model.io.safeio import MAX_WORKERS, int_in
 
 
 class SerialExecutor(Executor):

@@ -4,7 +4,7 @@
   ``nato_role``) — the distribution of each issue's role over the runs (one panel per
   issue), all runs pooled and then one histogram per level of every varied input
   (scenario, protocol, parameters), with the share agreed; the axis title is the model's
-  own scale definition (``model.summary.SCALES``), and ``figures.json`` lists each
+  own scale definition (``model.results.summary.SCALES``), and ``figures.json`` lists each
   figure's titles (``figures``) beside the batch's ``provenance``;
 * ``agreement.png`` — probability that all issues are agreed, and mean share of issues
   agreed, against each swept input (continuous inputs with many values are binned);
@@ -37,16 +37,16 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from experiments.store import read_rounds, read_runs  # noqa: E402
-from model.data import DataError  # noqa: E402
-from model.knobs import MODEL_PARAMETERS  # noqa: E402
-from model.safeio import write_text_atomic
-from model.summary import SCALES  # noqa: E402
+from model.inputs.data import DataError  # noqa: E402
+from model.inputs.knobs import MODEL_PARAMETERS  # noqa: E402
+from model.io.safeio import write_text_atomic
+from model.results.summary import SCALES  # noqa: E402
 
 ROLE_RANGE = (0.0, 100.0)  # docs/schema.md: both roles are shares of a requirement of 100
 
 
 def outcome_scales(columns: list[str]) -> list[str]:
-    """The outcome scales (keys of ``model.summary.SCALES``) with per-issue columns
+    """The outcome scales (keys of ``model.results.summary.SCALES``) with per-issue columns
     (``<key>_<issue>``) in a runs table."""
     return [k for k in SCALES if any(c.startswith(f"{k}_") for c in columns)]
 

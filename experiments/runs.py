@@ -12,13 +12,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from model.data import load_actors, load_issues
-from model.ensemble import Ensemble
-from model.explain import pivotal_of
-from model.knobs import MODEL_PARAMETERS
+from model.ensemble.core import Ensemble
+from model.inputs.data import load_actors, load_issues
+from model.inputs.knobs import MODEL_PARAMETERS
+from model.inputs.scenario import Scenario, load_scenario
 from model.model import EuNatoModel
-from model.reading import blockers, stuck
-from model.scenario import Scenario, load_scenario
+from model.results.explain import pivotal_of
+from model.results.reading import blockers, stuck
 from model.world import World, build_world
 
 
@@ -148,7 +148,7 @@ def _one(rid: str, params: dict[str, Any], per_round: bool
 def _together(tasks: list[tuple[str, dict[str, Any]]]
               ) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
     """Lean runs of one scenario, protocol and round count, played as one ensemble
-    (model/ensemble.py: each run's row is the one it gives alone). A run that fails to
+    (model/ensemble/core.py: each run's row is the one it gives alone). A run that fails to
     build gets its error row; if the ensemble itself fails, every run is played alone,
     so each failure is the run's own."""
     out: dict[int, tuple[dict[str, Any], list[dict[str, Any]]]] = {}

@@ -11,12 +11,24 @@ from __future__ import annotations
 
 import itertools
 import warnings
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from experiments.spec import Experiment
+
+class Experiment(Protocol):
+    """What the sampler reads of :class:`experiments.spec.Experiment` (a protocol, so that
+    this module does not import the one that imports it)."""
+
+    sampler: Any
+    ranges: Any
+    levels: Any
+    scenarios: list[str]
+    replicates: int
+    seed: int
+    rounds: int | None
+
+    def protocols_for(self, scenario: str) -> list[str]: ...
 
 SAMPLERS = ("grid", "lhs", "sobol", "saltelli")
 

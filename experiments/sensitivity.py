@@ -2,7 +2,7 @@
 
 SALib's Morris screening (elementary effects: μ*, σ) and Sobol indices (Saltelli/Sobol'
 sample; first-order S1 and total ST with bootstrap confidence intervals). The sample points
-are runs of :func:`experiments.tune_scenario.evaluate_point` (the base scenario with the point's
+are runs of :func:`experiments.tuning.scenario.evaluate_point` (the base scenario with the point's
 parameter values as overrides), submitted to a ``concurrent.futures.Executor`` — the batch
 runner's :func:`experiments.executor.open_executor`, so local processes and Dask work alike.
 Each point is run for every seed in the file (the same seeds at every point: common random
@@ -28,11 +28,11 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
-from experiments.tune_scenario import evaluate_point
-from experiments.tune_spec import STRICT, StudySpec, load_spec, run_metrics
-from model.data import DataError, load_actors, load_issues
-from model.output import Tab
-from model.safeio import (
+from experiments.tuning.scenario import evaluate_point
+from experiments.tuning.spec import STRICT, StudySpec, load_spec, run_metrics
+from model.inputs.data import DataError, load_actors, load_issues
+from model.io.output import Tab
+from model.io.safeio import (
     MAX_GRID_LEVELS,
     MAX_RESAMPLES,
     MAX_RUNS,
@@ -320,7 +320,7 @@ def write_results(spec: SASpec, results: dict[str, dict[str, dict[str, Any]]],
     with atomic_output(csv) as tmp:
         pd.DataFrame(long_rows(spec, results)).to_csv(tmp, index=False)
     js = out / "indices.json"
-    from model.provenance import provenance
+    from model.io.provenance import provenance
 
     prov = provenance(spec.scenario, list(spec.seeds), settings={"name": spec.name})
     write_text_atomic(js, json.dumps({"name": spec.name, "parameters": list(spec.parameters),

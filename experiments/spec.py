@@ -18,7 +18,7 @@ An experiment is a TOML file (see ``docs/batches.md``)::
     us_engagement = {low = 0.2, high = 1.0}
     eastern_flank_decoupling_fear = [0.2, 0.5, 0.8]
 
-:func:`load_experiment` turns any problem into one :class:`~model.data.DataError` that
+:func:`load_experiment` turns any problem into one :class:`~model.inputs.data.DataError` that
 names the file, the field and the value (the CLI prints it as one line, exit code 2).
 """
 
@@ -30,9 +30,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from model.data import DataError
-from model.knobs import MODEL_PARAMETERS
-from model.safeio import (
+from model.inputs.data import DataError
+from model.inputs.knobs import MODEL_PARAMETERS
+from model.io.safeio import (
     MAX_GRID_LEVELS,
     MAX_REPLICATES,
     MAX_ROUNDS,
@@ -149,7 +149,7 @@ class Experiment(BaseModel):
     @field_validator("scenarios")
     @classmethod
     def _known_scenarios(cls, v: list[str]) -> list[str]:
-        from model.scenario import list_scenarios
+        from model.inputs.scenario import list_scenarios
 
         known = list_scenarios()
         for s in v:
@@ -181,7 +181,7 @@ class Experiment(BaseModel):
         scenario's own ``protocol``."""
         if self.protocols:
             return list(self.protocols)
-        from model.scenario import load_scenario
+        from model.inputs.scenario import load_scenario
 
         return [load_scenario(scenario).protocol]
 
@@ -215,7 +215,7 @@ def parse_experiment(data: dict[str, Any], file: str | Path = "<experiment>") ->
     """Validate a parsed experiment; raise one DataError naming file, field and value.
 
     Beyond the schema: the name must be a plain file name (it becomes a folder), the run
-    count must stay under :data:`~model.safeio.MAX_RUNS`, and every scenario must load."""
+    count must stay under :data:`~model.io.safeio.MAX_RUNS`, and every scenario must load."""
     problem = check_parameters(data.get("parameters"))
     if problem:
         raise DataError(file, *problem)
@@ -235,7 +235,7 @@ def parse_experiment(data: dict[str, Any], file: str | Path = "<experiment>") ->
     n = exp.count()
     if n > MAX_RUNS:
         raise DataError(file, "(runs)", n, f"more than the {MAX_RUNS:,} runs a batch may have")
-    from model.scenario import load_scenario
+    from model.inputs.scenario import load_scenario
 
     for k, s in enumerate(exp.scenarios):
         try:

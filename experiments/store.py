@@ -35,8 +35,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from model.knobs import MODEL_PARAMETERS
-from model.safeio import os_reason
+from model.inputs.knobs import MODEL_PARAMETERS
+from model.io.safeio import os_reason
 
 #: the leading columns of the runs table, in this order; the rest follow sorted by name
 LEAD_COLUMNS = ("run_id", "status", "error", "scenario", "protocol", "seed", "rounds",

@@ -13,7 +13,8 @@ and pays more the more capability they bring. Going alone is worth β · (c_i / 
 moves to its best option if it beats its current one by ``margin`` × its value of going
 alone (hysteresis against flip-flopping). Coalitions then act together: members move
 ``cohesion`` of the way towards X_K before the protocol's round, and vote together in the
-houses (model/venues.py). Coalitions form per pillar, on that pillar's EU and NATO roles. A
+houses (model/institutions/venues.py). Coalitions form per pillar, on that pillar's EU and
+NATO roles. A
 coalition's label is the index of its most capable member, so it keeps its name (and colour
 in the app) while it lasts.
 """
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.venues import Electorate, qmv
+from model.institutions.venues import Electorate, qmv
 
 
 @dataclass(frozen=True)

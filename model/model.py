@@ -9,8 +9,8 @@ months):
 2. per pillar, actors reconsider their coalitions and members coordinate their positions;
 3. the bargaining protocol (compromise, BDM, …) plays one round on the position arrays,
    each actor's weight on a role scaled by its voice there (members 1, outsiders less);
-4. open issues whose forecast has held still are put to their venues (model/institutions.py,
-   model/venues.py): only members of a house vote in it, coalitions vote as blocs, a
+4. open issues whose forecast has held still are put to their venues (model/institutions/houses.py,
+   model/institutions/venues.py): only members of a house vote in it, coalitions vote as blocs, a
    blocking stance vetoes, agenda setters propose when bargaining stalls;
 5. the DataCollector records roles, forecasts and statuses.
 
@@ -28,18 +28,19 @@ import numpy as np
 
 from agents import make_agent
 from agents.base import NegotiationActor
-from model import coalitions, institutions
+from model import coalitions
 from model.coalitions import CoalitionRule
 from model.collect import RoundCollector, agent_reporters, model_reporters
-from model.data import DataError, load_actors, load_issues
-from model.knobs import ACTOR_KNOBS, BLOC_KNOBS
+from model.inputs.data import DataError, load_actors, load_issues
+from model.inputs.knobs import ACTOR_KNOBS, BLOC_KNOBS
+from model.inputs.scenario import Scenario, check_keywords, load_scenario, parse_target
+from model.institutions import houses as institutions
+from model.institutions.venues import Electorate
+from model.io.safeio import MAX_SEED
 from model.preferences import PreferenceModel
 from model.protocols import protocol_class
 from model.protocols.base import check_params
-from model.safeio import MAX_SEED
-from model.scenario import Scenario, check_keywords, load_scenario, parse_target
 from model.state import BargainingState
-from model.venues import Electorate
 from model.world import World, build_world
 
 #: protocol parameters the engine sets unless the user does (see each protocol's docstring)
@@ -259,7 +260,7 @@ class EuNatoModel(mesa.Model):
         return big[: self.m] | big[self.m:]
 
     def set_parameter(self, target: str, value: float | bool, note: str = "") -> None:
-        """Apply one scenario event (see :func:`model.scenario.parse_target`)."""
+        """Apply one scenario event (see :func:`model.inputs.scenario.parse_target`)."""
         kind, who, name = parse_target(target, self.world.actor_ids)
         if kind == "param" and name == "us_engagement":
             self.world.us_engagement = float(value)
@@ -427,12 +428,12 @@ class EuNatoModel(mesa.Model):
     def summary(self, explanations: bool = True) -> dict[str, Any]:
         """The run summary (docs/schema.md); ``explanations=False`` skips the per-issue
         explanations and pivot tests (batches that do not read them)."""
-        from model.summary import summarize
+        from model.results.summary import summarize
 
         return summarize(self, explanations=explanations)
 
     def explain(self, issue: str | None = None) -> dict[str, Any]:
-        """Why each issue ended as it did (model/explain.py); one issue if given."""
-        from model.explain import explain
+        """Why each issue ended as it did (model/results/explain.py); one issue if given."""
+        from model.results.explain import explain
 
         return explain(self, issue)

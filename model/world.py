@@ -13,8 +13,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from model.data import TOPICS, ActorRecord, DataError, IssueRecord
-from model.positions import Positions, load_positions
+from model.inputs.data import TOPICS, ActorRecord, DataError, IssueRecord
+from model.inputs.positions import Positions, load_positions
+from model.inputs.scenario import Scenario
 from model.preferences import (
     OUTSIDE_VOICE,
     US_WEIGHT,
@@ -22,7 +23,6 @@ from model.preferences import (
     capability_index,
     us_capability_factor,
 )
-from model.scenario import Scenario
 
 #: how far a state's coded decoupling fear and competition may lie from their values
 #: (a judgement's uncertainty, docs/model.md §3), and the preference coefficients

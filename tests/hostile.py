@@ -171,7 +171,7 @@ KINDS = {
 def outcome(kind: str, text: str, folder: Path) -> str:
     """Run the real command on ``text`` as a file of ``kind``: "ok" (exit 0), "clean"
     (exit 2 and one line naming the file), else a description of what went wrong."""
-    from model.cli import main
+    from cli.main import main
 
     f = folder / ("input.csv" if kind == "stakeholder" else "input.toml")
     f.write_text(text, encoding="utf-8", errors="surrogatepass")

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from model.data import DATA_DIR, load_actors, read_toml
+from model.inputs.data import DATA_DIR, load_actors, read_toml
 
 YEAR = re.compile(r"\b(19|20)\d\d\b")
 #: calibrated model parameters: judgements explained by ``rationale``, not data with a source

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from app.guard import Rejected, accept, exposure_warning, is_loopback
 from app.settings import ROUNDS, SEED_MAX, check
+from model.inputs.scenario import list_scenarios
 from model.protocols import PROTOCOLS
-from model.scenario import list_scenarios
 
 KEYS = ["scenario_name", "protocol", "rounds", "rng", "us_engagement",
         "participation_blockage", "eastern_flank_decoupling_fear", "eu_core_competition",
@@ -51,8 +51,8 @@ def test_any_value_is_accepted_within_bounds_or_rejected_cleanly(key, value):
 def test_one_range_for_the_guard_the_input_and_the_engine(key):
     """Review (issue 12): the guard allowed 500 rounds while the slider allowed 200. Now
     the guard, the input check and the model agree at both ends of the engine's range."""
+    from model.inputs.scenario import MAX_ROUNDS
     from model.model import EuNatoModel
-    from model.scenario import MAX_ROUNDS
 
     lo, hi = ROUNDS if key == "rounds" else (0, SEED_MAX)
     if key == "rounds":

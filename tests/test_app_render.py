@@ -16,8 +16,8 @@ from app import Layout, charts, network, settings, timecharts
 from app.app import Page, advance, build
 from app.components import COMPONENTS
 from app.export import figure_name, run_csv, run_parquet, run_settings
+from model.io.provenance import code_version
 from model.model import EuNatoModel
-from model.provenance import code_version
 
 
 def _model(steps: int, **kw) -> EuNatoModel:
@@ -183,7 +183,7 @@ def test_every_download_carries_one_provenance_object(seed, us):
     import pyarrow.parquet as pq
 
     from app.export import run_json
-    from model.provenance import model_provenance
+    from model.io.provenance import model_provenance
 
     m = _model(4, rng=seed, **({"us_engagement": us} if us is not None else {}))
     full = json.loads(run_json(m))["provenance"]

@@ -1,4 +1,4 @@
-"""The back-test on real episodes (model/backtest.py, data/episodes/)."""
+"""The back-test on real episodes (validation/backtest.py, data/episodes/)."""
 
 import contextlib
 import datetime as dt
@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from model.backtest import (
+from model.inputs.data import DataError, load_actors
+from validation.backtest import (
     EPISODE_DIR,
     PERIOD,
     EpisodeSpec,
@@ -22,7 +23,6 @@ from model.backtest import (
     load_episode,
     outcome,
 )
-from model.data import DataError, load_actors
 
 ROOT = Path(__file__).resolve().parents[1]
 FILES = sorted(EPISODE_DIR.glob("*.toml"))
@@ -31,7 +31,7 @@ LINE = re.compile(r"^(\d+) of (\d+) episodes reproduced$")
 
 def eunato(*args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "model.cli", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True,
                           text=True, cwd=ROOT, env=env, timeout=600)
 
 
@@ -157,7 +157,7 @@ def test_backtest_cli_prints_the_table_and_the_line(tmp_path):
 
 def test_json_dash_writes_the_document_to_stdout(tmp_path):
     # before: `--json -` wrote a file named "-" into the working folder
-    from model.cli import main
+    from cli.main import main
 
     cwd = os.getcwd()
     os.chdir(tmp_path)
@@ -207,8 +207,8 @@ def test_the_counterfactuals_docs_validation_reports(tmp_path):
 def test_an_episodes_seeds_played_together_are_its_runs_one_by_one():
     """run_episode plays an episode's seeds as one ensemble of lean runs: every outcome
     is the one the full run of that seed gives alone."""
-    from model.backtest import EPISODE_DIR, load_episode, outcome, run_episode
     from model.model import EuNatoModel
+    from validation.backtest import EPISODE_DIR, load_episode, outcome, run_episode
 
     for path in sorted(EPISODE_DIR.glob("*.toml"))[:4]:
         ep = load_episode(path)

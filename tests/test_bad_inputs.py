@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from model.data import DataError
+from model.inputs.data import DataError
 
 FAST = settings(max_examples=40, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -88,7 +88,7 @@ def test_bad_api_keywords_are_refused_by_name(key, value):
                                   "stakeholder"])
 @pytest.mark.parametrize("target", ["/dev/zero", "folder", "missing", "bom", "latin1"])
 def test_special_files(tmp_path, capsys, kind, target):
-    from model.cli import main
+    from cli.main import main
 
     if target == "folder":
         f = tmp_path
@@ -111,7 +111,7 @@ def test_special_files(tmp_path, capsys, kind, target):
 
 
 def test_control_characters_in_a_header_keep_the_error_on_one_line(tmp_path, capsys):
-    from model.cli import main
+    from cli.main import main
 
     f = tmp_path / "t.csv"
     f.write_text("actor,capability,b\x0cx\x1b,salience\nA,0.5,10,0.8\nB,0.3,60,0.5\n")

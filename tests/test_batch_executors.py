@@ -142,7 +142,7 @@ def test_the_process_that_feeds_a_batch_does_not_import_the_model(tmp_path):
     exp = tmp_path / "e.toml"
     exp.write_text('name = "e"\nscenarios = ["baseline-2024"]\nreplicates = 3\nrounds = 3\n'
                    "[parameters]\nus_engagement = [0.2, 0.8]\n")
-    code = ("import sys\nfrom model import cli\n"
+    code = ("import sys\nimport cli.main as cli\n"
             f"code = cli.main(['batch', {str(exp)!r}, '--out', {str(tmp_path / 'out')!r}, "
             "'--workers', '2', '--no-progress'])\n"
             "print(code, 'mesa' in sys.modules, 'experiments.runs' in sys.modules)")

@@ -4,10 +4,10 @@ import json
 
 import pandas as pd
 
+from cli.main import main
 from experiments.batch import run_experiment
 from experiments.report import comembership
 from experiments.spec import parse_experiment
-from model.cli import main
 
 
 def test_report_writes_pngs_and_html(tmp_path, capsys):
@@ -48,7 +48,7 @@ def test_report_on_a_directory_without_runs_is_one_error(tmp_path, capsys):
 
 
 def test_report_groups_by_every_varied_input_with_axis_titles_from_the_model(tmp_path):
-    from model.summary import SCALES
+    from model.results.summary import SCALES
 
     exp = parse_experiment({"name": "two-scen", "scenarios": ["baseline-2024",
                                                              "us-disengagement"],

@@ -33,7 +33,7 @@ us_engagement = { low = 0.1, high = 0.9 }
 
 
 def _batch(toml: Path, out: Path) -> list[str]:
-    return [sys.executable, "-m", "model.cli", "batch", str(toml), "--out", str(out),
+    return [sys.executable, "-m", "cli.main", "batch", str(toml), "--out", str(out),
             "--workers", "1", "--part-size", "2", "--no-progress"]
 
 

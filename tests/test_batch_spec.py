@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from cli.main import main
 from experiments.spec import load_experiment
-from model.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD = """
@@ -62,7 +62,7 @@ def test_bad_file_gives_one_clear_error(tmp_path, capsys, text, field, problem):
 def test_bad_file_via_the_real_command(tmp_path):
     f = tmp_path / "bad.toml"
     f.write_text("[parameters]\neastern_flank_fear = { low = 0.1, high = 0.9 }\n")
-    res = subprocess.run([sys.executable, "-m", "model.cli", "batch", str(f)], cwd=ROOT,
+    res = subprocess.run([sys.executable, "-m", "cli.main", "batch", str(f)], cwd=ROOT,
                          capture_output=True, text=True, timeout=60)
     assert res.returncode == 2
     assert "Traceback" not in res.stderr

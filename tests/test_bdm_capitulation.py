@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.forecast import settle
+from forecasting.forecast import settle
 from model.protocols.bdm import bdm_round
 from model.state import BargainingState
 
@@ -149,7 +149,7 @@ def test_answer_does_not_depend_on_the_rounds_shown() -> None:
     the answer is the cycle's mean, whatever --rounds is."""
     from pathlib import Path
 
-    from model.forecast import read_table, run_forecast
+    from forecasting.forecast import read_table, run_forecast
     path = Path(__file__).resolve().parents[1] / "data" / "validation" / "tables" / "sultan.csv"
     state = read_table(path).state
     recs = run_forecast(state.copy(), "bdm", rounds=2)

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.forecast import read_table, run_forecast
+from forecasting.forecast import read_table, run_forecast
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "validation" / "car_emissions.csv"
 

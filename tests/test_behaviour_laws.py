@@ -7,9 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.ensemble import run_ensemble
+from model.ensemble.core import run_ensemble
 from model.model import EuNatoModel
-from model.reading import blockers
+from model.results.reading import blockers
 
 SEEDS = range(1, 11)
 FLANK_AGAINST = {"HUN", "SVK"}  # eastern-flank states with a record against arms for Ukraine
@@ -142,7 +142,7 @@ source = "test: a declared position for"
 
 
 def test_a_formal_arrangement_needs_council_unanimity_so_cyprus_cannot_be_outvoted():
-    from model.venues import houses_for
+    from model.institutions.venues import houses_for
 
     assert houses_for("olp", "nac", "joint") == [("eu_council", "unanimity"),
                                                   ("nato", "consensus")]
@@ -159,7 +159,7 @@ def test_results_do_not_flip_between_24_and_48_rounds_without_an_event():
 
 
 def test_seeds_carry_the_judgements_uncertainty(baseline):
-    from model.reading import hinges
+    from model.results.reading import hinges
 
     moved = 0
     for j in range(len(baseline[0]["issues"])):

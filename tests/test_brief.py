@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from experiments.brief import write_brief
+from experiments.briefing.brief import write_brief
 from experiments.compare import compare_scenarios
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -18,7 +18,7 @@ CHROMIUM = os.environ.get("EUNATO_CHROMIUM", "/usr/bin/chromium")
 
 
 def eunato(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "model.cli", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True,
                           text=True, cwd=ROOT, timeout=300)
 
 
@@ -107,7 +107,7 @@ def test_batch_briefing_names_blockers_and_pivotal_actors_from_the_engine(folder
 
     from experiments.runs import MODEL_PARAMETERS, build_model
     from experiments.store import read_runs
-    from model.reading import blockers
+    from model.results.reading import blockers
 
     html = write_brief(folders["batch"]).read_text()
     runs = read_runs(folders["batch"])

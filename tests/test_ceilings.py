@@ -1,5 +1,5 @@
 """Every ceiling (rounds, runs, seeds, file size, extends depth, …) is defined once, in
-model/safeio.py; every schema and option imports it, and docs/reliability.md states the
+model/io/safeio.py; every schema and option imports it, and docs/reliability.md states the
 same numbers."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import ast
 import re
 from pathlib import Path
 
-import model.safeio as safeio
+import model.io.safeio as safeio
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [f for d in ("model", "experiments", "app", "agents") for f in (ROOT / d).rglob("*.py")]
@@ -32,12 +32,12 @@ def test_every_ceiling_is_defined_in_safeio_alone():
     elsewhere = []
     for f in SOURCES:
         rel = f.relative_to(ROOT).as_posix()
-        if rel == "model/safeio.py":
+        if rel == "model/io/safeio.py":
             continue
         for name in _assigned(ast.parse(f.read_text())):
             if name not in NOT_CEILINGS.get(rel, set()):
                 elsewhere.append(f"{rel}: {name}")
-    assert not elsewhere, "define ceilings in model/safeio.py only:\n" + "\n".join(elsewhere)
+    assert not elsewhere, "define ceilings in model/io/safeio.py only:\n" + "\n".join(elsewhere)
 
 
 def _literal(node: ast.AST) -> int | None:
@@ -60,7 +60,7 @@ def test_no_literal_ceiling_in_a_schema_or_an_option():
     found = []
     for f in SOURCES:
         rel = f.relative_to(ROOT).as_posix()
-        if rel == "model/safeio.py":
+        if rel == "model/io/safeio.py":
             continue
         for node in ast.walk(ast.parse(f.read_text())):
             if not isinstance(node, ast.Call):
@@ -73,15 +73,15 @@ def test_no_literal_ceiling_in_a_schema_or_an_option():
                 v = _literal(b)
                 if v is not None and v >= 1000 and not (rel == "app/serve.py" and v == 65535):
                     found.append(f"{rel}:{node.lineno}: {ast.unparse(node)[:80]}")
-    assert not found, "import the ceiling from model.safeio:\n" + "\n".join(found)
+    assert not found, "import the ceiling from model.io.safeio:\n" + "\n".join(found)
 
 
 def test_the_scenario_schema_uses_the_same_ceilings():
-    from model.scenario import Scenario
+    from model.inputs.scenario import Scenario
 
     rounds = Scenario.model_fields["rounds"].metadata
     assert any(getattr(m, "le", None) == safeio.MAX_ROUNDS for m in rounds)
-    import model.scenario as scenario
+    import model.inputs.scenario as scenario
 
     assert scenario.MAX_ROUNDS is safeio.MAX_ROUNDS and scenario.MAX_EXTENDS is safeio.MAX_EXTENDS
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-EUNATO = [sys.executable, "-m", "model.cli"]
+EUNATO = [sys.executable, "-m", "cli.main"]
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -84,14 +84,13 @@ def test_forecast_on_a_stakeholder_table(tmp_path):
 def test_plugin_command_map_is_complete() -> None:
     """Every plugin's sub-commands are in COMMANDS (a command parsed alone still works)."""
     import argparse
-    import importlib
 
-    from model.cli import COMMANDS, PLUGINS
+    from cli.main import COMMANDS, PLUGINS
 
-    for mod in PLUGINS:
+    for mod, load in PLUGINS.items():
         parser = argparse.ArgumentParser()
         sub = parser.add_subparsers()
-        importlib.import_module(mod).register(sub)
+        load().register(sub)
         for name in sub.choices:
             assert COMMANDS.get(name) == mod, (name, mod)
 
@@ -101,7 +100,7 @@ def test_batch_command_starts_without_the_app() -> None:
     import subprocess
     import sys
 
-    code = ("import sys; from model.cli import build_parser; build_parser('batch')"
+    code = ("import sys; from cli.main import build_parser; build_parser('batch')"
             ".parse_args(['batch', 'x.toml']); import experiments.runs; "
             "print(sorted(m for m in ('solara', 'altair', 'matplotlib') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -88,7 +88,7 @@ def test_settings_and_bad_input():
 
 def test_cli_prints_issue_and_pillar_tables_and_rejects_bad_input(tmp_path):
     def eunato(*a):
-        return subprocess.run([sys.executable, "-m", "model.cli", *a], capture_output=True,
+        return subprocess.run([sys.executable, "-m", "cli.main", *a], capture_output=True,
                               text=True, cwd=ROOT, timeout=300)
 
     r = eunato("compare-scenarios", "baseline-2024", "us-disengagement", "--seeds", "3",
@@ -111,7 +111,7 @@ def test_a_veto_on_a_piece_that_passed_elsewhere_is_not_a_blocker(tmp_path):
     vetoes blocked nothing. HUN's veto of the EPF money keeps the EU piece blocked: it
     counts. Blockers are counted per blocked piece (docs/schema.md ``pieces``)."""
     from experiments.runs import build_model
-    from model.reading import HOUSE_PIECE
+    from model.results.reading import HOUSE_PIECE
 
     comp = compare_scenarios(["baseline-2024", "blockage-lifted"], seeds=4,
                              settings={"participation_blockage": True}, workers=1,
@@ -146,7 +146,7 @@ def test_runs_played_as_ensembles_are_the_runs_one_by_one():
     table is the one single full runs give, whatever the task size."""
     from experiments.compare import _long_rows
     from experiments.runs import build_model
-    from model.reading import issues
+    from model.results.reading import issues
 
     settings = {"rounds": 12, "us_engagement": 0.3}
     comp = compare_scenarios(["baseline-2024", "blockage-lifted"], seeds=5,

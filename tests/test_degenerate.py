@@ -8,10 +8,10 @@ import time
 import numpy as np
 import pytest
 
-from model.cli import main
-from model.forecast import read_table, run_forecast
+from cli.main import main
+from forecasting.forecast import read_table, run_forecast
+from model.io.safeio import MAX_ACTORS
 from model.protocols import PROTOCOLS
-from model.safeio import MAX_ACTORS
 
 TABLES = {
     "one actor": "actor,capability,position,salience\nA,1,40,1\n",
@@ -56,7 +56,7 @@ def test_ten_thousand_actors_are_refused_quickly(tmp_path, capsys):
 
 
 def test_everyone_vetoing_everything_ends_blocked_without_nan(tmp_path):
-    from model.data import load_actors, load_issues
+    from model.inputs.data import load_actors, load_issues
     from model.model import EuNatoModel
 
     issues = [i.id for i in load_issues()]

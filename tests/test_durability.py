@@ -38,7 +38,7 @@ def _exp(tmp_path: Path, text: str = EXPERIMENT) -> Path:
 
 
 def _cli(*args: str, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "model.cli", *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "cli.main", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=300, **kw)
 
 
@@ -87,7 +87,7 @@ def test_parts_read_directly_with_pandas_whatever_each_part_holds(tmp_path):
 def test_first_part_lands_within_seconds_by_default(tmp_path):
     f = _exp(tmp_path, EXPERIMENT.replace("replicates = 3", "replicates = 200"))
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "model.cli", "batch", str(f), "--out",
+    proc = subprocess.Popen([sys.executable, "-m", "cli.main", "batch", str(f), "--out",
                              str(out), "--workers", "1", "--no-progress"], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
@@ -111,7 +111,7 @@ def test_a_batch_with_failed_runs_exits_non_zero_and_says_why(tmp_path):
     f = _exp(tmp_path, EXPERIMENT.replace('name = "durable"',
                                           f'name = "durable"\nscenarios = ["{sc}"]'))
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "model.cli", "batch", str(f), "--out",
+    proc = subprocess.Popen([sys.executable, "-m", "cli.main", "batch", str(f), "--out",
                              str(out), "--workers", "1", "--part-size", "1", "--no-progress"],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     while not list((out / "runs").glob("part-*.parquet")) and proc.poll() is None:
@@ -149,7 +149,7 @@ def test_full_disk_is_a_clear_error_and_earlier_parts_stay(tmp_path):
         import json, os, subprocess, sys
         from experiments.store import read_runs
         out = os.path.join(os.environ["MNT"], "out")
-        r = subprocess.run([sys.executable, "-m", "model.cli", "batch", "{f}", "--out", out,
+        r = subprocess.run([sys.executable, "-m", "cli.main", "batch", "{f}", "--out", out,
                             "--workers", "1", "--part-size", "4", "--no-progress"],
                            capture_output=True, text=True)
         runs = read_runs(out)
@@ -163,12 +163,12 @@ def test_full_disk_is_a_clear_error_and_earlier_parts_stay(tmp_path):
 
 def test_run_on_a_full_disk_leaves_no_half_file(tmp_path):
     """`eunato run --out` on a disk that fills mid-way: one line naming the file, and every
-    file under its real name is whole (model.safeio.atomic_output)."""
+    file under its real name is whole (model.io.safeio.atomic_output)."""
     res = _in_small_tmpfs(tmp_path, """
         import json, os, subprocess, sys
         import pandas as pd
         out = os.path.join(os.environ["MNT"], "out")
-        r = subprocess.run([sys.executable, "-m", "model.cli", "run", "--out", out],
+        r = subprocess.run([sys.executable, "-m", "cli.main", "run", "--out", out],
                            capture_output=True, text=True)
         whole = {}
         for name in sorted(os.listdir(out)):
@@ -192,7 +192,7 @@ def test_read_only_folder_is_a_clear_error(tmp_path):
         import json, os, subprocess, sys
         mnt = os.environ["MNT"]
         subprocess.run(["mount", "-o", "remount,ro", mnt], check=True)
-        r = subprocess.run([sys.executable, "-m", "model.cli", "batch", "{f}", "--out",
+        r = subprocess.run([sys.executable, "-m", "cli.main", "batch", "{f}", "--out",
                             os.path.join(mnt, "out"), "--workers", "1", "--no-progress"],
                            capture_output=True, text=True)
         print(json.dumps({{"rc": r.returncode, "err": r.stderr}}))
@@ -213,7 +213,7 @@ def test_dask_worker_killed_mid_batch_loses_no_run(tmp_path):
                       dashboard_address=None) as cluster, Client(cluster) as client:
         pids = client.run(os.getpid)
         out = tmp_path / "dask"
-        proc = subprocess.Popen([sys.executable, "-m", "model.cli", "batch", str(f), "--out",
+        proc = subprocess.Popen([sys.executable, "-m", "cli.main", "batch", str(f), "--out",
                                  str(out), "--scheduler", cluster.scheduler_address,
                                  "--part-size", "1", "--no-progress"], cwd=ROOT,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

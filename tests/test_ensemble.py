@@ -1,4 +1,4 @@
-"""The ensemble engine (model/ensemble.py) plays each replicate exactly as a single run.
+"""The ensemble engine (model/ensemble/core.py) plays each replicate exactly as a single run.
 
 A replicate played beside others must end with the single run's summary (explanations and
 pivot tests included), arrays, partitions and event log, bit for bit: over seeds,
@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 
 from experiments.runs import run_chunk, run_one
-from model.data import load_actors, load_issues
-from model.ensemble import Ensemble, EnsembleError
+from forecasting.synthetic import synthetic_actors
+from model.ensemble.core import Ensemble, EnsembleError
+from model.inputs.data import load_actors, load_issues
+from model.inputs.scenario import load_scenario
 from model.model import EuNatoModel
-from model.scenario import load_scenario
-from model.synthetic import synthetic_actors
 from model.world import build_world
 
 SCENARIOS = ("baseline-2024", "us-disengagement", "blockage-lifted", "eu-autonomy-push")

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.cli import main
-from model.data import DataError
-from model.forecast import read_table
+from cli.main import main
+from forecasting.forecast import read_table
+from model.inputs.data import DataError
 
 ROWS = [("A", "80", "10", "90"), ("B", "20", "60", "50"), ("C", "50", "30", "70")]
 

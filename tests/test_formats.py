@@ -1,5 +1,5 @@
 """Every table the CLI prints takes --format table|csv|json, through one renderer
-(model.output): csv reads into pandas, json parses, the two hold the same rows, and a table
+(model.io.output): csv reads into pandas, json parses, the two hold the same rows, and a table
 into a pipe is plain text, full width, never cut. Exit codes are in every command's help."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 import shared_data
 
-from model.cli import build_parser
+from cli.main import build_parser
 
 ROOT = Path(__file__).resolve().parents[1]
 SA = """name = "small"
@@ -51,7 +51,7 @@ NO_TABLE = {"batch", "report", "perception", "app", "brief"}
 
 def eunato(*args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}  # as in a plain pipe
-    return subprocess.run([sys.executable, "-m", "model.cli", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True,
                           text=True, cwd=ROOT, env=env, timeout=600)
 
 
@@ -134,7 +134,7 @@ def test_csv_reads_into_pandas_json_parses_and_a_piped_table_is_whole(tmp_path, 
 
 
 def test_csv_of_several_tables_is_one_csv_with_a_table_column():
-    from model.output import Tab, emit
+    from model.io.output import Tab, emit
 
     a = Tab("first · 7", ["x", "y"], key="a")
     a.add(1, "p")
@@ -181,7 +181,8 @@ def test_bad_input_exits_2_with_one_line(args, code):
 
 
 def test_an_internal_error_exits_1_with_one_line(monkeypatch, capsys):
-    from model import backtest, cli
+    import cli.main as cli
+    from validation import backtest
 
     def broken(*a, **k):
         raise KeyError("a bug")
@@ -198,7 +199,7 @@ def test_a_reader_that_stops_early_is_not_an_error(args):
     """`eunato … | head -1`: exit 0 and no message, whether rich or the table renderer
     meets the closed pipe."""
     env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
-    p = subprocess.Popen([sys.executable, "-m", "model.cli", *args], cwd=ROOT, env=env,
+    p = subprocess.Popen([sys.executable, "-m", "cli.main", *args], cwd=ROOT, env=env,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
     first = p.stdout.readline()
     p.stdout.close()  # as head does after its line

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.cli import main
-from model.data import DataError
+from cli.main import main
+from model.inputs.data import DataError
 
 TABLE = "actor,capability,position,salience\nA,0.5,10,0.8\nB,0.3,60,0.5\nC,0.2,90,1\n"
 
@@ -173,7 +173,7 @@ def test_issue_10_case(tmp_path, capsys, case):
 
 
 def test_relative_extends_is_read_from_the_scenarios_folder(tmp_path, monkeypatch):
-    from model.scenario import load_scenario
+    from model.inputs.scenario import load_scenario
 
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "parent.toml").write_text('name = "p"\nextends = "baseline-2024"\n'

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from agents import Bureaucracy, MemberState, Parliament, Stakeholder, UnitedStates
+from model.inputs.scenario import list_scenarios, validate_scenario
 from model.model import EuNatoModel
-from model.scenario import list_scenarios, validate_scenario
 
 SEEDS = range(1, 11)
 
@@ -209,7 +209,7 @@ def test_summary_schema():
 
 
 def test_validate_scenario_rejects_unknown_stance_issue(tmp_path):
-    from model.data import DataError
+    from model.inputs.data import DataError
 
     path = scenario(tmp_path, '[stances.HUN]\nblock = ["nope"]\n')
     with pytest.raises(DataError, match="stances.HUN.block"):
@@ -238,7 +238,7 @@ def test_coalitions_vote_as_blocs():
     # a member that alone would say no votes with its coalition's majority while following
     # costs it little (DISCIPLINE_CAP); one whom it would cost more votes its own way
     from agents.base import DISCIPLINE_CAP
-    from model.institutions import piece_vote
+    from model.institutions.houses import piece_vote
 
     m = EuNatoModel(rng=1)
     j = m.world.issue_ids.index("ind_capability_targets")

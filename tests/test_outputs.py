@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from model import cli
-from model.provenance import current_command
+import cli.main as cli
+from model.io.provenance import current_command
 
 ROOT = Path(__file__).resolve().parents[1]
 PROVENANCE_KEYS = {"scenario_hash", "code_version", "packages", "seed", "command"}
@@ -21,7 +21,7 @@ PROVENANCE_KEYS = {"scenario_hash", "code_version", "packages", "seed", "command
 
 def eunato(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}  # as in a plain pipe
-    return subprocess.run([sys.executable, "-m", "model.cli", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True,
                           text=True, cwd=cwd, env=env, timeout=300)
 
 
@@ -88,7 +88,7 @@ def test_run_and_forecast_take_format(tmp_path):
 
 def test_run_over_seeds_names_blockers_not_vetoes_that_blocked_nothing():
     """The joint arrangement vetoed by CYP and TUR under the participation blockage, its
-    pieces then passed separately: vetoes, not blockers (model.reading.blockers)."""
+    pieces then passed separately: vetoes, not blockers (model.results.reading.blockers)."""
     r = eunato("run", "--seeds", "3", "--blockage", "on", "--format", "json")
     assert r.returncode == 0, r.stderr
     table = {row["issue"]: row for row in json.loads(r.stdout)}
@@ -196,7 +196,7 @@ def test_every_json_output_kind_carries_one_provenance_object(tmp_path):
 
 
 def test_scenario_hash_follows_the_resolved_premises(tmp_path):
-    from model.provenance import provenance
+    from model.io.provenance import provenance
 
     same = tmp_path / "same.toml"  # another file, the same premises once resolved
     same.write_text('name = "baseline-2024"\nextends = "baseline-2024"\n')
@@ -231,8 +231,8 @@ def test_rerun_reproduces_a_run_byte_for_byte(tmp_path):
 def test_rerun_reproduces_a_run_made_without_a_command_line(tmp_path):
     """The app's downloads record settings, not a command: rerun uses the resolved
     scenario in the provenance."""
-    from model.export import write_run
     from model.model import EuNatoModel
+    from model.results.export import write_run
 
     assert current_command.get() is None
     settings = {"protocol": "compromise", "seed": 7, "rounds": 6, "us_engagement": 0.4}
@@ -290,8 +290,8 @@ def test_rerun_reproduces_a_batch_from_its_provenance_alone(tmp_path):
     """A batch folder is run again from the experiment stored in its provenance (the file
     is gone), on another executor with other part sizes: the runs table has the same
     bytes, and so has every other file (experiment.json, report, briefing)."""
+    from cli.rerun import table_bytes
     from experiments.store import read_runs
-    from model.rerun import table_bytes
 
     exp = tmp_path / "exp.toml"
     exp.write_text('name = "rerun-batch"\nscenarios = ["baseline-2024", "us-disengagement"]\n'
@@ -342,7 +342,7 @@ def test_run_over_seeds_is_the_table_of_the_full_runs_one_by_one(protocol):
     each alone, give."""
     import argparse
 
-    from model.run_cli import _model, seed_table
+    from cli.run import _model, seed_table
 
     args = argparse.Namespace(scenario="us-disengagement", protocol=protocol, rounds=8,
                               us_engagement=None, blockage="on")

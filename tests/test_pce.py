@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.forecast import read_table, run_forecast
+from forecasting.forecast import read_table, run_forecast
 from model.protocols.pce import (
     conditional_pce,
     election,

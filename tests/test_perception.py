@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from model.perception import perception_chart, quadrant
+from forecasting.perception import perception_chart, quadrant
 
 
 @pytest.mark.parametrize("x,y,zone", [

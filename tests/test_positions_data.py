@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from model.data import DATA_DIR, DataError, read_toml
-from model.positions import INDICATORS, TOPICS, Record, load_positions
+from model.inputs.data import DATA_DIR, DataError, read_toml
+from model.inputs.positions import INDICATORS, TOPICS, Record, load_positions
 
 FILE = DATA_DIR / "positions.toml"
 YEAR = re.compile(r"\b(19|20)\d\d\b")

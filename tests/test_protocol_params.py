@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model.cli import main
-from model.data import DataError
+from cli.main import main
+from model.inputs.data import DataError
 from model.protocols import PROTOCOLS, get_protocol
 from model.state import BargainingState
 
@@ -92,7 +92,7 @@ def test_good_protocol_parameters_are_used(protocol, key):
 
 
 def test_run_forecast_checks_its_parameters():
-    from model.forecast import run_forecast
+    from forecasting.forecast import run_forecast
 
     s = BargainingState.single_issue(["A", "B"], np.array([1, 1]), np.array([20, 80]),
                                      np.array([1, 1]), status_quo=50, lo=0, hi=100)
@@ -212,7 +212,7 @@ def test_bad_protocol_parameters_in_study_files(tmp_path, capsys, kind, line, fi
 
 
 def test_a_tuned_scenario_keeps_the_protocol_and_its_parameters(tmp_path):
-    from experiments.tune import evaluate_point, load_tune, write_scenario
+    from experiments.tuning.study import evaluate_point, load_tune, write_scenario
     from model.model import EuNatoModel
 
     spec = load_tune(_write(tmp_path, TUNE % 'Q = 0.5\noffer_rule = "least"', "t.toml"))

@@ -16,7 +16,7 @@ def _run(where: Path, hashseed: str, protocol: str) -> dict[str, bytes]:
     where.mkdir()
     env = {**os.environ, "PYTHONHASHSEED": hashseed,
            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    r = subprocess.run([sys.executable, "-m", "model.cli", "run", "--scenario",
+    r = subprocess.run([sys.executable, "-m", "cli.main", "run", "--scenario",
                         "us-disengagement", "--protocol", protocol, "--seed", "3",
                         "--rounds", "10", "--out", "out"], cwd=where, env=env,
                        capture_output=True, text=True, timeout=300)

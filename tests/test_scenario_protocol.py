@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.cli import main
+from cli.main import main
 from model.model import EuNatoModel
 
 SCENARIO = ('name = "bdm-q"\nextends = "baseline-2024"\nprotocol = "bdm"\nrounds = 3\n'
@@ -52,7 +52,7 @@ def test_a_batch_without_protocols_runs_each_scenarios_own(tmp_path):
 
 
 def test_a_tune_study_on_a_bdm_scenario_runs_bdm(tmp_path):
-    from experiments.tune import evaluate_point, load_tune
+    from experiments.tuning.study import evaluate_point, load_tune
 
     f = _scenario(tmp_path)
     t = tmp_path / "t.toml"

@@ -2,8 +2,8 @@
 
 import pytest
 
-from model.data import DataError, load_actors, load_issues
-from model.scenario import list_scenarios, load_scenario
+from model.inputs.data import DataError, load_actors, load_issues
+from model.inputs.scenario import list_scenarios, load_scenario
 from model.world import build_world
 
 BUILT_IN = ["baseline-2024", "us-disengagement", "eu-autonomy-push", "blockage-lifted"]

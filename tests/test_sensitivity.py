@@ -13,8 +13,8 @@ import pytest
 
 from experiments import sensitivity as S
 from experiments.executor import open_executor
-from experiments.tune import Bound
-from model.data import DataError
+from experiments.tuning.study import Bound
+from model.inputs.data import DataError
 
 ROOT = Path(__file__).resolve().parents[1]
 PI = math.pi
@@ -22,7 +22,7 @@ PI = math.pi
 
 def eunato(*args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "model.cli", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True,
                           text=True, cwd=ROOT, env=env, timeout=300)
 
 
@@ -140,7 +140,7 @@ def test_an_unknown_metric_is_one_clear_error(tmp_path, metric):
 
 def test_default_metrics_are_columns_of_a_run_row():
     """Every default metric is a numeric column of the row a model run gives."""
-    from experiments.tune import evaluate_point
+    from experiments.tuning.study import evaluate_point
 
     row = evaluate_point({"base": "baseline-2024", "params": {}, "rounds": 3, "seed": 1})
     for m in S.default_metrics():

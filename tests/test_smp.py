@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.forecast import read_table, run_forecast, settle
+from forecasting.forecast import read_table, run_forecast, settle
 from model.protocols.smp import distances, smp_round
 from model.state import BargainingState
 

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 from experiments.runs import flat_summary, run_one
-from model import explain
 from model.coalitions import CoalitionRule, relabel, update
-from model.institutions import piece_vote
+from model.institutions.houses import piece_vote
 from model.model import EuNatoModel
 from model.protocols.base import weighted_median
+from model.results import explain
 from model.state import BargainingState
 
 
@@ -172,7 +172,7 @@ def test_lean_run_and_batch_row_equal_the_full_run(scenario: str, protocol: str,
 def test_cached_data_files_give_fresh_records(tmp_path, monkeypatch) -> None:
     """Parsing is cached per process, but every load validates anew: a caller changing
     its records changes nobody else's, and an edited file is read again."""
-    from model.data import DATA_DIR, load_actors
+    from model.inputs.data import DATA_DIR, load_actors
 
     a = load_actors()
     a[0].decoupling_fear = 0.123
@@ -234,7 +234,7 @@ def test_bdm_numerator_equals_both_searches(seed: int) -> None:
 
 
 def test_close_is_allclose() -> None:
-    from model.institutions import _close
+    from model.institutions.houses import _close
 
     rng = np.random.default_rng(0)
     for _ in range(3000):
@@ -251,7 +251,7 @@ def test_close_is_allclose() -> None:
 def test_all_pieces_in_one_vote_equal_each_piece_alone(scenario: str, seed: int) -> None:
     """The round's votes (every issue's pieces as one array program) give each piece the
     verdict its own vote gives, at several rounds and on random proposals."""
-    from model.institutions import piece_vote, piece_votes
+    from model.institutions.houses import piece_vote, piece_votes
 
     rng = np.random.default_rng(seed)
     model = EuNatoModel(scenario, rng=seed)
@@ -368,7 +368,7 @@ def test_partition_stability_equals_every_pair_compared(seed: int) -> None:
     the plain formula's, bit for bit."""
     from types import SimpleNamespace
 
-    from model.summary import partition_stability
+    from model.results.summary import partition_stability
 
     rng = np.random.default_rng(seed)
     n, p, t = int(rng.integers(2, 30)), int(rng.integers(1, 4)), int(rng.integers(1, 40))

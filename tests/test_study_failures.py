@@ -11,7 +11,7 @@ from pathlib import Path
 import optuna
 import pytest
 
-from model.cli import main
+from cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 TUNE = """
@@ -43,7 +43,7 @@ def test_killed_tuning_trials_are_marked_failed_and_not_counted(tmp_path):
     f = tmp_path / "killed.toml"
     f.write_text(TUNE)
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "model.cli", "tune", str(f), "--out", str(out)]
+    cmd = [sys.executable, "-m", "cli.main", "tune", str(f), "--out", str(out)]
     kills, running = 0, []
     for _ in range(3):  # kill three runs of the study while a trial is running
         proc = subprocess.Popen([*cmd, "--trials", "1000"], cwd=ROOT, stdout=subprocess.DEVNULL,
@@ -78,7 +78,7 @@ def test_second_tuning_run_on_one_folder_is_refused(tmp_path):
     f = tmp_path / "killed.toml"
     f.write_text(TUNE)
     with folder_lock(tmp_path / "out"):
-        r = subprocess.run([sys.executable, "-m", "model.cli", "tune", str(f), "--trials", "1",
+        r = subprocess.run([sys.executable, "-m", "cli.main", "tune", str(f), "--trials", "1",
                             "--out", str(tmp_path / "out")], cwd=ROOT, capture_output=True,
                            text=True, timeout=120)
     assert r.returncode == 1 and "another tuning study" in r.stderr
@@ -109,7 +109,7 @@ def test_sensitivity_bad_bound_names_the_users_file_on_any_pool(tmp_path, capsys
 def test_data_error_crosses_a_process_pool():
     import pickle
 
-    from model.data import DataError
+    from model.inputs.data import DataError
 
     e = pickle.loads(pickle.dumps(DataError("f.toml", "x", 1.5, "too big")))
     assert str(e) == "f.toml: field 'x' = 1.5: too big" and e.problem == "too big"

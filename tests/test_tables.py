@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.cli import main
-from model.data import DataError
-from model.forecast import read_table
+from cli.main import main
+from forecasting.forecast import read_table
+from model.inputs.data import DataError
 
 TABLES = Path(__file__).resolve().parents[1] / "data" / "validation" / "tables"
 
@@ -209,7 +209,7 @@ def test_forecast_help_lists_layouts_and_headers(capsys: pytest.CaptureFixture) 
 
 
 def test_every_published_table_forecasts_every_dimension() -> None:
-    from model.forecast import run_forecast
+    from forecasting.forecast import run_forecast
     for f in sorted(TABLES.glob("*.*")):
         if f.suffix == ".md":
             continue

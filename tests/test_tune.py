@@ -11,13 +11,13 @@ from pathlib import Path
 import optuna
 import pytest
 
-from experiments import tune as T
-from model.data import DataError
+from experiments.tuning import study as T
+from model.inputs.data import DataError
+from model.inputs.scenario import load_scenario
 from model.model import EuNatoModel
-from model.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
-EUNATO = [sys.executable, "-m", "model.cli"]
+EUNATO = [sys.executable, "-m", "cli.main"]
 
 
 def eunato(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -209,7 +209,7 @@ def test_written_scenario_loads_and_reproduces_the_tuned_runs(tmp_path):
 def test_write_scenario_by_name_runs_and_is_listed(tmp_path):
     """--write-scenario NAME writes data/scenarios/NAME.toml (here a copy of data/, via
     EUNATO_DATA); `eunato run --scenario NAME` runs it and `eunato scenarios` (the app's list,
-    model.scenario.list_scenarios) shows it."""
+    model.inputs.scenario.list_scenarios) shows it."""
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
     env = {"EUNATO_DATA": str(data)}

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 import shared_data
 
-from model.data import DataError
-from model.validation.deu import read_deu
-from model.validation.eras import Era, banzhaf, era_for, load_eras, shapley_shubik
-from model.validation.run import capability, score
+from model.inputs.data import DataError
+from validation.deu import read_deu
+from validation.eras import Era, banzhaf, era_for, load_eras, shapley_shubik
+from validation.run import capability, score
 
 
 def test_readme_baselines() -> None:
@@ -111,7 +111,7 @@ def test_capability_choices() -> None:
 
 
 def test_cross_validation_single_grid_point_equals_plain_score() -> None:
-    from model.validation.tune import cross_validate
+    from validation.tune import cross_validate
 
     issues = read_deu(shared_data.deu())
     r = cross_validate(issues, "compromise", "gdp", grid_a=(1.0,), grid_b=(1.0,))
@@ -120,8 +120,8 @@ def test_cross_validation_single_grid_point_equals_plain_score() -> None:
 
 
 def test_rule_constraint_hand_case() -> None:
-    from model.validation.deu import DeuIssue
-    from model.validation.run import rule_constrained
+    from validation.deu import DeuIssue
+    from validation.run import rule_constrained
 
     # unanimity, EU-15 era, sq = 50: France at 40 accepts [30, 50], Germany at 60 accepts
     # [50, 70]; together only 50 passes, so a forecast of 80 is pulled back to 50
@@ -136,8 +136,8 @@ def test_rule_constraint_hand_case() -> None:
 
 
 def test_qmv_core_hand_case() -> None:
-    from model.validation.core import council_core, in_core, qmv_core
-    from model.validation.deu import DeuIssue
+    from validation.core import council_core, in_core, qmv_core
+    from validation.deu import DeuIssue
 
     # Amsterdam rules (EU-15, 87 votes, 62 to pass). The big four (40 votes) at 0, Spain (8)
     # at 20, BE/EL/NL/PT (20) at 40, AT/SE (8) at 60, DK/IE/FI (9) at 80, LU (2) at 100.
@@ -160,7 +160,7 @@ def test_qmv_core_hand_case() -> None:
 
 
 def test_qmv_core_beats_the_compromise_model_on_the_shared_half() -> None:
-    from model.validation.core import score_core
+    from validation.core import score_core
 
     issues = read_deu(shared_data.deu())
     for cap in ("gdp", "population", "banzhaf", "equal"):

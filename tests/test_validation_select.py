@@ -1,4 +1,4 @@
-"""The stated DEU protocol and its pre-registered choice (model.validation.select)."""
+"""The stated DEU protocol and its pre-registered choice (validation.select)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 import shared_data
 
-from model.validation.deu import DeuIssue, read_deu
-from model.validation.robust import huber_mean, trimmed_mean, weighted_median
-from model.validation.run import score
-from model.validation.select import (
+from validation.deu import DeuIssue, read_deu
+from validation.robust import huber_mean, trimmed_mean, weighted_median
+from validation.run import score
+from validation.select import (
     CANDIDATES,
     STATED,
     Bases,

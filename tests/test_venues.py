@@ -1,9 +1,10 @@
-"""The houses' rules (model/venues.py) and voting power (model/power.py) on small cases."""
+"""The houses' rules (model/institutions/venues.py) and voting power
+(model/institutions/power.py) on small cases."""
 
 import numpy as np
 
-from model.power import banzhaf_qmv
-from model.venues import Electorate, houses_for, qmv, vote
+from model.institutions.power import banzhaf_qmv
+from model.institutions.venues import Electorate, houses_for, qmv, vote
 
 
 def electorate(n_eu=27, n_nato=0, pop=None):

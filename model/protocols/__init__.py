@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from model.data import DataError
+from model.inputs.data import DataError
 from model.protocols.base import Protocol, RoundReport, check_params
-from model.protocols.bdm import BDM
+from model.protocols.bdm_protocol import BDM
 from model.protocols.compromise import Compromise
 from model.protocols.exchange import Exchange
 from model.protocols.nash import Nash

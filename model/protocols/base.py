@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from model.data import DataError
+from model.inputs.data import DataError
 from model.state import BargainingState
 
 #: the schema of protocol parameters, as strict as a scenario file's: no unknown names, no
@@ -113,7 +113,7 @@ class Protocol(ABC):
     #: median beside the forecast); a lean model run turns it off (nothing reads them)
     detail: bool = True
     #: ``step`` also plays R replicates at once on a stacked state (arrays with a leading
-    #: replicate axis), each as it would alone: the ensemble engine (model/ensemble.py)
+    #: replicate axis), each as it would alone: the ensemble engine (model/ensemble/core.py)
     #: then plays them in one array program; otherwise it plays each replicate in turn
     stacked: ClassVar[bool] = False
     #: whether the protocol's moves bind the movers' votes: an accepted exchange is a

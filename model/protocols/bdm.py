@@ -56,13 +56,10 @@ each voter's distances, as a check). The direct O(n³) sums are kept as referenc
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, Field
 
-from model.protocols.base import STRICT_PARAMS, Protocol, Records, RoundReport, weighted_mean
 from model.state import BargainingState
 
 #: rows per chunk for the O(n²)-memory loops (keeps temporaries near CHUNK·n floats)
@@ -346,54 +343,3 @@ def bdm_round(x: np.ndarray, s: np.ndarray, c: np.ndarray, w: float, *, Q: float
             accepted.append({"kind": kind, "a": a, "b": b, "offer": pos, "eu": ea,
                              "eu_other": fa})
     return new, r, accepted
-
-
-class BDMParams(BaseModel):
-    model_config = STRICT_PARAMS
-    #: the probability that the status quo holds if i does not challenge j (a probability)
-    Q: float = Field(default=1.0, ge=0, le=1)
-    denominator: Literal["all", "pair"] = "all"
-    vote_risk: bool = True
-    offer_rule: Literal["scholz", "least"] = "scholz"
-    fast: bool = True
-
-
-class BDM(Protocol):
-    name = "bdm"
-    summary = "Bueno de Mesquita expected utility model (challenges, offers, risk)"
-    reference = "Scholz, Calbert & Smith (2011), J. Theoretical Politics 23(4); BdM (1994)"
-
-    Params = BDMParams
-
-    def forecast(self, state: BargainingState) -> np.ndarray:
-        from model.protocols.bdm_arrays import medians
-
-        return medians(np.ascontiguousarray(state.position.T),
-                       (state.capability[:, None] * state.salience).T)
-
-    def step(self, state: BargainingState, rng: np.random.Generator) -> RoundReport:
-        from model.protocols.bdm_arrays import KINDS, bdm_rounds
-
-        p = self.params
-        new, risk, o = bdm_rounds(
-            state.position, state.salience, state.capability, state.width,
-            Q=float(p["Q"]), denominator=p["denominator"], vote_risk=bool(p["vote_risk"]),
-            offer_rule=p["offer_rule"], fast=bool(p["fast"]))
-        state.risk[:] = risk
-        interactions: Sequence[dict[str, Any]] = []
-        if self.detail and o:
-            ids, issues = list(state.actor_ids), list(state.issue_ids)
-
-            def offers() -> list[dict[str, Any]]:
-                # the sender b made the offer that the receiver a accepted
-                return [{"kind": KINDS[k], "issue": issues[j], "actors": [ids[b], ids[a]],
-                         "offer": pos, "eu": f, "eu_receiver": e}
-                        for j, a, b, k, pos, e, f in zip(*(o[key].tolist() for key in (
-                            "issue", "a", "b", "kind", "offer", "eu", "eu_other")),
-                            strict=True)]
-
-            interactions = Records(offers)
-        state.position[:] = new
-        f = self.forecast(state)
-        return RoundReport(forecast=f, median=f.copy(), mean=weighted_mean(state),
-                           interactions=interactions)

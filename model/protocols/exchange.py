@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, Field
 
+from model.io.safeio import MAX_EXCHANGES
 from model.protocols.base import (
     STRICT_PARAMS,
     Protocol,
@@ -30,7 +31,6 @@ from model.protocols.base import (
     weighted_mean,
     weighted_median,
 )
-from model.safeio import MAX_EXCHANGES
 from model.state import BargainingState
 
 

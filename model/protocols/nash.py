@@ -27,6 +27,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
+from model.io.safeio import MAX_NASH_GRID
 from model.protocols.base import (
     STRICT_PARAMS,
     Protocol,
@@ -34,7 +35,6 @@ from model.protocols.base import (
     weighted_mean,
     weighted_median,
 )
-from model.safeio import MAX_NASH_GRID
 from model.state import BargainingState
 
 

@@ -1,1 +1,0 @@
-"""Validation of the bargaining protocols against real negotiations (DEU III)."""
