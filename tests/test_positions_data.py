@@ -244,7 +244,7 @@ def test_until_before_since_is_refused(tmp_path):
 
 
 def test_the_loader_does_not_import_mesa():
-    code = "import sys, model.positions; print('mesa' in sys.modules)"
+    code = "import sys, model.inputs.positions; print('mesa' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=Path(__file__).resolve().parents[1])
     assert out.stdout.strip() == "False"
