@@ -4,6 +4,10 @@ How does Poland decide? ``agents/states.py``. The US? ``agents/us.py``. The Comm
 NATO's International Staff? ``agents/bureaucracy.py``. The European Parliament?
 ``agents/parliament.py``. Ukraine? ``agents/ukraine.py``. Shared rules (voting) are in
 ``agents/base.py``. :func:`derive_preferences` asks each type for the ideals of its actors.
+
+The floor below the engine that builds them: it may import only ``model.inputs``,
+``model.preferences`` and ``model.state``, and names the world and the model by the
+Protocols of ``agents/views.py``.
 """
 
 from __future__ import annotations
@@ -20,9 +24,9 @@ from agents.ukraine import Stakeholder
 from agents.us import UnitedStates
 
 if TYPE_CHECKING:
+    from agents.views import ModelView as EuNatoModel
+    from agents.views import WorldView as World
     from model.inputs.data import ActorRecord
-    from model.model import EuNatoModel
-    from model.world import World
 
 AGENT_TYPES: dict[str, type[NegotiationActor]] = {
     "state": MemberState, "us": UnitedStates, "bureaucracy": Bureaucracy,

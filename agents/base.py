@@ -17,9 +17,9 @@ import mesa
 import numpy as np
 
 if TYPE_CHECKING:
+    from agents.views import ModelView as EuNatoModel
+    from agents.views import WorldView as World
     from model.inputs.data import ActorRecord
-    from model.model import EuNatoModel
-    from model.world import World
 
 #: how far (role points) a proposal may be worse than the status quo and still get a yes
 VOTE_TOLERANCE = 1.0

@@ -26,7 +26,7 @@ import numpy as np
 from agents.base import MIN_CHANGE, Ideals, NegotiationActor, roles
 
 if TYPE_CHECKING:
-    from model.world import World
+    from agents.views import WorldView as World
 
 
 class Bureaucracy(NegotiationActor):

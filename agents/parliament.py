@@ -19,7 +19,7 @@ import numpy as np
 from agents.base import Ideals, NegotiationActor, roles
 
 if TYPE_CHECKING:
-    from model.world import World
+    from agents.views import WorldView as World
 
 #: venues where the Parliament votes
 PARLIAMENT_VENUES = ("olp", "mff")

@@ -39,7 +39,7 @@ import numpy as np
 from agents.base import Ideals, NegotiationActor
 
 if TYPE_CHECKING:
-    from model.world import World
+    from agents.views import WorldView as World
 
 #: the roles each topic of model.data.TOPICS moves, (EU factor, NATO factor): support for
 #: Ukraine runs through both houses; EU money and a European preference are the EU's (who

@@ -21,7 +21,7 @@ from agents.base import Ideals
 from agents.states import MemberState
 
 if TYPE_CHECKING:
-    from model.world import World
+    from agents.views import WorldView as World
 
 
 class UnitedStates(MemberState):

@@ -3,6 +3,9 @@
 Solara makes a page of every public module in a served directory; the :func:`Layout`
 below draws only the page itself (no navigation, no app bar: the page has its own
 header and settings drawer, see app/style.css), so the helper modules never show up.
+
+A front door: it may import the engine (``model``, ``agents``) and ``experiments``; nothing
+imports it.
 """
 
 import os

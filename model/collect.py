@@ -17,7 +17,7 @@ import mesa
 import numpy as np
 
 if TYPE_CHECKING:
-    from model.model import EuNatoModel
+    from model.run_view import Run as EuNatoModel
 
 
 def model_columns(issue_ids: list[str]) -> list[str]:

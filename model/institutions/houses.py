@@ -36,7 +36,7 @@ from model.institutions.venues import (
 )
 
 if TYPE_CHECKING:
-    from model.model import EuNatoModel
+    from model.run_view import Run as EuNatoModel
 
 GRID = np.linspace(0.0, 100.0, 201)
 

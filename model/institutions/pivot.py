@@ -20,7 +20,7 @@ from model.institutions.houses import _stances
 from model.institutions.venues import distances, house_codes, houses_for, vote_columns
 
 if TYPE_CHECKING:
-    from model.model import EuNatoModel
+    from model.run_view import Run as EuNatoModel
 
 
 def pivotal_many(cases: list[tuple[EuNatoModel, int, list[str]]]) -> list[list[str]]:

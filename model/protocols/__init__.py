@@ -1,4 +1,8 @@
-"""Registry of bargaining protocols: one module each; adding one is one line below."""
+"""Registry of bargaining protocols: one module each; adding one is one line below.
+
+Protocols play one round on a :class:`model.state.BargainingState`; they may import
+``model.state``, ``model.inputs`` and ``model.io``, never the model, the agents or a front
+door (the forecasting front door drives them on stakeholder tables too)."""
 
 from __future__ import annotations
 

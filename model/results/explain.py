@@ -28,7 +28,7 @@ from model.institutions.pivot import pivotal_many
 from model.institutions.venues import VENUES, venue_label
 
 if TYPE_CHECKING:
-    from model.model import EuNatoModel
+    from model.run_view import Run as EuNatoModel
 
 HOUSE_NAMES = {"eu_council": "the EU Council", "european_parliament": "the European "
                "Parliament", "nato": "the North Atlantic Council"}

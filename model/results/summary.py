@@ -22,7 +22,7 @@ from model.results.explain import explain, venue_codes
 from model.institutions.venues import venue_label
 
 if TYPE_CHECKING:
-    from model.model import EuNatoModel
+    from model.run_view import Run as EuNatoModel
 
 LEAD = 50.0
 #: scale definitions every front door labels its axes from
