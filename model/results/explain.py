@@ -30,6 +30,8 @@ from model.institutions.venues import VENUES, venue_label
 if TYPE_CHECKING:
     from model.run_view import Run as EuNatoModel
 
+#: role points of US leverage on a vetoer's ideal from which an explanation names it
+LEVERAGE_NAMED = 3.0
 HOUSE_NAMES = {"eu_council": "the EU Council", "european_parliament": "the European "
                "Parliament", "nato": "the North Atlantic Council"}
 
@@ -128,7 +130,11 @@ def _why_no(model: EuNatoModel, i: int, j: int, house: str,
     if not no[0]:
         return "bloc discipline"
     declared = not np.isnan(w.declared[i, cols]).all()
-    return "prefers the status quo" + (" (declared position)" if declared else "")
+    why = "prefers the status quo" + (" (declared position)" if declared else "")
+    # US leverage moved what it wants by enough to matter: name it (agents/us.py)
+    lev = float(np.abs(model.ideal_parts.get("US leverage", np.zeros_like(model.stand))[
+        i, cols]).sum())
+    return why + (f" (US leverage moved it {lev:.0f} points)" if lev >= LEVERAGE_NAMED else "")
 
 
 def explain(model: EuNatoModel, issue: str | None = None) -> dict[str, Any]:
