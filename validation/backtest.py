@@ -1,21 +1,26 @@
 """`eunato backtest`: the model against real EU and NATO decisions of 2023-2025.
 
-Each file in ``data/episodes/`` is a scenario (model/inputs/scenario.py) for one real decision, with
-its starting positions sourced, plus an ``[episode]`` table stating what really happened:
-the scored ``issue``, the ``result`` (adopted or blocked), the ``venue`` that decided (an EU
-venue code, ``nac`` or ``joint``), the ``blocker`` (an actor id, or "" if none), the ``date``
-and the ``sources``.
+Each file in ``data/episodes/`` is a scenario (model/scenario.py) for one real decision, with
+its starting positions sourced and its ``deadline`` the month of the decision, plus an
+``[episode]`` table stating what really happened (the v2 format): the scored ``issue``, the
+``result`` (adopted, blocked or watered_down), the ``venue`` that decided (an EU venue code,
+``nac`` or ``joint``), the ``blocker`` (a set of actor ids: who voted no in the house that
+failed, or who forced the cut; [] if none), the role ``proposed`` (required for a watered-down
+episode), the ``date`` and the ``sources``. No episode holds a stance: a declared position is
+an actor override with its ``source``, or a position on record (data/positions.toml).
 
-Scoring (one run): the issue's status gives the result (``agreed`` -> adopted, ``blocked`` ->
-blocked, ``status quo holds`` -> neither, so it misses both); the venue is the set of venues
-the change passed through (its route: ``eu`` -> the issue's EU venue, ``nato`` -> ``nac``,
-``joint`` -> ``joint``) or, for a blocked issue, the venues of the houses that vetoed; the
-blocker is the set of vetoing actors of a blocked issue (none for an adopted one). A run
-reproduces the episode when all three equal the real ones exactly (one venue, one blocker or
-none).
+Scoring (one run): not agreed (blocked, or the status quo holds at the deadline) -> blocked;
+agreed -> adopted, unless ``proposed`` is given and the agreed role on the scored piece falls
+short of the midpoint from the status quo to it -> watered_down. The venue is the set of
+venues the change passed through (its route: ``eu`` -> the issue's EU venue, ``nato`` ->
+``nac``, ``joint`` -> ``joint``) or, for a blocked issue, the venues of the houses that
+vetoed (``joint`` for a joint issue); the blocker is the set of vetoing actors of a blocked
+issue (none otherwise). Each is compared as a set; a run reproduces the episode when all
+three are right.
 
-Aggregation over seeds: an episode is *reproduced* when more than half of its seeds
-reproduce it; the table shows the share and the most frequent model outcome.
+Aggregation over seeds: a check is right for an episode when more than half of its seeds
+get it right; the episode is *reproduced* when more than half reproduce all three. The two
+null rules (model/backtest_null.py) are scored the same way beside it.
 :func:`backtest` is the one engine function the CLI and the tests call.
 """
 
@@ -32,10 +37,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from model.inputs.data import DATA_DIR, DataError, load_actors, load_issues
-from model.inputs.scenario import Scenario, load_scenario
-from model.io.output import Output, Tab, add_format_option
-from model.io.safeio import MAX_SEED, int_in, writable_file, write_text_atomic
+from model.backtest_null import NullCall, Record, council, load_records, null_calls, status_quo
+from model.data import DATA_DIR, DataError, load_actors, load_issues
+from model.output import Output, Tab, add_format_option
 from model.protocols import protocol_arg
 from model.world import World, build_world
 
@@ -52,9 +56,10 @@ class EpisodeSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     question: str = Field(min_length=1)
     issue: str
-    result: Literal["adopted", "blocked"]
+    result: Literal["adopted", "blocked", "watered_down"]
     venue: Literal["cfsp", "olp", "art122", "mff", "nac", "joint"]
-    blocker: str = ""
+    blocker: list[str]
+    proposed: dict[Literal["eu_role", "nato_role"], float] | None = None
     date: dt.date
     sources: list[str] = Field(min_length=1)
 
@@ -75,6 +80,24 @@ class EpisodeSpec(BaseModel):
             raise ValueError(f"the back-test covers {PERIOD[0]} to {PERIOD[1]}")
         return v
 
+    @field_validator("blocker")
+    @classmethod
+    def _set(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError("a set of actor ids: each at most once")
+        return sorted(v)
+
+    @field_validator("proposed")
+    @classmethod
+    def _roles(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        if v is not None:
+            if not v:
+                raise ValueError("give eu_role and/or nato_role")
+            for k, x in v.items():
+                if not 0 <= x <= 100:
+                    raise ValueError(f"{k} must lie in [0, 100], got {x}")
+        return v
+
     @field_validator("sources")
     @classmethod
     def _sources(cls, v: list[str]) -> list[str]:
@@ -89,13 +112,14 @@ class Episode:
     path: Path
     scenario: Scenario
     spec: EpisodeSpec
+    nulls: dict[str, NullCall] = field(default_factory=dict)  # N1's and N2's calls
 
 
 @dataclass
 class Outcome:
     """What one run says about the scored issue."""
 
-    result: str  # adopted | blocked | status quo holds
+    result: str  # adopted | watered_down | blocked
     venue: tuple[str, ...]
     blocker: tuple[str, ...]
     date: str | None  # month the model agreed it, if it did
@@ -103,6 +127,10 @@ class Outcome:
     def label(self) -> str:
         return (f"{self.result} · {'+'.join(self.venue) or '—'} · "
                 f"{'+'.join(self.blocker) or 'no blocker'}")
+
+
+CHECKS = ("result", "venue", "blocker")
+RULES = ("model", "N1", "N2")
 
 
 @dataclass
@@ -137,20 +165,32 @@ class EpisodeResult:
         return (y - real.year) * 12 + (m - real.month)
 
     def check_shares(self) -> dict[str, float]:
-        return {k: sum(c[k] for c in self.checks) / len(self.checks)
-                for k in ("result", "venue", "blocker")}
+        return {k: sum(c[k] for c in self.checks) / len(self.checks) for k in CHECKS}
+
+    def right(self) -> dict[str, dict[str, bool]]:
+        """Per rule (the model by majority of seeds, N1, N2): each check and all three."""
+        sh = self.check_shares()
+        out = {"model": {**{k: sh[k] > 0.5 for k in CHECKS}, "all": self.reproduced}}
+        for name, call in self.episode.nulls.items():
+            c = check(call, self.episode.spec)
+            out[name] = {**c, "all": all(c.values())}
+        return out
 
     def row(self) -> dict[str, Any]:
         ep, mo = self.episode, self.modal()
+        right = self.right()
         return {
             "episode": ep.id, "issue": ep.spec.issue, "date": ep.spec.date.isoformat(),
             "real": {"result": ep.spec.result, "venue": ep.spec.venue,
-                     "blocker": ep.spec.blocker},
+                     "blocker": ep.spec.blocker, "proposed": ep.spec.proposed},
             "model": {"result": mo.result, "venue": "+".join(mo.venue),
-                      "blocker": "+".join(mo.blocker), "date": mo.date,
+                      "blocker": list(mo.blocker), "date": mo.date,
                       "months_off": self.months_off()},
             "checks": {k: round(v, 3) for k, v in self.check_shares().items()},
             "share": round(self.share, 3), "reproduced": self.reproduced,
+            "null_rules": {n: {"result": c.result, "venue": "+".join(c.venue),
+                               "blocker": list(c.blocker), "right": right[n]}
+                           for n, c in ep.nulls.items()},
             "seeds": self.seeds,
         }
 
@@ -168,19 +208,47 @@ class Backtest:
     def line(self) -> str:
         return f"{self.reproduced} of {len(self.results)} episodes reproduced"
 
+    def score(self) -> dict[str, dict[str, int]]:
+        """Per rule, the episodes it gets right on each check and on all three."""
+        rights = [r.right() for r in self.results]
+        return {rule: {k: sum(x[rule][k] for x in rights) for k in (*CHECKS, "all")}
+                for rule in RULES}
+
+    @property
+    def score_line(self) -> str:
+        n, sc = len(self.results), self.score()
+        return "; ".join(f"{rule} result {sc[rule]['result']}/{n}, blocker "
+                         f"{sc[rule]['blocker']}/{n}" for rule in RULES)
+
     def to_dict(self) -> dict[str, Any]:
         return {"protocol": self.protocol, "episodes": [r.row() for r in self.results],
-                "reproduced": self.reproduced, "total": len(self.results), "line": self.line}
+                "reproduced": self.reproduced, "total": len(self.results), "line": self.line,
+                "score": self.score(), "score_line": self.score_line}
 
 
 def _world(sc: Scenario) -> World:
     return build_world(load_actors(), load_issues(), sc)
 
 
-def load_episode(path: str | Path) -> Episode:
+def _check_sources(path: Path, sc: Scenario) -> None:
+    """Episodes hold no stances (issue 21: a red line is a declared position), and every
+    position an episode overrides says what it rests on."""
+    for a in sc.stances:
+        raise DataError(path, f"stances.{a}", a, "an episode holds no stances: a declared "
+                        "position is an [actors.X] override with a source, or a record in "
+                        "data/positions.toml")
+    for a, ov in sc.actors.items():
+        if (ov.eu_role or ov.nato_role or ov.salience) and not ov.source.strip():
+            raise DataError(path, f"actors.{a}.source", ov.source,
+                            "a position override in an episode names its source")
+
+
+def load_episode(path: str | Path, records: list[Record] | None = None) -> Episode:
     """Read and check one episode file: the scenario, its ``[episode]`` table, and that the
-    two agree (the issue is run, the venue is the issue's, the blocker sits in that house).
-    A bad field raises one DataError naming the file, the field and the value."""
+    two agree (the issue is run, the venue is the issue's, the deadline is the decision's
+    month, the blockers sit in that house). A bad field raises one DataError naming the
+    file, the field and the value. ``records``: the positions on record N2 reads (default:
+    data/positions.toml)."""
     path = Path(path)
     sc = load_scenario(path)
     if sc.episode is None:
@@ -190,7 +258,9 @@ def load_episode(path: str | Path) -> Episode:
     except ValidationError as err:
         first = err.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise DataError(path, f"episode.{where}", first.get("input"), first["msg"]) from None
+        raise DataError(path, f"episode.{where}", first.get("input"),
+                        first["msg"].removeprefix("Value error, ")) from None
+    _check_sources(path, sc)
     w = _world(sc)  # also checks the scenario's references
     if spec.issue not in w.issue_ids:
         raise DataError(path, "episode.issue", spec.issue,
@@ -206,20 +276,37 @@ def load_episode(path: str | Path) -> Episode:
     y, m = (int(x) for x in sc.start.split("-"))
     if dt.date(y, m, 1) > spec.date:
         raise DataError(path, "start", sc.start, f"after the decision date {spec.date}")
-    if (spec.result == "blocked") != bool(spec.blocker):
+    if sc.deadline != spec.date.strftime("%Y-%m"):
+        raise DataError(path, "deadline", sc.deadline, "an episode's deadline is the month "
+                        f"of its decision date ({spec.date.strftime('%Y-%m')})")
+    if spec.result == "blocked" and not spec.blocker:
         raise DataError(path, "episode.blocker", spec.blocker,
-                        "a blocked episode names its blocker; an adopted one has none")
-    if spec.blocker:
-        if spec.blocker not in w.actor_ids:
-            raise DataError(path, "episode.blocker", spec.blocker, "unknown actor")
-        k = w.actor_ids.index(spec.blocker)
-        member = (w.nato_member[k] if spec.venue == "nac" else
-                  w.eu_member[k] if spec.venue in EU_VENUES else
-                  w.eu_member[k] or w.nato_member[k])
+                        "a blocked episode names its blockers")
+    if spec.result == "adopted" and spec.blocker:
+        raise DataError(path, "episode.blocker", spec.blocker, "an adopted one has none")
+    if spec.result == "watered_down" and spec.proposed is None:
+        raise DataError(path, "episode.proposed", None,
+                        "a watered-down episode gives the role proposed")
+    sq = status_quo(w, j)
+    for k, v in (spec.proposed or {}).items():
+        on = w.joint[j] or (w.eu_venue[j] if k == "eu_role" else w.nato_venue[j]) != "none"
+        if not on:
+            raise DataError(path, f"episode.proposed.{k}", v, "no venue decides that role here")
+        if v == sq[k]:
+            raise DataError(path, f"episode.proposed.{k}", v, "equals the status quo")
+    eu, nato = council(w)
+    for b in spec.blocker:
+        if b not in w.actor_ids:
+            raise DataError(path, "episode.blocker", b, "unknown actor")
+        k = w.actor_ids.index(b)
+        member = (nato[k] if spec.venue == "nac" else eu[k] if spec.venue in EU_VENUES
+                  else eu[k] or nato[k])
         if not member:
-            raise DataError(path, "episode.blocker", spec.blocker,
+            raise DataError(path, "episode.blocker", b,
                             f"does not sit in the house of venue {spec.venue!r}")
-    return Episode(path.stem, path, sc, spec)
+    ep = Episode(path.stem, path, sc, spec)
+    ep.nulls = null_calls(ep, w, load_records() if records is None else records)
+    return ep
 
 
 def load_episodes(folder: str | Path = EPISODE_DIR) -> list[Episode]:
@@ -227,29 +314,43 @@ def load_episodes(folder: str | Path = EPISODE_DIR) -> list[Episode]:
     files = sorted(folder.glob("*.toml"))
     if not files:
         raise DataError(folder, "episodes", str(folder), "no episode files (*.toml) here")
-    return [load_episode(p) for p in files]
+    records = load_records()
+    return [load_episode(p, records) for p in files]
 
 
-def outcome(summary: dict[str, Any], issue: str) -> Outcome:
+def _short(rec: dict[str, Any], proposed: dict[str, float] | None) -> bool:
+    """An agreed change that stops short of the midpoint from the status quo to the role
+    proposed, on any role the proposal names."""
+    for k, v in (proposed or {}).items():
+        sq = rec["status_quo"][k]
+        if (rec[k] - (sq + v) / 2) * (v - sq) < 0:
+            return True
+    return False
+
+
+def outcome(summary: dict[str, Any], issue: str,
+            proposed: dict[str, float] | None = None) -> Outcome:
     """The scored issue's result, venue(s) and blocker(s) in one run's summary."""
     rec = next(i for i in summary["issues"] if i["issue"] == issue)
     codes = rec["venues"]
-    result = {"agreed": "adopted", "blocked": "blocked"}.get(rec["status"], rec["status"])
-    if result == "adopted":
+    if rec["status"] == "agreed":
         pieces = (rec["route"] or "").split("+")
         venue = tuple(sorted({"joint" if p == "joint" else codes[p] for p in pieces if p}))
+        result = "watered_down" if _short(rec, proposed) else "adopted"
         return Outcome(result, venue, (), rec["date"])
-    venue, blocker = (), ()
-    if result == "blocked":
+    # not agreed: vetoed, or the status quo holds at the deadline
+    if codes.get("joint") and rec["vetoes"]:
+        venue = ("joint",)
+    else:
         venue = tuple(sorted({codes["eu"] if v["house"] in HOUSES_EU else codes["nato"]
                               for v in rec["vetoes"]}))
-        blocker = tuple(sorted({v["actor"] for v in rec["vetoes"]}))
-    return Outcome(result, venue, blocker, None)
+    return Outcome("blocked", venue, tuple(sorted({v["actor"] for v in rec["vetoes"]})), None)
 
 
-def check(o: Outcome, spec: EpisodeSpec) -> dict[str, bool]:
-    return {"result": o.result == spec.result, "venue": o.venue == (spec.venue,),
-            "blocker": o.blocker == ((spec.blocker,) if spec.blocker else ())}
+def check(o: Outcome | NullCall, spec: EpisodeSpec) -> dict[str, bool]:
+    """Result, venue and blocker, each compared as a set with the real one."""
+    return {"result": o.result == spec.result, "venue": set(o.venue) == {spec.venue},
+            "blocker": set(o.blocker) == set(spec.blocker)}
 
 
 def run_episode(ep: Episode, seeds: list[int], protocol: str | None = None) -> EpisodeResult:
@@ -261,7 +362,7 @@ def run_episode(ep: Episode, seeds: list[int], protocol: str | None = None) -> E
     models = run_ensemble([EuNatoModel(scenario_name=ep.scenario, protocol=protocol, rng=s,
                                        lean=True) for s in seeds])
     for model in models:
-        o = outcome(model.summary(), ep.spec.issue)
+        o = outcome(model.summary(), ep.spec.issue, ep.spec.proposed)
         res.outcomes.append(o)
         res.checks.append(check(o, ep.spec))
     return res
@@ -270,7 +371,7 @@ def run_episode(ep: Episode, seeds: list[int], protocol: str | None = None) -> E
 def backtest(folder: str | Path = EPISODE_DIR, seeds: int = 5, first_seed: int = 1,
              protocol: str | None = None) -> Backtest:
     """Run every episode in ``folder`` over ``seeds`` seeds (from ``first_seed``) with its
-    own protocol (or ``protocol``) and score it (see the module docstring)."""
+    own protocol (or ``protocol``) and score it and the null rules (module docstring)."""
     if seeds < 1:
         raise ValueError(f"--seeds must be at least 1, got {seeds}")
     eps = load_episodes(folder)
@@ -283,27 +384,40 @@ def _months(r: EpisodeResult) -> str:
     return "same month" if k == 0 else f"{k:+d} month{'' if abs(k) == 1 else 's'}"
 
 
-def tables(bt: Backtest, title: str) -> tuple[Tab, Tab]:
-    """The back-test for reading (real and model outcome in one cell each) and tidy (one
-    value per column, for csv and json)."""
+def _real(sp: EpisodeSpec) -> str:
+    return (f"{sp.result} · {sp.venue} · {'+'.join(sp.blocker) or 'no blocker'} "
+            f"({sp.date})")
+
+
+def tables(bt: Backtest, title: str) -> tuple[Tab, Tab, Tab]:
+    """The back-test for reading (real and model outcome in one cell each), tidy (one value
+    per column, for csv and json), and the score of the model beside N1 and N2."""
     wide = Tab(title, ["episode", "real", "model (most frequent)",
-                       "right: result/venue/blocker", "reproduced"])
+                       "right: result/venue/blocker", "reproduced", "N2"])
     tidy = Tab(title, ["episode", "issue", "real_date", "real_result", "real_venue",
                        "real_blocker", "model_result", "model_venue", "model_blocker",
                        "model_date", "months_off", "right_result", "right_venue",
-                       "right_blocker", "share", "reproduced"])
+                       "right_blocker", "share", "reproduced", "n1_result", "n1_venue",
+                       "n1_blocker", "n2_result", "n2_venue", "n2_blocker"])
     for r in bt.results:
-        sp, mo, sh = r.episode.spec, r.modal(), r.check_shares()
-        wide.add(r.episode.id,
-                 f"{sp.result} · {sp.venue} · {sp.blocker or 'no blocker'} ({sp.date})",
+        sp, mo, sh, nl = r.episode.spec, r.modal(), r.check_shares(), r.episode.nulls
+        wide.add(r.episode.id, _real(sp),
                  mo.label() + (f" ({mo.date}, {_months(r)})" if mo.date else ""),
-                 " / ".join(f"{sh[k]:.0%}" for k in ("result", "venue", "blocker")),
-                 f"{'yes' if r.reproduced else 'no'} ({r.share:.0%})")
+                 " / ".join(f"{sh[k]:.0%}" for k in CHECKS),
+                 f"{'yes' if r.reproduced else 'no'} ({r.share:.0%})", nl["N2"].label())
         tidy.add(r.episode.id, sp.issue, sp.date.isoformat(), sp.result, sp.venue,
-                 sp.blocker or "", mo.result, "+".join(mo.venue), "+".join(mo.blocker),
+                 "+".join(sp.blocker), mo.result, "+".join(mo.venue), "+".join(mo.blocker),
                  mo.date, r.months_off(), round(sh["result"], 3), round(sh["venue"], 3),
-                 round(sh["blocker"], 3), round(r.share, 3), r.reproduced)
-    return wide, tidy
+                 round(sh["blocker"], 3), round(r.share, 3), r.reproduced,
+                 *(x for n in ("N1", "N2") for x in (nl[n].result, "+".join(nl[n].venue),
+                                                      "+".join(nl[n].blocker))))
+    n = len(bt.results)
+    score = Tab(f"score on {n} episodes: the model (majority of seeds) beside the null rules "
+                "N1 (adopt everything) and N2 (adopt unless a veto house holds a declared "
+                "opponent)", ["rule", "result", "venue", "blocker", "all three"])
+    for rule, c in bt.score().items():
+        score.add(rule, c["result"], c["venue"], c["blocker"], c["all"])
+    return wide, tidy, score
 
 
 def _cli(args: argparse.Namespace) -> int:
@@ -315,9 +429,11 @@ def _cli(args: argparse.Namespace) -> int:
     bt = backtest(args.dir, seeds=args.seeds, first_seed=args.seed, protocol=args.protocol)
     out = Output(args.format, sys.stderr if to_stdout else None)
     with out:
-        out.table(*tables(bt, f"back-test on real episodes · seeds {args.seed}.."
-                          f"{args.seed + args.seeds - 1} · protocol "
-                          f"{args.protocol or 'per episode'}"))
+        wide, tidy, score = tables(bt, f"back-test on real episodes · seeds {args.seed}.."
+                                   f"{args.seed + args.seeds - 1} · protocol "
+                                   f"{args.protocol or 'per episode'}")
+        out.table(wide, tidy)
+        out.table(score)
     if args.json:
         seeds = list(range(args.seed, args.seed + args.seeds))
         prov = provenance([r.episode.scenario for r in bt.results], seeds,
@@ -328,13 +444,14 @@ def _cli(args: argparse.Namespace) -> int:
             print(doc)
         else:
             write_text_atomic(args.json, doc)
+    out.note(bt.score_line)
     out.note(bt.line)
     return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("backtest", help="run the real 2023-2025 episodes (data/episodes) and "
-                       "score result, venue and blocker")
+                       "score result, venue and blocker beside the null rules N1 and N2")
     p.add_argument("--dir", default=str(EPISODE_DIR), help="folder of episode files")
     p.add_argument("--seeds", type=int, default=5, help="seeds per episode (majority counts)")
     p.add_argument("--seed", type=int_in(0, MAX_SEED - 10_000), default=1, help="first seed")

@@ -1,0 +1,182 @@
+"""The two null rules the back-test prints beside the model (docs/validation.md, issue 21).
+
+- **N1, "adopt everything"**: every episode adopted, no blocker.
+- **N2, "adopt unless a unanimity or consensus house holds a member whose declared position
+  opposes"**: blocked, with those members as the blockers, else adopted.
+
+Both are read off the episode file and the data files alone, never off a run. A *declared
+position* is an actor override of the scored role in the episode (``[actors.X] eu_role =
+{...}``, with its ``source``) or, for an actor the episode does not override on that role, a
+position on record in force at the episode's start (``[[record]]`` of data/positions.toml,
+when the file exists). It *opposes* when it prefers the status quo to any move in the
+proposal's direction: an override at or below the status quo when the change raises the role
+(at or above it when the change cuts it; an ideal at the status quo wants no change), a record
+with ``effect < 0`` (``> 0`` for a cut) on a topic the issue touches (its ``topics`` in
+data/issues.toml; a joint episode, a formal EU-NATO arrangement, also touches
+``eu_nato_arrangement``). Salience is ignored: that is what makes it a null rule (Hungary's
+constructive abstentions are blocks to N2).
+
+The houses that can block are the members of a house deciding the scored piece by unanimity
+(``cfsp``, ``mff``, the Council side of ``joint``) or consensus (``nac``, the NATO side of
+``joint``). The direction of the change is ``proposed`` where the episode gives it, else a
+rise of the scored role (every episode of 2023-2025 proposes more, not less).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from model.data import DATA_DIR, DataError, read_toml
+
+if TYPE_CHECKING:
+    from model.backtest import Episode
+    from model.world import World
+
+POSITIONS = DATA_DIR / "positions.toml"
+#: EU venues where one member can stop the scored piece (Art. 31(1) TEU, Art. 312 TFEU)
+UNANIMITY = ("cfsp", "mff")
+
+
+@dataclass(frozen=True)
+class Record:
+    """What N2 needs of a position on record."""
+
+    actor: str
+    topic: str
+    effect: float
+    since: str
+    until: str | None = None
+
+    def in_force(self, month: str) -> bool:
+        """``since`` and ``until`` are months (YYYY-MM), both inclusive."""
+        return self.since <= month and (self.until is None or month <= self.until)
+
+
+def _month(path: Path, where: str, v: Any) -> str:
+    if not (isinstance(v, str) and len(v) == 7 and v[4] == "-" and v[:4].isdigit()
+            and v[5:].isdigit() and 1 <= int(v[5:]) <= 12):
+        raise DataError(path, where, v, "expected a month YYYY-MM")
+    return v
+
+
+def load_records(path: str | Path = POSITIONS) -> list[Record]:
+    """The ``[[record]]`` tables of data/positions.toml (none when the file is absent); a bad
+    field is one DataError naming the file, the field and the value."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    raw = read_toml(path).get("record", [])
+    if not isinstance(raw, list):
+        raise DataError(path, "record", None, "expected [[record]] tables")
+    out = []
+    for k, r in enumerate(raw):
+        at = f"record[{k}]"
+        if not isinstance(r, dict):
+            raise DataError(path, at, None, "expected a table")
+        for key in ("actor", "topic"):
+            if not isinstance(r.get(key), str) or not r[key]:
+                raise DataError(path, f"{at}.{key}", r.get(key), "expected a non-empty string")
+        e = r.get("effect")
+        if isinstance(e, bool) or not isinstance(e, int | float) or not -1 <= e <= 1:
+            raise DataError(path, f"{at}.effect", e, "expected a number in [-1, 1]")
+        until = r.get("until")
+        out.append(Record(r["actor"], r["topic"], float(e), _month(path, f"{at}.since",
+                          r.get("since")), None if until is None
+                          else _month(path, f"{at}.until", until)))
+    return out
+
+
+@dataclass(frozen=True)
+class NullCall:
+    """A null rule's call on one episode."""
+
+    result: str
+    venue: tuple[str, ...]
+    blocker: tuple[str, ...]
+
+    def label(self) -> str:
+        return (f"{self.result} · {'+'.join(self.venue) or '—'} · "
+                f"{'+'.join(self.blocker) or 'no blocker'}")
+
+
+def file_venue(w: World, j: int) -> tuple[str, ...]:
+    """The venue(s) the file gives the scored issue: ``joint``, or its EU and NATO pieces."""
+    if w.joint[j]:
+        return ("joint",)
+    return tuple(sorted(v for v in (w.eu_venue[j], w.nato_venue[j]) if v != "none"))
+
+
+def status_quo(w: World, j: int) -> dict[str, float]:
+    return {"eu_role": float(w.status_quo[j]),
+            "nato_role": float(w.status_quo[len(w.issues) + j])}
+
+
+def council(w: World) -> Any:
+    """Who sits in the EU Council (member states) and the North Atlantic Council (allies)."""
+    states = w.types == "state"
+    return w.eu_member & states, w.nato_member & (states | w.is_us)
+
+
+def directions(ep: Episode, w: World, j: int) -> dict[str, int]:
+    """+1 / -1 per scored role: where the proposal moves it from the status quo."""
+    sq = status_quo(w, j)
+    prop = ep.spec.proposed
+    if prop:
+        return {k: (1 if v > sq[k] else -1) for k, v in prop.items() if v != sq[k]}
+    return {k: 1 for k, on in (("eu_role", w.eu_venue[j] != "none"),
+                               ("nato_role", w.nato_venue[j] != "none")) if on}
+
+
+def opposers(ep: Episode, w: World, records: list[Record]) -> dict[str, set[str]]:
+    """Per veto house (``eu_council``, ``nato``), the members whose declared position opposes."""
+    j = w.issue_ids.index(ep.spec.issue)
+    sq = status_quo(w, j)
+    dirs = directions(ep, w, j)
+    houses = {}
+    eu, nato = council(w)
+    if w.eu_venue[j] in UNANIMITY or (w.joint[j] and w.eu_venue[j] != "none"):
+        houses["eu_council"] = (eu, "eu_role")
+    if w.nato_venue[j] == "nac":
+        houses["nato"] = (nato, "nato_role")
+    topics = {t for t, wt in getattr(w.issues[j], "topics", {}).items() if wt > 0}
+    if w.joint[j]:
+        topics.add("eu_nato_arrangement")
+    start = ep.scenario.start
+    out: dict[str, set[str]] = {}
+    for house, (member, role) in houses.items():
+        # a joint arrangement needs both houses whichever role it moves
+        d = dirs.get(role, next(iter(dirs.values()), 0) if w.joint[j] else 0)
+        if not d:  # the change leaves this house's role alone
+            continue
+        names = set()
+        for k, a in enumerate(w.actor_ids):
+            if not member[k]:
+                continue
+            ov = ep.scenario.actors.get(a)
+            mine = getattr(ov, role, {}).get(ep.spec.issue) if ov else None
+            if mine is not None and role in dirs:  # the episode's own declared position
+                if (mine - sq[role]) * d <= 0:
+                    names.add(a)
+            elif any(r.actor == a and r.topic in topics and r.effect * d < 0
+                     and r.in_force(start) for r in records):
+                names.add(a)
+        if names:
+            out[house] = names
+    return out
+
+
+def null_calls(ep: Episode, w: World, records: list[Record]) -> dict[str, NullCall]:
+    """N1's and N2's calls on one episode (``w``: the episode's world)."""
+    j = w.issue_ids.index(ep.spec.issue)
+    venue = file_venue(w, j)
+    calls = {"N1": NullCall("adopted", venue, ())}
+    opp = opposers(ep, w, records)
+    if not opp:
+        calls["N2"] = NullCall("adopted", venue, ())
+    else:
+        code = {"eu_council": w.eu_venue[j], "nato": "nac"}
+        where = ("joint",) if w.joint[j] else tuple(sorted(code[h] for h in opp))
+        calls["N2"] = NullCall("blocked", where, tuple(sorted(set().union(*opp.values()))))
+    return calls
