@@ -63,10 +63,18 @@ def _month(path: Path, where: str, v: Any) -> str:
 
 def load_records(path: str | Path = POSITIONS) -> list[Record]:
     """The ``[[record]]`` tables of data/positions.toml (none when the file is absent); a bad
-    field is one DataError naming the file, the field and the value."""
+    field is one DataError naming the file, the field and the value. The file's own loader
+    (model/positions.py, branch ``positions``) reads it where it exists; until then only the
+    fields N2 needs are read and checked here."""
     path = Path(path)
     if not path.exists():
         return []
+    try:
+        from model.positions import load_positions  # type: ignore[import-not-found]
+    except ImportError:
+        pass
+    else:
+        return list(load_positions(path).records)
     raw = read_toml(path).get("record", [])
     if not isinstance(raw, list):
         raise DataError(path, "record", None, "expected [[record]] tables")
