@@ -234,7 +234,7 @@ def tables(bt: Backtest, title: str) -> tuple[Tab, Tab, Tab]:
                        "real_blocker", "model_result", "model_venue", "model_blocker",
                        "model_date", "months_off", "right_result", "right_venue",
                        "right_blocker", "share", "reproduced", "n1_result", "n1_venue",
-                       "n1_blocker", "n2_result", "n2_venue", "n2_blocker"])
+                       "n1_blocker", "n2_result", "n2_venue", "n2_blocker"], key="episodes")
     for r in bt.results:
         sp, mo, sh, nl = r.episode.spec, r.modal(), r.check_shares(), r.episode.nulls
         wide.add(r.episode.id, _real(sp),
@@ -248,9 +248,10 @@ def tables(bt: Backtest, title: str) -> tuple[Tab, Tab, Tab]:
                  *(x for n in ("N1", "N2") for x in (nl[n].result, "+".join(nl[n].venue),
                                                       "+".join(nl[n].blocker))))
     n = len(bt.results)
-    score = Tab(f"score on {n} episodes: the model (majority of seeds) beside the null rules "
-                "N1 (adopt everything) and N2 (adopt unless a veto house holds a declared "
-                "opponent)", ["rule", "result", "venue", "blocker", "all three"])
+    score = Tab(f"score: episodes right of {n}, the model (majority of seeds) beside the null "
+                "rules N1 (adopt everything) and N2 (adopt unless a veto house holds a "
+                "declared opponent)", ["rule", "result", "venue", "blocker", "all three"],
+                key="score")
     for rule, c in bt.score().items():
         score.add(rule, c["result"], c["venue"], c["blocker"], c["all"])
     return wide, tidy, score
