@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from model.data import DATA_DIR, DataError, read_toml
+from model.data import DATA_DIR
+from model.positions import Record, load_positions
 
 if TYPE_CHECKING:
     from model.backtest import Episode
@@ -39,61 +40,10 @@ POSITIONS = DATA_DIR / "positions.toml"
 UNANIMITY = ("cfsp", "mff")
 
 
-@dataclass(frozen=True)
-class Record:
-    """What N2 needs of a position on record."""
-
-    actor: str
-    topic: str
-    effect: float
-    since: str
-    until: str | None = None
-
-    def in_force(self, month: str) -> bool:
-        """``since`` and ``until`` are months (YYYY-MM), both inclusive."""
-        return self.since <= month and (self.until is None or month <= self.until)
-
-
-def _month(path: Path, where: str, v: Any) -> str:
-    if not (isinstance(v, str) and len(v) == 7 and v[4] == "-" and v[:4].isdigit()
-            and v[5:].isdigit() and 1 <= int(v[5:]) <= 12):
-        raise DataError(path, where, v, "expected a month YYYY-MM")
-    return v
-
-
 def load_records(path: str | Path = POSITIONS) -> list[Record]:
-    """The ``[[record]]`` tables of data/positions.toml (none when the file is absent); a bad
-    field is one DataError naming the file, the field and the value. The file's own loader
-    (model/positions.py, branch ``positions``) reads it where it exists; until then only the
-    fields N2 needs are read and checked here."""
-    path = Path(path)
-    if not path.exists():
-        return []
-    try:
-        from model.positions import load_positions  # type: ignore[import-not-found]
-    except ImportError:
-        pass
-    else:
-        return list(load_positions(path).records)
-    raw = read_toml(path).get("record", [])
-    if not isinstance(raw, list):
-        raise DataError(path, "record", None, "expected [[record]] tables")
-    out = []
-    for k, r in enumerate(raw):
-        at = f"record[{k}]"
-        if not isinstance(r, dict):
-            raise DataError(path, at, None, "expected a table")
-        for key in ("actor", "topic"):
-            if not isinstance(r.get(key), str) or not r[key]:
-                raise DataError(path, f"{at}.{key}", r.get(key), "expected a non-empty string")
-        e = r.get("effect")
-        if isinstance(e, bool) or not isinstance(e, int | float) or not -1 <= e <= 1:
-            raise DataError(path, f"{at}.effect", e, "expected a number in [-1, 1]")
-        until = r.get("until")
-        out.append(Record(r["actor"], r["topic"], float(e), _month(path, f"{at}.since",
-                          r.get("since")), None if until is None
-                          else _month(path, f"{at}.until", until)))
-    return out
+    """The positions on record of data/positions.toml (model/positions.py reads and checks
+    it); none when the file is absent."""
+    return list(load_positions(path).records) if Path(path).exists() else []
 
 
 @dataclass(frozen=True)

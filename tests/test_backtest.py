@@ -53,15 +53,7 @@ def test_the_v1_episodes_are_still_there():
         assert stem in names
 
 
-#: baseline-2024's Hungarian stance is removed by the engine change on branch `behaviour`
-#: (the lead's); strict, so the mark must go when that lands here
-_LEAD = pytest.mark.xfail(strict=True, reason="baseline-2024's stance goes with the engine "
-                          "change of issue 21 on branch behaviour")
-
-
-@pytest.mark.parametrize("path", [pytest.param(p, marks=_LEAD) if p.stem == "baseline-2024"
-                                  else p for p in FILES + SCENARIOS],
-                         ids=[p.stem for p in FILES + SCENARIOS])
+@pytest.mark.parametrize("path", FILES + SCENARIOS, ids=[p.stem for p in FILES + SCENARIOS])
 def test_no_shipped_episode_or_scenario_holds_a_block_stance(path):
     # a red line is a declared position (an override with a source, or a record); whether it
     # blocks is the house's rule (issue 21, item 2)
