@@ -11,9 +11,12 @@ position on record in force at the episode's start (``[[record]]`` of data/posit
 when the file exists). It *opposes* when it prefers the status quo to any move in the
 proposal's direction: an override at or below the status quo when the change raises the role
 (at or above it when the change cuts it; an ideal at the status quo wants no change), a record
-with ``effect < 0`` (``> 0`` for a cut) on a topic the issue touches (its ``topics`` in
-data/issues.toml; a joint episode, a formal EU-NATO arrangement, also touches
-``eu_nato_arrangement``). Salience is ignored: that is what makes it a null rule (Hungary's
+whose lean pulls the role against the change on a topic the issue touches (its ``topics`` in
+data/issues.toml): ``effect < 0`` on a topic that raises the role (``> 0`` for a cut), by the
+engine's own map of which roles a topic moves (agents/states.py, ``TOPIC_ROLES``: France's
+record against NATO primacy does not oppose a rise of the EU's role). A joint episode, a
+formal EU-NATO arrangement, also touches ``eu_nato_arrangement``, which opposes any joint
+change. Salience is ignored: that is what makes it a null rule (Hungary's
 constructive abstentions are blocks to N2).
 
 The houses that can block are the members of a house deciding the scored piece by unanimity
@@ -28,7 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from model.data import DATA_DIR
+from agents.states import TOPIC_ROLES
+from model.data import DATA_DIR, TOPICS
 from model.positions import Record, load_positions
 
 if TYPE_CHECKING:
@@ -87,6 +91,15 @@ def directions(ep: Episode, w: World, j: int) -> dict[str, int]:
                                ("nato_role", w.nato_venue[j] != "none")) if on}
 
 
+def _factor(topic: str, role: str, joint: bool) -> float:
+    """How a lean on ``topic`` moves ``role`` (the engine's own map, agents/states.py): NATO
+    primacy raises NATO's role and leaves the EU's alone; a formal arrangement is every joint
+    change."""
+    if topic == "eu_nato_arrangement":
+        return 1.0 if joint else 0.0
+    return float(TOPIC_ROLES[TOPICS.index(topic), 0 if role == "eu_role" else 1])
+
+
 def opposers(ep: Episode, w: World, records: list[Record]) -> dict[str, set[str]]:
     """Per veto house (``eu_council``, ``nato``), the members whose declared position opposes."""
     j = w.issue_ids.index(ep.spec.issue)
@@ -98,7 +111,7 @@ def opposers(ep: Episode, w: World, records: list[Record]) -> dict[str, set[str]
         houses["eu_council"] = (eu, "eu_role")
     if w.nato_venue[j] == "nac":
         houses["nato"] = (nato, "nato_role")
-    topics = {t for t, wt in getattr(w.issues[j], "topics", {}).items() if wt > 0}
+    topics = {t for t, wt in w.issues[j].topics.items() if wt > 0}
     if w.joint[j]:
         topics.add("eu_nato_arrangement")
     start = ep.scenario.start
@@ -117,8 +130,9 @@ def opposers(ep: Episode, w: World, records: list[Record]) -> dict[str, set[str]
             if mine is not None and role in dirs:  # the episode's own declared position
                 if (mine - sq[role]) * d <= 0:
                     names.add(a)
-            elif any(r.actor == a and r.topic in topics and r.effect * d < 0
-                     and r.in_force(start) for r in records):
+            elif any(r.actor == a and r.topic in topics and r.in_force(start)
+                     and r.effect * _factor(r.topic, role, bool(w.joint[j])) * d < 0
+                     for r in records):
                 names.add(a)
         if names:
             out[house] = names

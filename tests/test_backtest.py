@@ -457,12 +457,20 @@ def test_n2_reads_the_records_in_force_at_the_start(tmp_path):
 def test_n2_reads_a_record_on_a_topic_of_the_issue(tmp_path):
     from model.data import load_issues
 
-    topics = getattr(next(i for i in load_issues() if i.id == "ukr_aid"), "topics", {})
-    if not topics.get("ukraine_arms"):
-        pytest.skip("data/issues.toml does not tag ukr_aid with topics yet (branch behaviour)")
+    assert next(i for i in load_issues() if i.id == "ukr_aid").topics["ukraine_arms"] > 0
     rec = _record("HUN", "ukraine_arms", -1, since="2022-02")
     assert _calls(tmp_path, records=rec)["N2"] == "blocked · cfsp · HUN"
     assert _calls(tmp_path, venue="olp", records=rec)["N2"] == "adopted · olp · no blocker"
+    assert _calls(tmp_path, records=_record("HUN", "ukraine_arms", 0.5))["N2"] \
+        == "adopted · cfsp · no blocker"
+    # a record against NATO primacy pulls NATO's role down, not the EU's (agents/states.py)
+    fra = _record("FRA", "nato_primacy", -1)
+    tagged = [i.id for i in load_issues() if i.topics.get("nato_primacy")]
+    issue = "ukr_training" if "ukr_training" in tagged else tagged[0]
+    calls = _calls(tmp_path, issue=issue, records=fra)["N2"].replace(issue, "")
+    assert calls == "adopted · cfsp · no blocker"
+    calls = _calls(tmp_path, issue=issue, venue="nac", records=fra)["N2"]
+    assert calls == "blocked · nac · FRA"
 
 
 @pytest.mark.parametrize(("old", "new", "field"), [
