@@ -1,4 +1,5 @@
-"""The back-test on real episodes (model/backtest.py, model/episodes.py, data/episodes/)."""
+"""The back-test on real episodes (validation/backtest.py, episodes.py, backtest_null.py;
+data/episodes/)."""
 
 import contextlib
 import datetime as dt
@@ -13,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from model.backtest import EpisodeResult, Outcome, backtest, check, outcome
-from model.data import DATA_DIR, DataError, load_actors
-from model.episodes import EPISODE_DIR, PERIOD, EpisodeSpec, load_episode
+from model.inputs.data import DATA_DIR, DataError, load_actors
+from validation.backtest import EpisodeResult, Outcome, backtest, check, outcome
+from validation.episodes import EPISODE_DIR, PERIOD, EpisodeSpec, load_episode
 
 ROOT = Path(__file__).resolve().parents[1]
 FILES = sorted(EPISODE_DIR.glob("*.toml"))
@@ -26,7 +27,7 @@ FAILED = ("blocked", "watered_down")
 
 def eunato(*args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "model.cli", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True,
                           text=True, cwd=ROOT, env=env, timeout=900)
 
 
@@ -270,7 +271,7 @@ def test_backtest_cli_prints_the_table_the_score_and_the_line(tmp_path):
 
 
 def test_json_dash_writes_the_document_to_stdout(tmp_path):
-    from model.cli import main
+    from cli.main import main
 
     cwd = os.getcwd()
     os.chdir(tmp_path)
@@ -316,9 +317,8 @@ def test_with_the_participation_blockage_on_the_joint_declaration_is_routed_arou
 def test_an_episodes_seeds_played_together_are_its_runs_one_by_one():
     """run_episode plays an episode's seeds as one ensemble of lean runs: every outcome
     is the one the full run of that seed gives alone."""
-    from model.backtest import run_episode
     from model.model import EuNatoModel
-    from validation.backtest import EPISODE_DIR, load_episode, outcome, run_episode
+    from validation.backtest import run_episode
 
     for path in FILES[:4]:
         ep = load_episode(path)
@@ -328,7 +328,7 @@ def test_an_episodes_seeds_played_together_are_its_runs_one_by_one():
         assert res.outcomes == alone, path.name
 
 
-# -- the null rules on small synthetic files (model/backtest_null.py) -------------------------
+# -- the null rules on small synthetic files (validation/backtest_null.py) -------------------------
 
 SYN = """name = "syn"
 description = "A synthetic decision of May 2024, for a test of the null rules."
@@ -355,7 +355,7 @@ joint = {joint}
 
 
 def _calls(tmp_path, extra="", venue="cfsp", issue="ukr_aid", proposed="", records=""):
-    from model.backtest_null import load_records
+    from validation.backtest_null import load_records
 
     eu = venue if venue in ("cfsp", "olp", "art122", "mff") else "cfsp" if venue == "joint" \
         else "none"
@@ -455,7 +455,7 @@ def test_n2_reads_the_records_in_force_at_the_start(tmp_path):
 
 
 def test_n2_reads_a_record_on_a_topic_of_the_issue(tmp_path):
-    from model.data import load_issues
+    from model.inputs.data import load_issues
 
     assert next(i for i in load_issues() if i.id == "ukr_aid").topics["ukraine_arms"] > 0
     rec = _record("HUN", "ukraine_arms", -1, since="2022-02")
@@ -481,7 +481,7 @@ def test_n2_reads_a_record_on_a_topic_of_the_issue(tmp_path):
     ('since = "2022-02"', 'since = "2022-02"\nuntil = "2022-13"', "record[0].until"),
 ])
 def test_a_bad_record_is_one_clear_error(tmp_path, old, new, field):
-    from model.backtest_null import load_records
+    from validation.backtest_null import load_records
 
     text = _record("HUN", "ukraine_arms", -1, since="2022-02")
     assert old in text

@@ -20,7 +20,7 @@ three are right.
 
 Aggregation over seeds: a check is right for an episode when more than half of its seeds
 get it right; the episode is *reproduced* when more than half reproduce all three. The two
-null rules (model/backtest_null.py) are scored the same way beside it.
+null rules (validation/backtest_null.py) are scored the same way beside it.
 :func:`backtest` is the one engine function the CLI and the tests call.
 """
 
@@ -34,11 +34,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from model.backtest_null import NullCall
-from model.episodes import EPISODE_DIR, Episode, EpisodeSpec, load_episodes
-from model.output import Output, Tab, add_format_option
+from model.io.output import Output, Tab, add_format_option
+from model.io.safeio import MAX_SEED, int_in, writable_file, write_text_atomic
 from model.protocols import protocol_arg
-from model.safeio import MAX_SEED, int_in, writable_file, write_text_atomic
+from validation.backtest_null import NullCall
+from validation.episodes import EPISODE_DIR, Episode, EpisodeSpec, load_episodes
 
 HOUSES_EU = ("eu_council", "european_parliament")
 

@@ -1,7 +1,8 @@
 """Episode files (data/episodes/*.toml, the v2 format of docs/validation.md): a scenario for
 one real decision plus an ``[episode]`` table stating what happened. :func:`load_episode`
 checks a file and that its parts agree; a bad field is one DataError naming the file, the
-field and the value. The scoring is model/backtest.py's; the null rules model/backtest_null.py's.
+field and the value. The scoring is validation/backtest.py's; the null rules are
+validation/backtest_null.py's.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from model.backtest_null import NullCall, Record, council, load_records, null_calls, status_quo
-from model.data import DATA_DIR, DataError, load_actors, load_issues
-from model.scenario import Scenario, load_scenario
+from model.inputs.data import DATA_DIR, DataError, load_actors, load_issues
+from model.inputs.scenario import Scenario, load_scenario
 from model.world import World, build_world
+from validation.backtest_null import NullCall, Record, council, load_records, null_calls, status_quo
 
 EPISODE_DIR = DATA_DIR / "episodes"
 #: the back-test period: the decision dates must fall in it

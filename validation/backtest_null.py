@@ -29,15 +29,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from agents.states import TOPIC_ROLES
-from model.data import DATA_DIR, TOPICS
-from model.positions import Record, load_positions
+from model.inputs.data import DATA_DIR, TOPICS
+from model.inputs.positions import Record, load_positions
+from model.inputs.scenario import Scenario
 
 if TYPE_CHECKING:
-    from model.backtest import Episode
     from model.world import World
+
+
+class Episode(Protocol):
+    """What the rules read of an episode (validation/episodes.py's ``Episode``, named here as
+    a Protocol so that the two modules do not import each other)."""
+
+    spec: Any  # its [episode] table: issue, proposed
+    scenario: Scenario
 
 POSITIONS = DATA_DIR / "positions.toml"
 #: EU venues where one member can stop the scored piece (Art. 31(1) TEU, Art. 312 TFEU)
@@ -45,7 +53,7 @@ UNANIMITY = ("cfsp", "mff")
 
 
 def load_records(path: str | Path = POSITIONS) -> list[Record]:
-    """The positions on record of data/positions.toml (model/positions.py reads and checks
+    """The positions on record of data/positions.toml (model/inputs/positions.py reads and checks
     it); none when the file is absent."""
     return list(load_positions(path).records) if Path(path).exists() else []
 
