@@ -9,14 +9,25 @@ imports it.
 """
 
 import os
+import sys
 from pathlib import Path
 
 import solara
 import solara.server.settings
 
-from app.patches import fix_navigator
+from app.patches import fix_close_route, fix_navigator, loopback_unless_asked
 
+# `solara run app` (the README offers it) listens where $HOST says; the app has no login,
+# so it serves on loopback unless --host asks for more: the command starts again with
+# --host 127.0.0.1 (this import runs before the server binds its socket)
+_argv = loopback_unless_asked(sys.argv, solara.server.settings.main.host)
+if _argv is not None:
+    print(f"eunato: serving on 127.0.0.1, not $HOST ({solara.server.settings.main.host}); "
+          "pass --host to listen elsewhere (the app has no login)", file=sys.stderr)
+    os.environ["EUNATO_APP_HOST"] = "127.0.0.1"
+    os.execv(sys.executable, [sys.executable, *_argv])
 fix_navigator()
+fix_close_route()
 # app/assets/custom.js goes into the page head (Solara looks for /static/assets/ files in
 # these folders): it starts loading the chart libraries before the first widgets arrive
 _ASSETS = str(Path(__file__).with_name("assets"))

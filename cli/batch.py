@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from experiments.executor import add_executor_options, warm_up
 from model.io.output import message_console
-from model.io.safeio import MAX_RUNS, int_in, writable_dir
+from model.io.safeio import MAX_RUNS, int_in, interrupt_code, writable_dir
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,11 +27,18 @@ def _batch(args: argparse.Namespace) -> int:
     if not (args.dry_run or args.scheduler or args.dask_workers or args.workers == 1):
         warm_up()  # the pool's workers import the model while this process does too
     from experiments.batch import BatchFailed, run_experiment, run_id
+    from experiments.folder import check_folder, fresh_folder, in_use
     from experiments.spec import load_experiment
     from experiments.store import ResultStore, StoreError
 
     exp = load_experiment(args.experiment)  # also loads every scenario it names
     out = writable_dir(args.out or Path("results") / exp.name, "--out")
+    if args.force_new and in_use(out):  # never merged: the old folder stays as it was
+        fresh = fresh_folder(out)
+        console.print(f"--force-new: {out} is in use; this batch goes to a fresh folder "
+                      f"{fresh}")
+        out = writable_dir(fresh, "--out")
+    check_folder(exp, out)  # another experiment, or changed scenarios: refused untouched
     points = exp.points()
     ids = {run_id(p) for p in points}
     done = ResultStore(out).done_ids() & ids if (out / "runs").is_dir() else set()
@@ -54,11 +61,11 @@ def _batch(args: argparse.Namespace) -> int:
     except StoreError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as err:
         n = len(ResultStore(out).done_ids() & ids)
         print(f"interrupted: {n} of {len(ids)} runs recorded in {out}; run the same command "
               "again to resume", file=sys.stderr)
-        return 130
+        return interrupt_code(err)
     dt = time.perf_counter() - t0
     for name in df.attrs.get("quarantined", []):
         console.print(f"note: damaged part {name} moved to {out / 'quarantine'}; its runs "
@@ -103,6 +110,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="runs per Parquet part (default 100; a part is also written at "
                         "least every 5 s)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--force-new", action="store_true",
+                   help="when --out holds another batch, start a fresh folder beside it "
+                        "(OUT-2, OUT-3 …) instead of refusing; the old one is never merged")
     p.add_argument("--dry-run", action="store_true",
                    help="validate the file and every scenario it names, count the runs, "
                         "run nothing")

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
-from model.results.tables import comparison_tables
-
 from experiments.executor import add_executor_options
 from model.io.output import add_format_option, emit, note
+from model.io.safeio import json_text, writable_dir
+from model.results.tables import comparison_tables
 
 
 def _compare_scenarios(args: argparse.Namespace) -> int:
@@ -19,6 +18,8 @@ def _compare_scenarios(args: argparse.Namespace) -> int:
 
     settings = parse_settings(args.set or [])
     check_inputs(args.scenarios, args.seeds, settings)  # bad input: one line, before runs
+    if args.out:  # a file, a link or no such parent: said before the runs, not after
+        writable_dir(args.out, "--out")
     total = len(args.scenarios) * args.seeds
     note(f"{len(args.scenarios)} scenarios × {args.seeds} seeds = {total} runs", args.format)
     from rich.console import Console
@@ -32,7 +33,7 @@ def _compare_scenarios(args: argparse.Namespace) -> int:
         comp = compare_scenarios(args.scenarios, args.seeds, settings, args.out, executor=ex,
                                  progress=lambda done, n: bar.update(task, completed=done))
     if args.format == "json":
-        print(json.dumps(comp.to_json(), indent=1))
+        print(json_text(comp.to_json(), indent=1))
     elif args.format == "csv":
         comp.table.to_csv(sys.stdout, index=False)
     else:

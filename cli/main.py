@@ -8,7 +8,6 @@ register their own sub-commands from the modules in ``PLUGINS`` (each has a
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -20,7 +19,17 @@ from cli.options import add_table_options
 from model.inputs.data import DataError
 from model.io.output import Tab, add_format_option, emit, message_console, note
 from model.io.provenance import current_command
-from model.io.safeio import MAX_ROUNDS, MAX_SEED, int_in, writable_file, write_text_atomic
+from model.io.safeio import (
+    MAX_ROUNDS,
+    MAX_SEED,
+    int_in,
+    interrupt_code,
+    is_stdout,
+    json_text,
+    stop_signals,
+    writable_file,
+    write_text_atomic,
+)
 from model.protocols import protocol_arg
 
 
@@ -91,7 +100,8 @@ console = message_console()  # messages are never wrapped, in a pipe or not
 
 EPILOG = """exit codes: 0 ok; 2 bad input (one line naming the file, field and value, or a bad
 option); 1 internal error (a bug: one line, set EUNATO_DEBUG=1 for the traceback);
-130 interrupted; a reader that stops early (| head) is not an error (0, no message).
+130 interrupted (143 on SIGTERM, 129 on SIGHUP); a reader that stops early (| head) is
+not an error (0, no message).
 Tables: --format table|csv|json; as a table into a pipe or a file they are plain text,
 full width, never wrapped or cut."""
 
@@ -124,7 +134,7 @@ def _actors(args: argparse.Namespace) -> int:
                          "memberships": d.pop("memberships"), **d,
                          "voting_power": {h: round(float(v[a.row]), 4)
                                           for h, v in power.items()}})
-        print(json.dumps(rows, indent=2))
+        print(json_text(rows, indent=2))
         return 0
     t = Tab(f"actors ({args.scenario}); voting power = normalised Banzhaf index",
             ["id", "name", "type", "bloc", "memberships", "capability", "power EU QMV",
@@ -194,10 +204,10 @@ cycle when the protocol cycles (shown), played up to --max-rounds.
 
 
 def _forecast(args: argparse.Namespace) -> int:
-    from forecasting.forecast import read_table, run_forecast, settle
+    from forecasting.forecast import check_table_work, read_table, run_forecast, settle
     from model.io.provenance import file_hash, provenance
 
-    if args.json and args.json != "-":
+    if args.json and not is_stdout(args.json):
         writable_file(args.json, "--json")
     rng = None
     if args.range is not None:
@@ -205,7 +215,8 @@ def _forecast(args: argparse.Namespace) -> int:
             raise ValueError(f"--range: HI must exceed LO, got {args.range[0]:g} "
                              f"{args.range[1]:g}")
         rng = (args.range[0], args.range[1])
-    to_stdout = args.json == "-"  # the JSON document is then stdout's data: the rest aside
+    # the JSON document is then stdout's data: the rest aside
+    to_stdout = bool(args.json) and is_stdout(args.json)
     fmt = args.format
     read = read_table(args.file, rng, args.status_quo, args.capability_scale,
                       args.salience_scale)
@@ -215,6 +226,7 @@ def _forecast(args: argparse.Namespace) -> int:
     say("understood: " + "; ".join(read.notes))
     for w in read.warnings:
         say(f"warning: {w}")
+    check_table_work(read.state, [args.protocol], args.rounds, args.max_rounds, args.file)
     records = run_forecast(read.state.copy(), args.protocol, rounds=args.rounds,
                            seed=args.seed)
     answers = settle(read.state, args.protocol, max_rounds=args.max_rounds, seed=args.seed)
@@ -247,7 +259,7 @@ def _forecast(args: argparse.Namespace) -> int:
                                     "rounds": args.rounds, "max_rounds": args.max_rounds,
                                     "seed": args.seed},
                           extra={"input_hash": file_hash(args.file)})
-        doc = json.dumps({"file": str(args.file), "protocol": args.protocol,
+        doc = json_text({"file": str(args.file), "protocol": args.protocol,
                           "actors": read.state.actor_ids, "issues": read.state.issue_ids,
                           "understood": read.notes, "warnings": read.warnings,
                           "answer": [{"issue": a.issue, "value": a.value, "kind": a.kind,
@@ -344,7 +356,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if current_command.get() is None:  # `eunato rerun` sets the command it reproduces
         token = current_command.set(["eunato", *argv])
     try:
-        code = int(args.func(args) or 0)
+        with stop_signals():  # SIGTERM and SIGHUP end a command as Ctrl-C does
+            code = int(args.func(args) or 0)
         sys.stdout.flush()  # a reader gone (| head) shows here, not at exit
         return code
     except BrokenPipeError:  # the reader stopped early (| head): not an error, no message
@@ -365,9 +378,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         name = f" {err.filename}" if getattr(err, "filename", None) else ""
         print(f"error:{name} {getattr(err, 'strerror', None) or err}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as err:
         print("interrupted", file=sys.stderr)
-        return 130
+        return interrupt_code(err)
     except Exception as err:  # a bug: one line (the traceback on request), exit 1
         if os.environ.get("EUNATO_DEBUG"):
             raise

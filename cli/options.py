@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import argparse
 
-from model.io.safeio import float_in
+from model.io.safeio import MAX_TABLE_VALUE, float_in
 
 
 def add_table_options(p: argparse.ArgumentParser) -> None:
     """The options every command that reads a stakeholder table shares."""
-    p.add_argument("--range", nargs=2, type=float_in(-1e12, 1e12), metavar=("LO", "HI"),
+    p.add_argument("--range", nargs=2, type=float_in(-MAX_TABLE_VALUE, MAX_TABLE_VALUE),
+                   metavar=("LO", "HI"),
                    default=None,
                    help="the position scale (default: inferred from the table)")
-    p.add_argument("--status-quo", type=float_in(-1e12, 1e12), default=None,
+    p.add_argument("--status-quo", type=float_in(-MAX_TABLE_VALUE, MAX_TABLE_VALUE),
+                   default=None,
                    help="reversion point (default: the median position)")
     p.add_argument("--capability-scale", type=_positive, default=None, metavar="FULL",
                    help="the capability that means full strength, e.g. 100 (default: "

@@ -11,22 +11,26 @@ from __future__ import annotations
 import argparse
 import json
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import numpy as np
-from model.results.tables import summary_table
 
+from model.inputs.data import DataError
 from model.io.output import Tab, add_format_option, emit, message_console, note
 from model.io.safeio import (
     MAX_ROUNDS,
     MAX_SEED,
     MAX_SEEDS,
+    check_new_folder,
     float_in,
+    folder_swap,
     int_in,
-    writable_dir,
+    json_text,
     write_text_atomic,
 )
 from model.protocols import protocol_arg
+from model.results.tables import summary_table
 
 console = message_console()
 
@@ -74,8 +78,12 @@ def seed_table(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _run(args: argparse.Namespace) -> int:
     from model.results.export import write_run
 
-    if args.out:
-        writable_dir(args.out, "--out")
+    if args.out:  # an earlier run is replaced only on request, and then as a whole
+        check_new_folder(args.out, args.overwrite)
+    if args.seeds and args.seed + args.seeds - 1 > MAX_SEED:
+        raise DataError("command line", "--seed", args.seed, f"with --seeds {args.seeds} the "
+                        f"seeds reach {args.seed + args.seeds - 1}, beyond the largest seed a "
+                        f"run takes ({MAX_SEED}, 2^63 - 1)")
     if args.seeds:
         from model.io.provenance import provenance
 
@@ -90,26 +98,26 @@ def _run(args: argparse.Namespace) -> int:
         title = (f"{args.scenario} · {summaries[0]['protocol']} · seeds {seeds[0]}.."
                  f"{seeds[-1]} (10% / median / 90%)")
         if args.format == "json":
-            print(json.dumps(table, indent=2))
+            print(json_text(table, indent=2))
         elif args.format == "csv":  # one number per column: pandas reads the quantiles
             emit(seed_tidy(table, title), "csv")
         else:
             emit(seed_tab(table, title), args.format)
         if args.out:
-            from pathlib import Path
-
-            Path(args.out).mkdir(parents=True, exist_ok=True)
             prov = provenance(args.scenario, seeds)
-            write_text_atomic(Path(args.out) / "seeds.json", json.dumps(
-                {"issues": table, "provenance": prov}, indent=2))
+            with folder_swap(args.out) as tmp:
+                write_text_atomic(tmp / "seeds.json", json_text(
+                    {"issues": table, "provenance": prov}, indent=2))
         return 0
     model = _model(args, args.seed).run()
     summary = model.summary()
     if args.out:
-        paths = write_run(model, args.out, summary)
-        summary = json.loads(paths["summary"].read_text())  # with its provenance
+        with folder_swap(args.out) as tmp:
+            built = write_run(model, tmp, summary)
+            summary = json.loads(built["summary"].read_text())  # with its provenance
+        paths = {k: Path(args.out) / v.name for k, v in built.items()}
     if args.format == "json":
-        print(json.dumps(summary, indent=2))
+        print(json_text(summary, indent=2))
     else:
         emit(summary_table(summary), args.format)
         if args.format == "table":
@@ -183,7 +191,7 @@ def _explain(args: argparse.Namespace) -> int:
     ex = model.explain(args.issue)
     fmt = "json" if args.json else args.format
     if fmt == "json":  # the whole explanation (docs/schema.md), not only the table's columns
-        print(json.dumps(ex, indent=2))
+        print(json_text(ex, indent=2))
         return 0
     if fmt == "csv":
         emit(explain_tab(ex), fmt)
@@ -220,6 +228,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seeds", type=int_in(0, MAX_SEEDS), default=0,
                    help="run this many seeds from --seed and report shares and quantiles")
     p.add_argument("--out", default=None, help="directory for steps/actors Parquet + JSON")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace the run already in --out (as a whole: a kill leaves the "
+                        "old run or the new one)")
     add_format_option(p)
     p.set_defaults(func=_run)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import math
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from experiments.executor import add_executor_options, executor_from
 from experiments.store import folder_lock
 from model.io.output import Output, Tab, add_format_option
-from model.io.safeio import MAX_TRIALS, int_in, safe_name, writable_dir, write_text_atomic
+from model.io.safeio import (
+    MAX_TRIALS,
+    int_in,
+    json_text,
+    safe_name,
+    writable_dir,
+    write_text_atomic,
+)
 
 
 def progress_bar() -> Progress:
@@ -102,7 +108,7 @@ def _tune_locked(args: argparse.Namespace, spec: Any, out: Path) -> int:
         o.note("importance: " + ", ".join(f"{k} {v:.2f}" for k, v in imp.items()))
         paths.append(T.plot_importance(imp, out / "importance.png",
                                        f"parameter importance: {spec.name}"))
-    write_text_atomic(out / "best.json", json.dumps(
+    write_text_atomic(out / "best.json", json_text(
         {"study": study.study_name, "trial": best.number, "trials": n_done,
          "loss": best.user_attrs["loss"], "params": best.params, "importance": imp,
          "fit": fit,

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from model.io.output import Output, Tab, add_format_option
-from model.io.safeio import writable_file
+from model.io.safeio import atomic_output, writable_file
 
 
 def _two(v: float) -> str:
@@ -28,12 +28,14 @@ def _range(args: argparse.Namespace) -> tuple[float, float] | None:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from forecasting.forecast import read_table, run_forecast, settle
+    from forecasting.forecast import check_table_work, read_table, run_forecast, settle
     from model.protocols import PROTOCOLS
 
     names = args.protocols or sorted(PROTOCOLS)
     read = read_table(args.file, _range(args), args.status_quo, args.capability_scale,
                       args.salience_scale)
+    check_table_work(read.state, names, args.rounds or 0,  # all before the first one starts
+                     args.max_rounds if args.rounds is None else 0, args.file)
     out = Output(args.format)
     out.note("understood: " + "; ".join(read.notes))
     for w in read.warnings:
@@ -127,7 +129,8 @@ def _validate(args: argparse.Namespace) -> int:
     if args.plot:
         from validation.plot import error_plot
         fig = error_plot(scores)
-        fig.savefig(args.plot, dpi=120)
+        with atomic_output(args.plot) as tmp:
+            fig.savefig(tmp, dpi=120)
         out.note(f"wrote {args.plot}")
     out.close()
     return 0
@@ -177,7 +180,8 @@ def _perception(args: argparse.Namespace) -> int:
     read = read_table(args.file, _range(args), args.status_quo, args.capability_scale,
                       args.salience_scale)
     fig = perception_figure(read.state, args.actor, issue=args.issue)
-    fig.savefig(args.out, dpi=120)
+    with atomic_output(args.out) as tmp:
+        fig.savefig(tmp, dpi=120)
     print(f"wrote {args.out}")
     return 0
 

@@ -18,8 +18,8 @@ import hashlib
 import json
 import math
 import os
+import sys
 import time
-import uuid
 from collections.abc import Iterable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from pathlib import Path
@@ -36,7 +36,7 @@ from experiments.store import (
     _canonical,
     _table,
 )
-from model.io.safeio import os_reason
+from model.io.safeio import json_text, os_reason, write_text_atomic
 
 #: a part is written at least this often (seconds) while runs finish, so a kill loses at
 #: most this much work; and after this many runs (``part_size``) whichever comes first
@@ -112,7 +112,8 @@ def run_params(params_list: Iterable[dict[str, Any]], out_dir: str | Path | None
                scheduler: str | None = None, executor: Executor | None = None,
                per_round: bool = False, fail_fast: bool = False, progress: bool = True,
                part_size: int | None = None, chunksize: int | None = None,
-               dask_processes: bool = True, description: str = "runs") -> pd.DataFrame:
+               dask_processes: bool = True, description: str = "runs",
+               _store: ResultStore | None = None) -> pd.DataFrame:
     """Run every parameter set (resuming), record it, return the runs table.
 
     Args:
@@ -148,14 +149,29 @@ def run_params(params_list: Iterable[dict[str, Any]], out_dir: str | Path | None
             "progress": progress, "part_size": part_size or PART_SIZE,
             "chunksize": chunksize, "dask_processes": dask_processes,
             "description": description}
+    if _store is not None:
+        return _run_in_store(unique, _store, opts)
     if out_dir is None:
         return _run_todo(unique, set(), None, **opts)
     store = ResultStore(out_dir)
+    store.check()
     with store.lock():  # a second batch on this folder stops here with a clear message
-        quarantined = store.clean()
-        df = _run_todo(unique, store.done_ids() & set(unique), store, **opts)
+        return _run_in_store(unique, store, opts)
+
+
+def _run_in_store(unique: dict[str, dict[str, Any]], store: ResultStore,
+                  opts: dict[str, Any]) -> pd.DataFrame:
+    """The runs of ``unique`` not yet in ``store``, whose lock the caller holds."""
+    quarantined = store.clean()
+    df = _run_todo(unique, store.done_ids() & set(unique), store, **opts)
     df.attrs["quarantined"] = quarantined
     return df
+
+
+def _run_locked(params_list: Iterable[dict[str, Any]], store: ResultStore,
+                **options: Any) -> pd.DataFrame:
+    """:func:`run_params` into a store whose lock the caller already holds."""
+    return run_params(params_list, None, _store=store, **options)
 
 
 def _run_todo(unique: dict[str, dict[str, Any]], done: set[str], store: ResultStore | None,
@@ -253,9 +269,9 @@ def _run_todo(unique: dict[str, dict[str, Any]], done: set[str], store: ResultSt
                         break
                     flush()
         finally:
-            flush(final=True)
-            if ctx is not None:
-                ctx.__exit__(None, None, None)
+            flush(final=True)  # what finished is kept, also when interrupted
+            if ctx is not None:  # an exception on its way out stops the workers at once
+                ctx.__exit__(*sys.exc_info())
         if fail_fast and failed:
             f = failed[0]
             where = f" (results so far in {store.root})" if store is not None else ""
@@ -282,20 +298,28 @@ def swept(exp: Experiment) -> list[str]:
 def run_experiment(exp: Experiment, out_dir: str | Path, **options: Any) -> pd.DataFrame:
     """Run an experiment into ``out_dir`` (resuming); options as :func:`run_params`.
 
-    Also writes ``out_dir/experiment.json`` (the validated spec and the swept inputs),
-    which ``eunato report`` reads.
+    Under the folder's lock and before the first run, checks that the folder holds no
+    other experiment and that the scenarios have not changed since its runs were made
+    (:func:`experiments.folder.check_folder`), then writes ``out_dir/experiment.json``
+    (the validated spec, its identity and the swept inputs), which ``eunato report`` reads.
     """
+    from experiments.folder import check_folder, identity
+
     out = Path(out_dir)
     points = exp.points()
-    meta = {"experiment": exp.model_dump(mode="json"), "swept": swept(exp),
-            "runs": len({run_id(p) for p in points}),
+    ident = identity(exp)
+    check_folder(exp, out, ident)  # a refused batch touches nothing, not even the lock
+    meta = {"experiment": exp.model_dump(mode="json"), "identity": ident,
+            "swept": swept(exp), "runs": len({run_id(p) for p in points}),
             "provenance": batch_provenance(points, exp.model_dump(mode="json"))}
-    try:  # a temporary name of its own: two starts on one folder never share it
-        out.mkdir(parents=True, exist_ok=True)
-        tmp = out / f".experiment.json.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
-        tmp.write_text(json.dumps(meta, indent=1))
-        tmp.replace(out / "experiment.json")
-    except OSError as err:
-        raise StoreError(f"cannot write {out / 'experiment.json'}: {os_reason(err)}") from None
-    return run_params(points, out, per_round=exp.per_round,
-                      description=options.pop("description", exp.name), **options)
+    store = ResultStore(out)
+    store.check()
+    with store.lock():  # a second batch on this folder stops here with a clear message
+        check_folder(exp, out, ident)  # again, now that no one else can write it
+        try:
+            write_text_atomic(out / "experiment.json", json_text(meta, indent=1))
+        except OSError as err:
+            raise StoreError(f"cannot write {out / 'experiment.json'}: "
+                             f"{os_reason(err)}") from None
+        return _run_locked(points, store, per_round=exp.per_round,
+                           description=options.pop("description", exp.name), **options)

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model.io.safeio import atomic_output, write_text_atomic
+from model.io.safeio import atomic_output, json_text, write_text_atomic
 
 BAND = (10, 90)  # the band of the roles, percent
 CI = 95  # the bootstrap interval of a difference, percent
@@ -309,7 +309,7 @@ def write_comparison(comp: Comparison, out: str | Path, brief: bool = True) -> l
     for frame, path in ((comp.table, paths[0]), (comp.runs, paths[1])):
         with atomic_output(path) as tmp:
             frame.to_parquet(tmp, index=False)
-    write_text_atomic(paths[2], json.dumps(comp.to_json(), indent=1, sort_keys=False))
+    write_text_atomic(paths[2], json_text(comp.to_json(), indent=1, sort_keys=False))
     if brief:
         from experiments.briefing.brief import write_brief
 

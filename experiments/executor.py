@@ -17,6 +17,7 @@ in the workers' environment) so that it can import ``experiments.runs``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -128,12 +129,59 @@ def open_executor(workers: int | None = None, dask_workers: int | None = None,
     if n == 1:
         yield SerialExecutor()
         return
-    pool = ProcessPoolExecutor(max_workers=n, mp_context=_forkserver())
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=_forkserver(),
+                               initializer=watch_parent, initargs=(os.getpid(),))
     pool.width = n
     try:
         yield pool
+    except BaseException:  # interrupted (Ctrl-C, SIGTERM) or failed: no task is waited for
+        stop_workers(pool)
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Terminate the pool's worker processes now (their tasks are abandoned; what was
+    finished and recorded stays)."""
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(OSError, AttributeError, ValueError):
+            proc.terminate()
+
+
+def watch_parent(pid: int, every: float = 0.5) -> None:
+    """A worker's initializer: a daemon thread ends this worker as soon as process ``pid``
+    (the command that started the pool) is gone, however it died (SIGKILL included), so no
+    worker outlives it by more than a moment. The forkserver is the worker's parent, so the
+    command is watched by pid (a pidfd where the system has one: no pid reuse)."""
+    import threading
+
+    def gone() -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return False
+
+    def watch() -> None:
+        try:
+            fd = os.pidfd_open(pid)
+        except (AttributeError, OSError):
+            fd = None
+        if fd is not None:
+            import select
+
+            poller = select.poll()
+            poller.register(fd, select.POLLIN)
+            poller.poll()  # readable once the process has ended
+            os._exit(1)
+        while not gone():
+            threading.Event().wait(every)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
 def add_executor_options(p: argparse.ArgumentParser) -> None:

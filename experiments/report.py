@@ -39,7 +39,13 @@ import pandas as pd  # noqa: E402
 from experiments.store import read_rounds, read_runs  # noqa: E402
 from model.inputs.data import DataError  # noqa: E402
 from model.inputs.knobs import MODEL_PARAMETERS  # noqa: E402
-from model.io.safeio import write_text_atomic
+from model.io.safeio import (  # noqa: E402
+    atomic_output,
+    json_text,
+    real_dir,
+    writable_dir,
+    write_text_atomic,
+)
 from model.results.summary import SCALES  # noqa: E402
 
 ROLE_RANGE = (0.0, 100.0)  # docs/schema.md: both roles are shares of a requirement of 100
@@ -161,7 +167,8 @@ def _plot_outcomes(ok: pd.DataFrame, group: str | None, scale: str,
     if group is not None:
         fig.suptitle(f"by {group}", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    with atomic_output(path) as tmp:
+        fig.savefig(tmp, dpi=110)
     plt.close(fig)
     return {"x": x_title, "y": "runs", "group": group,
             "levels": [str(lv) for lv, _ in groups]}
@@ -194,7 +201,8 @@ def _plot_by_input(tables: dict[str, pd.DataFrame], columns: list[tuple[str, str
                     ax.tick_params(axis="x", labelrotation=30)
             ax.grid(alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    with atomic_output(path) as tmp:
+        fig.savefig(tmp, dpi=110)
     plt.close(fig)
 
 
@@ -218,7 +226,8 @@ def _plot_rounds(ok: pd.DataFrame, rounds: pd.DataFrame, swept: list[str],
         ax.legend(fontsize=7, ncol=2 if len(levels) > 6 else 1)
     axes[0, 0].set_ylabel("issues agreed (mean over runs)")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    with atomic_output(path) as tmp:
+        fig.savefig(tmp, dpi=110)
     plt.close(fig)
 
 
@@ -237,7 +246,8 @@ def _plot_interaction(piv: pd.DataFrame, path: Path) -> None:
                     color="white" if v < 0.6 else "black")
     fig.colorbar(im, ax=ax, label="mean share of issues agreed")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    with atomic_output(path) as tmp:
+        fig.savefig(tmp, dpi=110)
     plt.close(fig)
 
 
@@ -252,7 +262,8 @@ def _plot_comembership(cm: pd.DataFrame, path: Path) -> None:
     ax.set_title("actor-pair co-membership of the final coalitions\n(diagonal: share of runs "
                  "in which the actor is in a coalition at all)", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    with atomic_output(path) as tmp:
+        fig.savefig(tmp, dpi=110)
     plt.close(fig)
 
 
@@ -275,8 +286,14 @@ def write_report(results_dir: str | Path, out_dir: str | Path | None = None) -> 
     if not (results / "runs").is_dir():
         raise DataError(results, "runs", str(results / "runs"),
                         "no runs here: not a results directory of `eunato batch`")
-    out = Path(out_dir) if out_dir else results / "report"
-    out.mkdir(parents=True, exist_ok=True)
+    out = writable_dir(Path(out_dir) if out_dir else results / "report", "--out")
+    for data in ("runs", "rounds", "quarantine"):  # the page's files would spoil the data
+        d = (results / data).resolve()
+        if out.resolve() == d or d in out.resolve().parents:
+            raise DataError("command line", "--out", str(out), f"is inside the results' "
+                            f"{data}/ folder; give a folder of its own")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    real_dir(out)
     runs = read_runs(results)
     ok = runs[runs["status"] == "ok"].copy()
     for c in ok.columns:  # error rows made these object/float; ok rows are bool
@@ -300,8 +317,8 @@ def write_report(results_dir: str | Path, out_dir: str | Path | None = None) -> 
             outcome_pngs.append((name, f"{SCALES[scale].split(' (')[0]} per issue"
                                  + (f", by {group}" if group else ", all runs")))
     p = out / "figures.json"  # with the batch's provenance: the report carries it too
-    p.write_text(json.dumps({"figures": figures, "provenance": _provenance(results)},
-                            indent=1))
+    write_text_atomic(p, json_text({"figures": figures, "provenance": _provenance(results)},
+                                    indent=1))
     paths.append(p)
     p = out / "agreement.png"
     _plot_by_input(tables, [("p_all_agreed", "P(all issues agreed)"),
@@ -328,11 +345,13 @@ def write_report(results_dir: str | Path, out_dir: str | Path | None = None) -> 
     _plot_comembership(cm, p)
     paths.append(p)
     p = out / "comembership.csv"
-    cm.to_csv(p)
+    with atomic_output(p) as tmp:
+        cm.to_csv(tmp)
     paths.append(p)
     p = out / "agreement.csv"
-    pd.concat([t.reset_index().rename(columns={n: "level"}).assign(input=n)
-               for n, t in tables.items()] or [pd.DataFrame()]).to_csv(p, index=False)
+    with atomic_output(p) as tmp:
+        pd.concat([t.reset_index().rename(columns={n: "level"}).assign(input=n)
+                   for n, t in tables.items()] or [pd.DataFrame()]).to_csv(tmp, index=False)
     paths.append(p)
 
     errors = runs.loc[runs["status"] != "ok", "error"].value_counts().head(10)

@@ -18,7 +18,6 @@ agreed), ``duplication_index`` and ``gap_index`` (of the outcome), ``coalitions`
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, as_completed
@@ -40,6 +39,7 @@ from model.io.safeio import (
     MAX_SOBOL_N,
     MAX_TRAJECTORIES,
     atomic_output,
+    json_text,
     write_text_atomic,
 )
 
@@ -66,7 +66,8 @@ class SobolOptions(BaseModel):
 
 class SASpec(StudySpec):
     methods: list[Literal["morris", "sobol"]] = Field(default_factory=lambda: ["morris",
-                                                                                "sobol"])
+                                                                                "sobol"],
+                                                      min_length=1)
     metrics: list[str] = Field(default_factory=list)
     morris: MorrisOptions = Field(default_factory=MorrisOptions)
     sobol: SobolOptions = Field(default_factory=SobolOptions)
@@ -305,7 +306,8 @@ def plot(spec: SASpec, method: str, res: dict[str, dict[str, Any]], path: str | 
     fig.colorbar(im, ax=ax, label=label)
     ax.set_title(f"{method}: {spec.name}")
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    with atomic_output(path) as tmp:
+        fig.savefig(tmp, dpi=120)
     plt.close(fig)
     return Path(path)
 
@@ -323,7 +325,7 @@ def write_results(spec: SASpec, results: dict[str, dict[str, dict[str, Any]]],
     from model.io.provenance import provenance
 
     prov = provenance(spec.scenario, list(spec.seeds), settings={"name": spec.name})
-    write_text_atomic(js, json.dumps({"name": spec.name, "parameters": list(spec.parameters),
+    write_text_atomic(js, json_text({"name": spec.name, "parameters": list(spec.parameters),
                                       "results": results, "provenance": prov}, indent=1))
     paths = [csv, js]
     for method, res in results.items():

@@ -232,6 +232,11 @@ def parse_experiment(data: dict[str, Any], file: str | Path = "<experiment>") ->
         raise DataError(file, field, _field_value(data, loc), msg) from None
     if "name" in data:
         safe_name(exp.name, file, "name")
+    last = exp.seed + exp.replicates - 1  # replicate r runs seed + r
+    if last > MAX_SEED:
+        raise DataError(file, "seed", exp.seed, f"with {exp.replicates} replicates the seeds "
+                        f"reach {last}, beyond the largest seed a run takes ({MAX_SEED}, "
+                        "2^63 - 1); lower the seed")
     n = exp.count()
     if n > MAX_RUNS:
         raise DataError(file, "(runs)", n, f"more than the {MAX_RUNS:,} runs a batch may have")

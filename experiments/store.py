@@ -24,8 +24,10 @@ the parts already written intact.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
+import stat
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,8 +37,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from model.inputs.data import DataError
 from model.inputs.knobs import MODEL_PARAMETERS
-from model.io.safeio import os_reason
+from model.io.safeio import os_reason, real_dir, temp_beside
 
 #: the leading columns of the runs table, in this order; the rest follow sorted by name
 LEAD_COLUMNS = ("run_id", "status", "error", "scenario", "protocol", "seed", "rounds",
@@ -86,15 +89,17 @@ def _table(rows: list[dict[str, Any]]) -> pa.Table:
 
 
 def _write_atomic(table: pa.Table, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    tmp = None
     try:
+        tmp = temp_beside(path)  # O_EXCL, unpredictable: a planted link is never followed
         pq.write_table(table, tmp)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except OSError as err:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
         raise StoreError(f"cannot write {path.parent}: {os_reason(err)}; the parts written "
                          "before are intact, run the same command again to resume") from None
 
@@ -143,21 +148,28 @@ class ResultStore:
         """Hold the folder while a batch writes (see :func:`folder_lock`)."""
         return folder_lock(self.root, "batch")
 
+    def check(self) -> None:
+        """Refuse a folder whose data folders are links, files or devices: parts written
+        or moved through them would land outside the folder (DataError, exit 2)."""
+        for d in (self.runs_dir, self.rounds_dir, self.root / "quarantine"):
+            if d.is_symlink() or (d.exists() and not d.is_dir()):
+                raise DataError("command line", "--out", str(d), "is a link or a file, not a "
+                                "folder of its own; refusing to write through it")
+
     def clean(self) -> list[str]:
         """Remove leftovers of an interrupted write (temporary files, rounds parts whose
         runs part never landed) and quarantine damaged parts; return the quarantined names
         (their runs are not recorded, so they are done again)."""
         for d in (self.runs_dir, self.rounds_dir):
             if d.is_dir():
-                for tmp in d.glob(".part-*.tmp"):
+                for tmp in d.glob(".part-*.tmp*"):
                     tmp.unlink(missing_ok=True)
         quarantined = []
         rounds = {p.name: p for p in self._round_parts()}
         for p in self._run_parts():
             r = rounds.get(p.name)
             if not _readable(p, "run_id") or (r is not None and not _readable(r, "run_id")):
-                qdir = self.root / "quarantine"
-                qdir.mkdir(exist_ok=True)
+                qdir = real_dir(self.root / "quarantine")
                 os.replace(p, qdir / f"runs-{p.name}")
                 if r is not None:
                     os.replace(r, qdir / f"rounds-{r.name}")
@@ -175,7 +187,8 @@ class ResultStore:
         ``metadata`` (e.g. ``{"provenance": json}``) goes into each part's schema.
         :class:`StoreError` if the disk is full or the folder is not writable."""
         try:
-            self.runs_dir.mkdir(parents=True, exist_ok=True)
+            self.root.mkdir(parents=True, exist_ok=True)
+            real_dir(self.runs_dir)
         except OSError as err:
             raise StoreError(f"cannot write {self.runs_dir}: {os_reason(err)}") from None
         existing = self._run_parts()
@@ -188,7 +201,7 @@ class ResultStore:
                 k.encode(): v.encode() for k, v in metadata.items()}})
 
         if round_rows:
-            self.rounds_dir.mkdir(parents=True, exist_ok=True)
+            real_dir(self.rounds_dir)
             _write_atomic(tagged(_table(round_rows)), self.rounds_dir / name)
         path = self.runs_dir / name
         _write_atomic(tagged(_table(rows)), path)
@@ -232,10 +245,18 @@ def folder_lock(root: str | Path, what: str = "batch") -> Iterator[None]:
     root = Path(root)
     try:
         root.mkdir(parents=True, exist_ok=True)
-        fd = os.open(root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        # never through a link or onto a device or a FIFO: the pid is written into it
+        fd = os.open(root / ".lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK
+                     | os.O_CLOEXEC, 0o644)
     except OSError as err:
+        if err.errno == errno.ELOOP:
+            raise DataError("command line", "--out", str(root / ".lock"), "is a symlink; "
+                            "refusing to write through it (remove it)") from None
         raise StoreError(f"cannot use {root}: {os_reason(err)}") from None
     try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise DataError("command line", "--out", str(root / ".lock"), "is not a regular "
+                            "file; refusing to write into it (remove it)")
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

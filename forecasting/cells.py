@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from model.inputs.data import DataError
+from model.io.safeio import MAX_TABLE_VALUE
 from model.state import BargainingState
 
 #: canonical column -> accepted header spellings (lower case, spaces/dashes as "_")
@@ -127,6 +128,10 @@ def number(raw: str, decimal_comma: bool, path: Path, row: int, col: str, what: 
     if decimal_comma and "," in s:
         s = s.replace(".", "").replace(",", ".")
     try:
+        # Python's float() also reads "1_0" as 10 and other scripts' digits ("٣", "１０"):
+        # a table's numbers are plain ASCII digits
+        if "_" in s or not s.isascii():
+            raise ValueError(s)
         v = float(s)
     except ValueError:
         raise TableError(path, f"row {row}, column {col!r}", raw,
@@ -134,6 +139,10 @@ def number(raw: str, decimal_comma: bool, path: Path, row: int, col: str, what: 
                          f"the {what} is empty; a number is needed") from None
     if not math.isfinite(v):
         raise TableError(path, f"row {row}, column {col!r}", raw, f"the {what} is not finite")
+    if what in ("position", "scale point") and abs(v) > MAX_TABLE_VALUE:
+        # positions are squared and summed by the protocols: 1e200 overflows
+        raise TableError(path, f"row {row}, column {col!r}", raw, f"the {what} lies beyond "
+                         f"±{MAX_TABLE_VALUE:g}; rescale the column")
     return v
 
 

@@ -22,12 +22,28 @@ import numpy as np
 
 from forecasting.cells import SYNONYMS, TableError, TableRead
 from forecasting.tables import read_table
-from model.protocols import get_protocol
-from model.protocols.base import weighted_mean, weighted_median
+from model.protocols import get_protocol, protocol_class
+from model.protocols.base import check_work, weighted_mean, weighted_median
 from model.state import BargainingState
 
-__all__ = ["SYNONYMS", "TableError", "TableRead", "read_stakeholders", "read_table",
-           "run_forecast", "settle"]
+__all__ = ["SYNONYMS", "TableError", "TableRead", "check_table_work", "read_stakeholders",
+           "read_table", "run_forecast", "settle"]
+
+def check_table_work(state: BargainingState, protocols: list[str], rounds: int = 0,
+                     settle_rounds: int = 0, file: str | Path = "table") -> None:
+    """Refuse, before any of them runs, a table too large for any of ``protocols`` over
+    ``rounds`` rounds of :func:`run_forecast` and up to ``settle_rounds`` of :func:`settle`
+    (:func:`model.protocols.base.check_work`), naming ``file``."""
+    for name in protocols:
+        cls = protocol_class(name)
+        check_work(cls, state.n, state.m, rounds + _settle_rounds(cls, settle_rounds),
+                   None, str(file))
+
+
+def _settle_rounds(cls: type, max_rounds: int) -> int:
+    # a static protocol moves nobody: settle ends after its first round
+    return min(max_rounds, 1) if getattr(cls, "static", False) else max_rounds
+
 
 def read_stakeholders(path: str | Path) -> BargainingState:
     """Read a stakeholder table into a state (see :func:`read_table`)."""
@@ -45,6 +61,7 @@ def run_forecast(
     exchanges with their kind and actors), so ``--json`` can write the whole history.
     """
     proto = get_protocol(protocol, **params)
+    check_work(type(proto), state.n, state.m, rounds, proto.params)
     rng = np.random.default_rng(seed)
 
     def record(r: int, forecast: np.ndarray, median: np.ndarray, mean: np.ndarray,
@@ -118,8 +135,10 @@ def settle(state: BargainingState, protocol: str, max_rounds: int = 200, seed: i
     cycle, with the cycle shown. If neither happens within ``max_rounds`` but the forecast
     itself has not moved by more than 100 × ``tol`` × the width (1e-4 of the scale) for the
     last 20 rounds or more, that is reported as convergence from the round it stopped."""
-    st = state.copy()
     proto = get_protocol(protocol, **params)
+    check_work(type(proto), state.n, state.m, _settle_rounds(type(proto), max_rounds),
+               proto.params)
+    st = state.copy()
     rng = np.random.default_rng(seed)
     hist = [st.position.copy()]
     fc = [np.asarray(proto.forecast(st), dtype=float)]

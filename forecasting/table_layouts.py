@@ -5,6 +5,8 @@ unscaled cells; scaling, absent actors and the state are :func:`forecasting.tabl
 from __future__ import annotations
 
 import csv
+import io
+import itertools
 import math
 import re
 from dataclasses import dataclass, field
@@ -23,12 +25,14 @@ from forecasting.cells import (
     number,
     sniff,
 )
+from model.io.safeio import MAX_TABLE_ROWS
 
 
 def _find_header(text: str) -> tuple[int, str]:
     """Index (among non-blank lines) of the header -- the first of the first six lines that
     has an actor column and at least three cells -- and its separator."""
-    lines = [ln for ln in text.split("\n") if ln.strip()][:6]
+    lines = list(itertools.islice((ln.rstrip("\n") for ln in io.StringIO(text)
+                                   if ln.strip()), 6))
     for k, ln in enumerate(lines):
         for d in (sniff(ln), ",", ";", "\t"):
             cells = [norm(c) for c in next(csv.reader([ln], delimiter=d))]
@@ -59,7 +63,7 @@ def read_grid(path: Path, text: str) -> Raw:
         raise TableError(path, "row 1", first[:80] or None,
                          "no header row with an actor column in the first six lines "
                          f"(accepted actor headers: {', '.join(SYNONYMS['actor'])})")
-    rows = _rows_with(text, delim)
+    rows = _rows_with(text, delim, path)
     pre, (hrow, head_raw), body = rows[:h], rows[h], rows[h + 1:]
     decimal_comma = delim == ";"
     notes = [f"separator {'tab' if delim == chr(9) else repr(delim)}"
@@ -76,6 +80,11 @@ def read_grid(path: Path, text: str) -> Raw:
         for i, x in enumerate(header):
             if x in names and canon not in cols and i not in cols.values():
                 cols[canon] = i
+            elif x in names and canon in cols:  # which one is meant? never guess
+                raise TableError(path, f"row {hrow} (the header)", shown[i],
+                                 f"a second {canon} column (the first is "
+                                 f"{shown[cols[canon]]!r}, column {cols[canon] + 1}); "
+                                 "keep one")
     wide: dict[str, dict[str, int]] = {}
     for i, x in enumerate(header):
         if i in cols.values():
@@ -183,11 +192,17 @@ def read_grid(path: Path, text: str) -> Raw:
     return raw
 
 
-def _rows_with(text: str, delim: str) -> list[tuple[int, list[str]]]:
+def _rows_with(text: str, delim: str, path: Path | None = None) -> list[tuple[int, list[str]]]:
+    """The non-blank rows, numbered as in an editor; past :data:`MAX_TABLE_ROWS` rows the
+    reading stops there (one TableError), before the rest is parsed or held."""
     out = []
-    for k, ln in enumerate(text.split("\n"), start=1):
+    for k, ln in enumerate(io.StringIO(text), start=1):
+        ln = ln.rstrip("\n")
         if not ln.strip():
             continue
+        if len(out) >= MAX_TABLE_ROWS:
+            raise TableError(path or "table", f"row {k}", None, f"more than {MAX_TABLE_ROWS:,} "
+                             "rows (actors × issues); split the table")
         cells = next(csv.reader([ln], delimiter=delim, skipinitialspace=True))
         while cells and not cells[-1].strip():
             cells.pop()
@@ -205,7 +220,7 @@ def read_records(path: Path, text: str) -> Raw:
     names: dict[str, str] = {}
     points: dict[str, list[float]] = {}
     powers: dict[str, list[tuple[int, float, str]]] = {}
-    for k, r in _rows_with(text, delim):
+    for k, r in _rows_with(text, delim, path):
         r = [x.strip().strip('"').strip() for x in r]
         kind = r[0][:2].upper()
         if kind in ("#0", "#/"):

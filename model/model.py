@@ -36,7 +36,7 @@ from model.inputs.knobs import ACTOR_KNOBS, BLOC_KNOBS
 from model.inputs.scenario import Scenario, check_keywords, load_scenario, parse_target
 from model.institutions import houses as institutions
 from model.institutions.venues import Electorate
-from model.io.safeio import MAX_SEED
+from model.io.safeio import MAX_MONTHS, MAX_SEED
 from model.preferences import PreferenceModel
 from model.protocols import protocol_class
 from model.protocols.base import check_params
@@ -155,7 +155,8 @@ class EuNatoModel(mesa.Model):
         self.judgements = judgements
         if judgements == "drawn":
             w.draw_judgements(self.rng)
-        self.protocol_name = protocol or self.spec.protocol
+        # '' is no protocol: only None means "the scenario's"
+        self.protocol_name = self.spec.protocol if protocol is None else protocol
         cls = protocol_class(self.protocol_name)
         if protocol_params is not None:  # the keywords alone first, so the error names them
             check_params(cls, protocol_params)
@@ -163,6 +164,8 @@ class EuNatoModel(mesa.Model):
         self.protocol = cls(**{**ENGINE_PROTOCOL_DEFAULTS.get(self.protocol_name, {}),
                                **self.spec.protocol_parameters.get(self.protocol_name, {}),
                                **(protocol_params or {})})
+        if not isinstance(lean, bool | np.bool_):
+            raise DataError("keyword", "lean", lean, "must be True or False")
         self.lean = bool(lean)
         self.protocol.detail = not self.lean
         self.max_rounds = int(rounds or self.spec.rounds)
@@ -172,6 +175,11 @@ class EuNatoModel(mesa.Model):
                                              self.spec.months_per_round)
         if self.deadline_round is not None:
             self.max_rounds = min(self.max_rounds, self.deadline_round)
+        if self.max_rounds * w.months_per_round > MAX_MONTHS:
+            raise DataError(self.spec.source or "keyword", "rounds", self.max_rounds,
+                            f"{self.max_rounds:,} rounds of {w.months_per_round} month(s) "
+                            f"span more than {MAX_MONTHS // 12:,} years; fewer rounds or "
+                            "shorter rounds")
         p = self.spec.parameters
         self.coalition_rule = CoalitionRule(
             threshold=p.coalition_threshold, cohesion=p.coalition_cohesion,

@@ -274,7 +274,9 @@ def build_world(
 ) -> World:
     """Apply a scenario's overrides to the data records and return the run's arrays."""
     ids = [a.id for a in actors]
-    scenario.check_references(ids, [i.id for i in issues])
+    sits = {a.id: {h for h, yes in (("eu_council", a.eu), ("nato", a.nato)) if yes}
+            for a in actors if a.type in ("state", "us")}
+    scenario.check_references(ids, [i.id for i in issues], sits)
     if scenario.only_issues:
         issues = [i for i in issues if i.id in scenario.only_issues]
     issue_ids = [i.id for i in issues]

@@ -27,7 +27,6 @@ null rules (validation/backtest_null.py) are scored the same way beside it.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -35,7 +34,14 @@ from pathlib import Path
 from typing import Any
 
 from model.io.output import Output, Tab, add_format_option
-from model.io.safeio import MAX_SEED, int_in, writable_file, write_text_atomic
+from model.io.safeio import (
+    MAX_SEED,
+    int_in,
+    is_stdout,
+    json_text,
+    writable_file,
+    write_text_atomic,
+)
 from model.protocols import protocol_arg
 from validation.backtest_null import NullCall
 from validation.episodes import EPISODE_DIR, Episode, EpisodeSpec, load_episodes
@@ -260,7 +266,8 @@ def tables(bt: Backtest, title: str) -> tuple[Tab, Tab, Tab]:
 def _cli(args: argparse.Namespace) -> int:
     from model.io.provenance import provenance
 
-    to_stdout = args.json == "-"  # the JSON document is then stdout's data: the table aside
+    # the JSON document is then stdout's data: the table aside
+    to_stdout = bool(args.json) and is_stdout(args.json)
     if args.json and not to_stdout:
         writable_file(args.json, "--json")
     bt = backtest(args.dir, seeds=args.seeds, first_seed=args.seed, protocol=args.protocol)
@@ -276,7 +283,7 @@ def _cli(args: argparse.Namespace) -> int:
         prov = provenance([r.episode.scenario for r in bt.results], seeds,
                           settings={"dir": str(args.dir), "seeds": args.seeds,
                                     "seed": args.seed, "protocol": args.protocol})
-        doc = json.dumps({**bt.to_dict(), "provenance": prov}, indent=2)
+        doc = json_text({**bt.to_dict(), "provenance": prov}, indent=2)
         if to_stdout:
             print(doc)
         else:

@@ -29,7 +29,7 @@ from model.inputs.scenario import (
     scenario_path,
     validate_scenario,
 )
-from model.io.safeio import safe_name
+from model.io.safeio import safe_name, write_text_atomic
 from model.model import ACTOR_KNOBS, BLOC_KNOBS
 
 
@@ -250,6 +250,6 @@ def write_scenario(spec: TuneSpec, params: dict[str, float], name: str,
     overrides = complete_status_quo(spec.scenario, overrides_for(params))
     if spec.protocol_parameters:
         overrides["protocol_parameters"] = {spec.protocol: dict(spec.protocol_parameters)}
-    path.write_text(scenario_toml(name, base, overrides, desc.strip(),
+    write_text_atomic(path, scenario_toml(name, base, overrides, desc.strip(),
                                   rounds=spec.rounds, protocol=spec.protocol))
     return path

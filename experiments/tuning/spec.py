@@ -21,6 +21,7 @@ from model.inputs.data import DataError, load_actors, load_issues
 from model.io.safeio import (
     MAX_ROUNDS,
     MAX_SEED,
+    MAX_STEPS,
     MAX_STUDY_PARAMETERS,
     MAX_STUDY_SEEDS,
     MAX_TARGETS,
@@ -153,6 +154,13 @@ class StudySpec(BaseModel):
             if b.log and b.low <= 0:
                 raise DataError(f, f"parameters.{name}.low", b.low,
                                 "a log-scaled bound must be positive")
+            if b.log and b.step is not None:  # Optuna takes one or the other
+                raise DataError(f, f"parameters.{name}.step", b.step,
+                                "a log-scaled bound cannot have a step; give one or the other")
+            if b.step is not None and (b.high - b.low) / b.step > MAX_STEPS:
+                raise DataError(f, f"parameters.{name}.step", b.step,
+                                f"gives more than {MAX_STEPS:,} values between low and high; "
+                                "use a larger step or none")
             for end in ("low", "high"):
                 try:
                     build_scenario(self.scenario, overrides_for({name: getattr(b, end)}))
@@ -212,6 +220,9 @@ class TuneSpec(StudySpec):
                     raise DataError(f, f"{where}.actors", t.actors,
                                     "a vetoed target names the vetoing actor(s)")
                 _known_actors(f, where, t.actors, actors)
+                if len(set(t.actors)) < len(t.actors):
+                    raise DataError(f, f"{where}.actors", t.actors,
+                                    "an actor is named twice; name each once")
             elif t.house is not None:
                 raise DataError(f, f"{where}.house", t.house, "only vetoed targets take a house")
             if t.kind == "outcome" and t.role is None:
@@ -227,6 +238,17 @@ class TuneSpec(StudySpec):
                     raise DataError(f, f"{where}.actors", t.actors,
                                     "a coalition fact needs at least two actors")
                 _known_actors(f, where, t.actors, actors)
+                if len(set(t.actors)) < len(t.actors):
+                    raise DataError(f, f"{where}.actors", t.actors,
+                                    "an actor is named twice; name each once")
+            if t.kind == "outcome" and not isinstance(t.value, bool) \
+                    and not 0 <= t.value <= 100:
+                raise DataError(f, f"{where}.value", t.value,
+                                "a role is a share of the requirement in [0, 100]")
+            if t.kind == "rounds" and not isinstance(t.value, bool) \
+                    and not 0 <= t.value <= MAX_ROUNDS:
+                raise DataError(f, f"{where}.value", t.value, "rounds to agreement lie in "
+                                f"[0, {MAX_ROUNDS:,}]")
             if t.kind == "metric" and not t.metric:
                 raise DataError(f, f"{where}.metric", t.metric,
                                 "a metric target needs a metric (a run-row column)")

@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import logging
 import math
 import time
 import warnings
@@ -85,6 +86,9 @@ from experiments.tuning.spec import (
     run_metrics,
 )
 
+# the study's parts, one module each; ``from experiments import tune`` reaches them all
+from model.io.safeio import atomic_output
+
 __all__ = [
     "NUMERIC_SCENARIO_PARAMETERS", "INT_SCENARIO_PARAMETERS", "ROLE_FIELDS",
     "parameter_path", "overrides_for", "complete_status_quo", "build_scenario",
@@ -120,6 +124,20 @@ def default_storage(out_dir: str | Path) -> str:
     return f"sqlite:///{Path(out_dir).resolve() / 'study.db'}"
 
 
+def _storage_error(url: str, err: Exception, local: bool) -> Exception:
+    """A storage that fails: the user's ``--storage`` is bad input (exit 2); the default
+    one in the output folder failing is the disk's doing (full, read-only: exit 1)."""
+    if not local:
+        return ValueError(f"--storage {url}: {err}")
+    from experiments.store import StoreError
+
+    text = str(err).lower()
+    why = ("the disk is full" if "full" in text else "the folder is read-only or not "
+           "writable" if "readonly" in text or "read-only" in text or "unable to open" in text
+           else str(err).splitlines()[0])
+    return StoreError(f"cannot write {url.removeprefix('sqlite:///')}: {why}")
+
+
 def open_study(spec: TuneSpec, storage: str | None, out_dir: str | Path,
                sampler: str | None = None, study_name: str | None = None) -> Any:
     """Create the study or continue it (same name and storage: trial counts add up).
@@ -149,7 +167,7 @@ def open_study(spec: TuneSpec, storage: str | None, out_dir: str | Path,
             if "already exists" in str(err) and attempt < 2:
                 time.sleep(0.2)
                 continue
-            raise ValueError(f"--storage {url}: {err}") from None
+            raise _storage_error(url, err, local) from None
     multi = spec.multi_objective
     directions = ["minimize"] * (len(spec.groups) if multi else 1)
     name = study_name or spec.name
@@ -157,7 +175,7 @@ def open_study(spec: TuneSpec, storage: str | None, out_dir: str | Path,
     try:
         done = {s.study_name: s.n_trials for s in optuna.get_all_study_summaries(storage)}
     except Exception as err:  # unreachable database …
-        raise ValueError(f"--storage {url}: {err}") from None
+        raise _storage_error(url, err, local) from None
     smp = make_sampler(sampler or spec.sampler, spec.sampler_seed + done.get(name, 0), multi)
     try:
         study = optuna.create_study(study_name=name, storage=storage, sampler=smp,
@@ -205,8 +223,35 @@ def optimize(study: Any, spec: TuneSpec, trials: int, executor: Executor | None 
             return tuple(f["groups"][g] for g in spec.groups)
         return f["loss"]
 
-    study.optimize(objective, n_trials=trials, callbacks=[callback] if callback else None)
+    # an interruption (Ctrl-C, SIGTERM) ends the trial under way as FAIL, as Optuna does,
+    # but Optuna's own record of it is a traceback on the terminal: that one is kept quiet
+    quiet = _QuietInterrupt()
+    handlers = logging.getLogger("optuna").handlers  # a logger's filter misses its children
+    for h in handlers:
+        h.addFilter(quiet)
+    try:
+        study.optimize(objective, n_trials=trials,
+                       callbacks=[callback] if callback else None)
+    finally:
+        for h in handlers:
+            h.removeFilter(quiet)
     return study
+
+
+class _QuietInterrupt(logging.Filter):
+    """Drops Optuna's log records of a trial that an interruption ended."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, KeyboardInterrupt) or "KeyboardInterrupt" in record.getMessage() \
+                or "Terminated" in record.getMessage():
+            self.seen = True
+            return False
+        return not (self.seen and "failed with value None" in record.getMessage())
 
 
 def complete_trials(study: Any) -> list[Any]:
@@ -270,7 +315,8 @@ def plot_history(study: Any, path: str | Path) -> Path:
     ax.set_title(f"optimisation history: {study.study_name}")
     ax.legend()
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    with atomic_output(path) as tmp:
+        fig.savefig(tmp, dpi=120)
     plt.close(fig)
     return Path(path)
 
@@ -287,7 +333,8 @@ def plot_importance(imp: dict[str, float], path: str | Path, title: str = "") ->
     ax.set_xlabel("importance (fANOVA, share of loss variance)")
     ax.set_title(title or "parameter importance")
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    with atomic_output(path) as tmp:
+        fig.savefig(tmp, dpi=120)
     plt.close(fig)
     return Path(path)
 

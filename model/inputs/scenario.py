@@ -40,7 +40,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from model.inputs.data import BLOCS, DATA_DIR, DataError, RolePair, read_toml
-from model.io.safeio import MAX_EXTENDS, MAX_ROUNDS
+from model.io.safeio import MAX_CAPABILITY, MAX_EXTENDS, MAX_ROUNDS
 
 SCENARIO_DIR = DATA_DIR / "scenarios"
 ACTOR_FIELDS = ("decoupling_fear", "competition", "risk")
@@ -86,7 +86,8 @@ class ActorOverride(BaseModel):
     decoupling_fear: float | None = Field(default=None, ge=0, le=1)
     competition: float | None = Field(default=None, ge=0, le=1)
     risk: float | None = Field(default=None, ge=0.5, le=2)
-    capability: float | None = Field(default=None, ge=0)
+    # actors' capabilities are shares near 1; a huge one overflows the weighted sums
+    capability: float | None = Field(default=None, ge=0, le=MAX_CAPABILITY)
     engagement: float | None = Field(default=None, ge=0, le=1)
     eu_role: dict[str, float] = Field(default_factory=dict)
     nato_role: dict[str, float] = Field(default_factory=dict)
@@ -184,9 +185,32 @@ class Scenario(BaseModel):
             raise ValueError(f"unknown protocol; known: {', '.join(sorted(PROTOCOLS))}")
         return v
 
-    def check_references(self, actor_ids: list[str], issue_ids: list[str]) -> None:
-        """Unknown actors, blocs, issues or event targets: one DataError each."""
+    def check_references(self, actor_ids: list[str], issue_ids: list[str],
+                         houses: dict[str, set[str]] | None = None) -> None:
+        """Unknown actors, blocs, issues or event targets, stances that could never
+        apply (no house, a house the actor does not sit in — ``houses`` gives each actor's
+        —, an issue both blocked and stepped aside from), every capability set to 0:
+        one DataError each."""
         f = self.source or self.name
+        for a, st in self.stances.items():
+            if not st.houses:
+                raise DataError(f, f"stances.{a}.houses", [], "a stance applies in at least "
+                                "one house (eu_council, nato); leave it out for both")
+            both = sorted(set(st.block) & set(st.step_aside))
+            if both:
+                raise DataError(f, f"stances.{a}", both[0], "an issue under both block and "
+                                "step_aside; the stance must say one")
+            sits = (houses or {}).get(a)
+            for h in st.houses if sits is not None and "houses" in st.model_fields_set \
+                    else ():
+                if h not in sits:
+                    raise DataError(f, f"stances.{a}.houses", h, f"{a} does not sit in {h}"
+                                    + (f" (it sits in {', '.join(sorted(sits))})" if sits
+                                       else " (it sits in no voting house)"))
+        caps = [self.actors[a].capability for a in actor_ids if a in self.actors]
+        if actor_ids and len(caps) == len(actor_ids) and all(c == 0 for c in caps):
+            raise DataError(f, "actors", "capability = 0", "every actor's capability is 0: "
+                            "nobody could influence any outcome")
         for b in self.blocs:
             if b not in BLOCS:
                 raise DataError(f, f"blocs.{b}", b, f"unknown bloc; known: {', '.join(BLOCS)}")
@@ -334,6 +358,9 @@ def _raw(name_or_path: str | Path, seen: tuple[str, ...] = (),
         raise DataError(path, "scenario", str(name_or_path),
                         f"no such scenario file; built-in scenarios: {known}")
     raw = read_toml(path)
+    if not raw:  # an empty file would run the defaults as if they were its own
+        raise DataError(path, "(file)", None, "the scenario file is empty; give at least "
+                        "`extends = \"baseline-2024\"` or its own values")
     parent = raw.get("extends")
     if parent is not None:
         if not isinstance(parent, str) or not parent:

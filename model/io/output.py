@@ -60,6 +60,10 @@ class Tab:
         return [dict(zip(self.columns, r, strict=True)) for r in self.rows]
 
     def text(self, col: str, v: Any) -> str:
+        """The cell as the ``table`` format prints it (control characters escaped)."""
+        return printable(self._text(col, v))
+
+    def _text(self, col: str, v: Any) -> str:
         if v is None or (isinstance(v, float) and math.isnan(v)):
             return "—"
         if col in self.show:
@@ -69,6 +73,14 @@ class Tab:
         if isinstance(v, float):
             return f"{v:.4g}"
         return str(v)
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters (ESC sequences, form feeds, a carriage return in a
+    scenario's or an actor's name) written as escapes, so a file cannot drive the terminal
+    or split a line; newlines between lines are kept."""
+    return "\n".join("".join(c if c.isprintable() else repr(c)[1:-1] for c in ln)
+                     for ln in str(text).split("\n"))
 
 
 def message_console(soft_wrap: bool = True, **kwargs: Any) -> Any:
@@ -106,7 +118,8 @@ def plain(tab: Tab) -> str:
                  for c, v, w in zip(tab.columns, vals, widths, strict=True)]
         return "  ".join(parts).rstrip()
 
-    out = [tab.title, line(tab.columns), line(["-" * w for w in widths])]
+    out = [printable(tab.title), line([printable(c) for c in tab.columns]),
+           line(["-" * w for w in widths])]
     out += [line(r) for r in cells]
     return "\n".join(out)
 
@@ -152,15 +165,16 @@ def emit(tabs: Tab | Sequence[Tab], fmt: str = "table", stream: TextIO | None = 
                 vals = [_csv_cell(cell.get(c)) for c in cols]
                 w.writerow(([t.name] if several else []) + vals)
     elif fmt == "table" and is_terminal(stream):
+        from rich.markup import escape
         from rich.table import Table
 
         con = message_console(soft_wrap=False, file=stream)  # a terminal: fit its width
-        for t in tabs:
-            rt = Table(title=t.title)
+        for t in tabs:  # a cell's "[...]" is text, not rich markup
+            rt = Table(title=escape(printable(t.title)))
             for c in t.columns:
-                rt.add_column(c, justify="right" if c in t.right else "left")
+                rt.add_column(escape(printable(c)), justify="right" if c in t.right else "left")
             for r in t.rows:
-                rt.add_row(*[t.text(c, v) for c, v in zip(t.columns, r, strict=True)])
+                rt.add_row(*[escape(t.text(c, v)) for c, v in zip(t.columns, r, strict=True)])
             con.print(rt)
     elif fmt == "table":
         stream.write("\n\n".join(plain(t) for t in tabs) + "\n")
@@ -171,7 +185,7 @@ def emit(tabs: Tab | Sequence[Tab], fmt: str = "table", stream: TextIO | None = 
 def note(text: str, fmt: str = "table") -> None:
     """A message beside the data: stdout with tables, stderr with csv/json (data only)."""
     stream = sys.stdout if fmt == "table" else sys.stderr
-    print(text, file=stream)
+    print(printable(text), file=stream)
 
 
 class Output:
@@ -197,7 +211,7 @@ class Output:
 
     def note(self, text: str) -> None:
         if self.stream is sys.stderr:  # the tables are set aside (stdout carries a document)
-            print(text, file=sys.stderr)
+            print(printable(text), file=sys.stderr)
         else:
             note(text, self.fmt)
 

@@ -121,6 +121,8 @@ class Protocol(ABC):
     #: forecast's moves (compromise, BDM, Nash, ...) only say where bargaining lands, and
     #: voters still judge the proposal by what they want (docs/model.md §4)
     binding: ClassVar[bool] = False
+    #: rounds move nobody (the forecast is read from the positions as they stand)
+    static: ClassVar[bool] = False
     #: the parameters, their types, ranges and defaults (see :data:`STRICT_PARAMS`)
     Params: ClassVar[type[BaseModel]] = NoParams
 
@@ -131,6 +133,12 @@ class Protocol(ABC):
     def parameters(cls) -> dict[str, Any]:
         """Tunable parameters and their defaults."""
         return cls.Params().model_dump()
+
+    @classmethod
+    def work(cls, n: int, m: int, params: dict[str, Any]) -> tuple[float, float, str]:
+        """(operations per round, largest array of a round, the term in words) for ``n``
+        actors and ``m`` issues, in array elements: what :func:`check_work` bounds."""
+        return float(n) * m, float(n) * m, "n·m"
 
     @abstractmethod
     def step(self, state: BargainingState, rng: np.random.Generator) -> RoundReport:
@@ -170,3 +178,24 @@ def weighted_median(state: BargainingState) -> np.ndarray:
     for j in np.flatnonzero(cw[-1] <= 0):  # nobody weighs in: the plain median
         out[j] = float(np.median(x[:, j]))
     return out
+
+
+def check_work(cls: type[Protocol], n: int, m: int, rounds: int,
+               params: dict[str, Any] | None = None, where: str = "table") -> None:
+    """Refuse, before it starts, work that protocol ``cls`` could not finish in bounded time
+    and memory (:data:`~model.io.safeio.MAX_WORK`, :data:`~model.io.safeio.MAX_ARRAY`): one
+    DataError saying how large it is and what the limit is."""
+    from model.io.safeio import MAX_ARRAY, MAX_WORK
+
+    per_round, array, term = cls.work(n, m, dict(params or {}))
+    size = f"{n:,} actors × {m:,} issues"
+    if array > MAX_ARRAY:
+        raise DataError(where, "(size)", size, f"{cls.name} builds arrays of {array:.2g} "
+                        f"elements per round ({term}), above the limit of {MAX_ARRAY:.0e}; "
+                        "use fewer actors or issues, or another protocol")
+    total = per_round * max(int(rounds), 1)
+    if total > MAX_WORK:
+        raise DataError(where, "(size)", size, f"{cls.name} over {rounds:,} rounds is "
+                        f"{total:.2g} operations ({term} per round), above the limit of "
+                        f"{MAX_WORK:.0e}; use fewer actors, issues or rounds, or another "
+                        "protocol")

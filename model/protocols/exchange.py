@@ -144,6 +144,13 @@ class Exchange(Protocol):
 
     Params = ExchangeParams
 
+    @classmethod
+    def work(cls, n: int, m: int, params: dict[str, Any]) -> tuple[float, float, str]:
+        # every pair of actors over every pair of issues, in blocks of BLOCK elements (one
+        # issue: no pairs, the weighted mean alone)
+        return (float(n) * n * m * (m - 1) / 2 + n * m, float(min(n * n * m, BLOCK) + n * m),
+                "n²·m²")
+
     def forecast(self, state: BargainingState) -> np.ndarray:
         return weighted_mean(state)
 

@@ -22,7 +22,7 @@ return the status quo wherever actors sit on both sides of it.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -82,6 +82,11 @@ class Nash(Protocol):
                  "Schneider, Finke & Bailer (2010), Political Studies 58(1): 85-103")
 
     Params = NashParams
+
+    @classmethod
+    def work(cls, n: int, m: int, params: dict[str, Any]) -> tuple[float, float, str]:
+        g = int(params.get("grid", 401))
+        return float(n) * m * g, float(n) * g, "n·m·grid"
 
     def forecast(self, state: BargainingState) -> np.ndarray:
         w = state.capability[:, None] * state.salience

@@ -32,6 +32,8 @@ rounds do not move anyone.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from model.protocols.base import Protocol, RoundReport, weighted_mean, weighted_median
@@ -105,6 +107,12 @@ class PCE(Protocol):
     summary = ("KTAB's probabilistic Condorcet election over the actors' positions; the "
                "forecast is its expected position (static: rounds move nobody)")
     reference = "KTAB SMP (KAPSARC, 2015-17): tutorial and reference runs"
+    static = True
+
+    @classmethod
+    def work(cls, n: int, m: int, params: dict[str, Any]) -> tuple[float, float, str]:
+        # the election's vote gains are an (n, n, n) array, the values (n, n, m)
+        return 3.0 * (n ** 3 + n * n * m), float(max(n ** 3, n * n * m)), "n³ + n²·m"
 
     def forecast(self, state: BargainingState) -> np.ndarray:
         if state.n == 0:

@@ -102,6 +102,11 @@ class SMP(Protocol):
                "saliences per dimension (after KTAB)")
     reference = "KTAB SMP (KAPSARC, 2015-17); Bueno de Mesquita (1994); Scholz et al. (2011)"
 
+    @classmethod
+    def work(cls, n: int, m: int, params: dict[str, Any]) -> tuple[float, float, str]:
+        # the votes V[k, i, j] are (n, n, n), the distances (n, n, m)
+        return 2.0 * (n ** 3 + n * n * m), float(max(n ** 3, n * n * m)), "n³ + n²·m"
+
     def forecast(self, state: BargainingState) -> np.ndarray:
         y, w, stake = _space(state)
         k = median_index(distances(y, w), state.capability * stake)

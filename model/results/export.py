@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from model.io.safeio import atomic_output, write_text_atomic
+from model.io.safeio import atomic_output, json_text, write_text_atomic
 
 if TYPE_CHECKING:
     from model.model import EuNatoModel
@@ -45,6 +44,6 @@ def write_run(model: EuNatoModel, out: str | Path, summary: dict[str, Any] | Non
         adf.to_parquet(tmp, index=False)
     summary = dict(summary or model.summary())
     summary["provenance"] = model_provenance(model, settings)
-    write_text_atomic(paths["summary"], json.dumps(summary, indent=2))
-    write_text_atomic(paths["events"], json.dumps(model.events_log, indent=2))
+    write_text_atomic(paths["summary"], json_text(summary, indent=2))
+    write_text_atomic(paths["events"], json_text(model.events_log, indent=2))
     return paths

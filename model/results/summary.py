@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from model import coalitions
-from model.results.explain import explain, venue_codes
 from model.institutions.venues import venue_label
+from model.results.explain import explain, venue_codes
 
 if TYPE_CHECKING:
     from model.run_view import Run as EuNatoModel
