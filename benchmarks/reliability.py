@@ -346,7 +346,8 @@ def _descendants(pid: int) -> set[int]:
     return found
 
 
-def sizes(limit: float = 120.0) -> list[dict[str, object]]:
+def sizes(limit: float = 120.0, shapes: tuple = ((300, 1), (600, 1), (1000, 1), (2000, 1),
+                                                 (20, 500))) -> list[dict[str, object]]:
     """Tables of growing size under every protocol, each in a subprocess with a time
     limit: refused (and how fast), finished (how fast) or a hang (past the limit)."""
     import numpy as np
@@ -355,11 +356,12 @@ def sizes(limit: float = 120.0) -> list[dict[str, object]]:
 
     rows = []
     with tempfile.TemporaryDirectory() as d:
-        for n, m in ((300, 1), (600, 1), (1000, 1), (2000, 1), (20, 500)):
+        for n, m in shapes:
             rng = np.random.default_rng(n)
             t = Path(d) / f"t{n}_{m}.csv"
+            cap = rng.uniform(0.1, 1, n)  # one capability per actor, on each of its rows
             t.write_text("Actor,Issue,Capability,Position,Salience\n" + "".join(
-                f"A{i},I{j},{rng.uniform(0.1, 1):.3f},{rng.uniform(0, 100):.1f},0.5\n"
+                f"A{i},I{j},{cap[i]:.3f},{rng.uniform(0, 100):.1f},0.5\n"
                 for i in range(n) for j in range(m)))
             for proto in sorted(PROTOCOLS):
                 t0 = time.monotonic()
