@@ -40,12 +40,13 @@ CSS = Path(__file__).with_name("style.css").read_text()
 
 @solara.component
 def CompareView(model: EuNatoModel, tick: int) -> None:
-    """The Compare tab, with the run's current settings as A."""
+    """The Compare tab, with the run's settings at round 0 as A (a scenario event or a
+    shock mid-run is not a setting: A's levels are the ones the run started from)."""
     from app.charts import actor_names
     from app.compare import ComparePanel
 
-    ComparePanel({**model.app_settings, **S.current_levels(model),
-                  "rounds": model.max_rounds}, actor_names(model))
+    ComparePanel({**model.app_settings, **model.app_start_levels,
+                  "rounds": model.app_start_rounds}, actor_names(model))
 
 
 @solara.component
@@ -96,6 +97,8 @@ def build(settings: dict[str, Any]) -> tuple[EuNatoModel | None, str | None]:
         return None, f"could not build the model: {err}"
     model.app_settings = dict(settings)
     model.app_start_levels = S.current_levels(model)
+    model.app_start_rounds = model.max_rounds
+    model.app_lock = threading.RLock()  # a round and a redraw never interleave (Play + clicks)
     model.app_history = [model.state.position.copy()]  # positions after each round
     return model, None
 
@@ -129,7 +132,11 @@ def Page() -> None:
     model = solara.use_reactive(first[0])
     error = solara.use_reactive(first[1])
     tick = solara.use_reactive(0)  # read by Main only: a Step redraws the views, not this
-    applied = solara.use_reactive(0)  # bumped by Apply now: the settings show the new levels
+    # the user's changes since the last Apply / Restart (once a run has started): the
+    # settings show these, and the run's own levels for everything else, so a scenario
+    # event moves the slider and Apply sends only what the user touched (issue 24)
+    edits = solara.use_reactive({})
+    levels = solara.use_reactive(S.current_levels(first[0]) if first[0] else {})
     playing = solara.use_reactive(False)
     drawer = solara.use_reactive(False)
     tab = solara.use_reactive(0)
@@ -138,13 +145,20 @@ def Page() -> None:
     spreading = solara.use_memo(SpreadState, [])  # the session's seed spread (Live tab)
     spread_context.provide(spreading)
 
+    def show(m: EuNatoModel) -> None:
+        levels.value = S.current_levels(m)
+        tick.value += 1
+
     def restart() -> None:
-        m, err = build(desired.value)
+        settings = {**desired.value, **edits.value}
+        m, err = build(settings)
         error.value = err
         if m is not None:
             playing.value = False
+            edits.value = {}
+            desired.value = settings
             model.value = m
-            tick.value += 1
+            show(m)
 
     def follow_settings() -> None:
         m = model.value
@@ -152,6 +166,8 @@ def Page() -> None:
             restart()
             return
         old = m.app_settings
+        if desired.value.get("scenario_name") != old.get("scenario_name"):
+            edits.value = {}  # a new scenario brings its own levels
         if any(desired.value.get(k) != old.get(k) for k in STRUCTURAL) or (
                 m.steps == 0 and pending(desired.value, m)):
             restart()
@@ -161,15 +177,28 @@ def Page() -> None:
     def step() -> None:
         m = model.value
         if m is not None and m.running and not playing.value:
-            advance(m)
-            tick.value += 1
+            with m.app_lock:
+                advance(m)
+            show(m)
+
+    def edit(key: str, value: Any) -> None:
+        """A level or the rounds from the settings: at once before the first Step, else
+        pending until Apply now or Restart."""
+        m = model.value
+        if m is None or m.steps == 0:
+            desired.value = {**desired.value, key: value}
+        else:
+            edits.value = {**edits.value, key: value}
 
     def apply() -> None:
         m = model.value
         if m is not None:
-            apply_now(m, pending(desired.value, m))
-            tick.value += 1
-            applied.value += 1
+            changes = pending(edits.value, m)
+            with m.app_lock:
+                apply_now(m, changes)
+            desired.value = {**desired.value, **changes}  # a Restart starts from them
+            edits.value = {}
+            show(m)
 
     def play_loop(cancel: threading.Event) -> None:
         m = model.value
@@ -177,8 +206,9 @@ def Page() -> None:
             time.sleep(PLAY_INTERVAL)
             if cancel.is_set() or not playing.value:
                 return
-            advance(m)
-            tick.value += 1
+            with m.app_lock:
+                advance(m)
+            show(m)
         playing.value = False
 
     solara.use_thread(play_loop, dependencies=[playing.value, id(model.value)])
@@ -199,9 +229,8 @@ def Page() -> None:
             with solara.Div(classes=["eunato-drawer"]):
                 # `applied` is an argument so that the panel redraws after Apply now (reacton
                 # skips a child whose arguments are unchanged, and the model is the same)
-                SettingsPanel(desired, m, restart, apply,
-                              [*link_errors, *([error.value] if error.value else [])],
-                              applied.value)
+                SettingsPanel(desired, m, restart, apply, edit, edits.value, levels.value,
+                              [*link_errors, *([error.value] if error.value else [])])
                 if m is not None:
                     solara.HTML(tag="a", classes=["eunato-permalink"],
                                 attributes={"href": S.to_query(

@@ -106,20 +106,23 @@ def coalitions_frame(model: EuNatoModel, pillar: int | None = None) -> pd.DataFr
     k = network.pillar_index(model, pillar)
     cols = model.pillar_cols[k]
     st, table, names = model.state, network.colours(model), actor_names(model)
+    letters = dict(zip(st.actor_ids, network.coalition_labels(model, k), strict=True))
+    words = network.describe(model, k)
     rows = []
     for c in coalitions.describe(model.coalition[k], st.actor_ids, st.capability,
                                  st.position[:, cols], st.salience[:, cols],
                                  model.electorate):
-        name = f"{c['label']}+"
+        name = letters[c["members"][0]]
         can = [h for h, key in (("NATO", "can_block_nato"),
                                 ("EU unanimity", "can_block_eu_unanimity"),
                                 ("EU QMV", "can_block_eu_qmv")) if c[key]]
         rows.append({"coalition": name, "colour": table.get(name, network.ALONE_COLOUR),
+                     "who": words.get(name, ""), "leader": names[c["label"]],
                      "size": len(c["members"]), "capability": round(c["capability"], 3),
                      "can block": ", ".join(can),
                      "members": ", ".join(names[a] for a in c["members"])})
-    return pd.DataFrame(rows, columns=["coalition", "colour", "size", "capability",
-                                       "can block", "members"])
+    return pd.DataFrame(rows, columns=["coalition", "colour", "who", "leader", "size",
+                                       "capability", "can block", "members"])
 
 
 # -- division of labour -------------------------------------------------------------------

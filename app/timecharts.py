@@ -106,8 +106,8 @@ def membership_frame(model: EuNatoModel, pillar: int | None = None) -> pd.DataFr
     """Long table (round, actor, coalition, colour) of every recorded partition of a pillar."""
     ids, table = model.state.actor_ids, network.colours(model)
     rows = []
-    for r, part in enumerate(model.partitions):
-        for a, c in zip(ids, network.coalition_labels(model, part, pillar), strict=True):
+    for r in range(len(model.partitions)):
+        for a, c in zip(ids, network.coalition_labels(model, pillar, r), strict=True):
             rows.append({"round": r, "next": r + 1, "actor": a, "coalition": c,
                          "colour": table[c]})
     return pd.DataFrame(rows)

@@ -138,11 +138,14 @@ def test_coalition_table_flags_match_the_engine():
 
     m = _model(6)
     for k, cols in enumerate(m.pillar_cols):
-        table = charts.coalitions_frame(m, k).set_index("coalition")
+        table = charts.coalitions_frame(m, k)
+        names = charts.actor_names(m)
         for c in coalitions.describe(m.coalition[k], m.state.actor_ids, m.state.capability,
                                      m.state.position[:, cols], m.state.salience[:, cols],
                                      m.electorate):
-            row = table.loc[f"{c['label']}+"]
+            row = table[table["members"] == ", ".join(names[a] for a in c["members"])]
+            assert len(row) == 1
+            row = row.iloc[0]
             assert ("NATO" in row["can block"]) == c["can_block_nato"]
             assert ("EU QMV" in row["can block"]) == c["can_block_eu_qmv"]
 
