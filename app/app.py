@@ -1,8 +1,8 @@
 """The browser front door: ``solara run app`` (or ``eunato app``).
 
 A Solara page that drives the same :class:`~model.model.EuNatoModel` as ``eunato run``:
-Step, Play / Pause and Restart, the settings drawer (:mod:`app.controls`), and named tabs
-of views (:mod:`app.components`). Each browser session gets its own model. The settings
+Step, Play / Pause (the page's clock asks for each round: :class:`Player`), Restart,
+the settings drawer (:mod:`app.controls`), and named tabs of views (:mod:`app.components`). Each browser session gets its own model. The settings
 can come from the URL query (:mod:`app.settings`), and the page offers a link with the
 current ones.
 
@@ -13,8 +13,6 @@ after every change; each view takes it as an argument and redraws when it change
 from __future__ import annotations
 
 import os
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +73,20 @@ PLAY_INTERVAL = 0.3  # seconds between rounds under Play
 STRUCTURAL = ("scenario_name", "protocol", "rng")
 
 
+class Player(v.VuetifyTemplate):
+    """Play's clock, in the page (``player.vue``): asks for the next round a while after
+    the last one was drawn, so each round of Play takes the path of a Step click."""
+    template_file = str(Path(__file__).with_name("player.vue"))
+    playing = traitlets.Bool(False).tag(sync=True)
+    round = traitlets.Int(0).tag(sync=True)
+    interval_ms = traitlets.Int(300).tag(sync=True)
+    on_next = traitlets.Callable(None, allow_none=True)
+
+    def vue_next(self, round_: int) -> None:
+        if self.on_next is not None:
+            self.on_next(int(round_))
+
+
 class Intro(v.VuetifyTemplate):
     """The first-run intro (``intro.vue``): dismissed once, remembered by the browser."""
     template_file = str(Path(__file__).with_name("intro.vue"))
@@ -98,7 +110,6 @@ def build(settings: dict[str, Any]) -> tuple[EuNatoModel | None, str | None]:
     model.app_settings = dict(settings)
     model.app_start_levels = S.current_levels(model)
     model.app_start_rounds = model.max_rounds
-    model.app_lock = threading.RLock()  # a round and a redraw never interleave (Play + clicks)
     model.app_history = [model.state.position.copy()]  # positions after each round
     return model, None
 
@@ -177,8 +188,7 @@ def Page() -> None:
     def step() -> None:
         m = model.value
         if m is not None and m.running and not playing.value:
-            with m.app_lock:
-                advance(m)
+            advance(m)
             show(m)
 
     def edit(key: str, value: Any) -> None:
@@ -194,24 +204,24 @@ def Page() -> None:
         m = model.value
         if m is not None:
             changes = pending(edits.value, m)
-            with m.app_lock:
-                apply_now(m, changes)
+            apply_now(m, changes)
             desired.value = {**desired.value, **changes}  # a Restart starts from them
             edits.value = {}
             show(m)
 
-    def play_loop(cancel: threading.Event) -> None:
+    def play_next(round_: int) -> None:
+        """One round of Play, asked for by the page (:class:`Player`) once the last one
+        was drawn; a request for a round already past is dropped."""
         m = model.value
-        while playing.value and m is not None and m.running and not cancel.is_set():
-            time.sleep(PLAY_INTERVAL)
-            if cancel.is_set() or not playing.value:
-                return
-            with m.app_lock:
-                advance(m)
-            show(m)
-        playing.value = False
-
-    solara.use_thread(play_loop, dependencies=[playing.value, id(model.value)])
+        if m is None or not playing.value or m.steps != round_:
+            return
+        if not m.running:
+            playing.value = False
+            return
+        advance(m)
+        show(m)
+        if not m.running:
+            playing.value = False
 
     m = model.value
     solara.Title("eunato: EU–NATO division of labour")
@@ -247,14 +257,16 @@ def Page() -> None:
                 if m is None:
                     solara.Error(error.value or "no model", classes=["eunato-message"])
                     return
-                Main(m, tick, playing, step, restart, tab)
+                Main(m, tick, playing, step, restart, tab, play_next)
 
 
 @solara.component
 def Main(m: EuNatoModel, tick: solara.Reactive[int], playing: solara.Reactive[bool], step,
-         restart, tab: solara.Reactive[int]) -> None:
+         restart, tab: solara.Reactive[int], play_next) -> None:
     """Run controls, status and the tabs: the part of the page a Step redraws."""
     t = tick.value
+    Player.element(playing=playing.value, round=m.steps, interval_ms=int(PLAY_INTERVAL * 1000),
+                   on_next=play_next)
     line, finished = status_text(m)
     with solara.Div(classes=["eunato-controls"]):
         solara.Button("Step", on_click=step, color="primary",
@@ -271,12 +283,26 @@ def Main(m: EuNatoModel, tick: solara.Reactive[int], playing: solara.Reactive[bo
     if m.spec.description:
         solara.Text(" ".join(m.spec.description.split()), classes=["eunato-premises"])
     names = list(TABS)
-    with solara.lab.Tabs(value=tab.value, on_value=tab.set, lazy=True):
+    # a tab is drawn the first time it is opened and then kept: a hidden tab keeps the
+    # tick it was last shown with, so a Step redraws only the open tab, and going back to
+    # a tab feeds its charts new rows instead of embedding every chart again (about a
+    # second per switch under Play, which starved Play of rounds, issue 24)
+    shown = solara.use_ref({})
+    if shown.current.get("model") is not m:
+        shown.current = {"model": m}
+    shown.current[names[tab.value]] = t
+    with solara.lab.Tabs(value=tab.value, on_value=tab.set, lazy=False):
         for name in names:
             with solara.lab.Tab(name):
-                with solara.Div(classes=["eunato-grid", f"eunato-tab-{name.lower()}"]):
-                    for view in TABS[name]:
-                        view(m, t)
+                if name in shown.current:
+                    TabViews(name, m, shown.current[name])
+
+
+@solara.component
+def TabViews(name: str, m: EuNatoModel, t: int) -> None:
+    with solara.Div(classes=["eunato-grid", f"eunato-tab-{name.lower()}"]):
+        for view in TABS[name]:
+            view(m, t)
 
 
 page = Page

@@ -21,9 +21,8 @@ import io
 import json
 import tempfile
 import threading
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import altair as alt
 import pandas as pd
@@ -110,10 +109,10 @@ def own_changes(side: dict[str, Any]) -> dict[str, float]:
             if side.get(k) is not None and abs(float(side[k]) - own[k]) > 5e-4}
 
 
-@dataclass
-class Plan:
+class Plan(NamedTuple):
     """What a comparison runs: the scenario of each side (a name, or a variant file with
-    the user's own levels), the settings shared by both, and how to say it."""
+    the user's own levels), the settings shared by both, and how to say it. (Not a
+    dataclass: Solara's router runs this file as a page, where dataclasses fail.)"""
     scenarios: list[str]  # names, or TOML texts keyed by file stem in ``files``
     files: dict[str, str]
     settings: dict[str, Any]

@@ -181,7 +181,15 @@ def EventsLog(model: EuNatoModel, tick: int) -> None:
 
 @solara.component
 def Perception(model: EuNatoModel, tick: int) -> None:
-    """BDM's perception chart: how one actor sees every other on one issue."""
+    """BDM's perception chart, only under the BDM protocol (the one whose rounds the
+    perceptions drive)."""
+    if model.protocol_name == "bdm":
+        PerceptionChart(model, tick)
+
+
+@solara.component
+def PerceptionChart(model: EuNatoModel, tick: int) -> None:
+    """How one actor sees every other on one issue (BDM)."""
     from forecasting.perception import perception_figure
 
     anames = charts.actor_names(model)
