@@ -2,9 +2,9 @@
 
 A Solara page that drives the same :class:`~model.model.EuNatoModel` as ``eunato run``:
 Step, Play / Pause (the page's clock asks for each round: :class:`Player`), Restart,
-the settings drawer (:mod:`app.controls`), and named tabs of views (:mod:`app.components`). Each browser session gets its own model. The settings
-can come from the URL query (:mod:`app.settings`), and the page offers a link with the
-current ones.
+the settings drawer (:mod:`app.controls`), and named tabs of views
+(:mod:`app.components`). Each browser session gets its own model. The settings can come
+from the URL query (:mod:`app.settings`), and the page offers a link with the current ones.
 
 The model is mutated in place by Step and Play, so the page keeps a ``tick`` that it bumps
 after every change; each view takes it as an argument and redraws when it changes.

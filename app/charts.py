@@ -36,10 +36,22 @@ STATUS_SHAPES = {"agreed": "circle", "open": "diamond", "status quo holds": "squ
 STATUS_FILLS = ["black", "white", "white", "black"]
 BLOC_NAMES = {"eu_core": "EU core", "eastern_flank": "eastern flank", "us": "United States",
               "non_eu_allies": "non-EU allies", "bureaucracy": "bureaucracies",
-              "ukraine": "Ukraine", "parliament": "European Parliament"}
+              "ukraine": "Ukraine", "parliament": "European Parliament",
+              "eu_institution": "EU institutions"}
+TYPE_NAMES = {"state": "state", "us": "United States", "bureaucracy": "bureaucracy",
+              "stakeholder": "stakeholder", "parliament": "parliament"}
 HOUSES = {"eu_council": "EU Council", "european_parliament": "European Parliament",
           "nato": "North Atlantic Council"}
 ROUND_AXIS = alt.Axis(format="d", tickMinStep=1, title="round")
+#: the engine's venue routes (model/institutions.py) in words
+ROUTES = {"eu": "through the EU alone", "nato": "through NATO alone",
+          "eu+nato": "through the EU and NATO, each its own piece",
+          "joint": "as a formal EU–NATO arrangement"}
+PIECE = {"eu": "EU piece", "nato": "NATO piece"}
+
+
+def route_words(route: str | None) -> str:
+    return ROUTES.get(route or "", route or "")
 
 
 def v5(chart: alt.TopLevelMixin, **extra: Any) -> dict:
@@ -89,7 +101,7 @@ def actors_frame(model: EuNatoModel, pillar: int | None = None) -> pd.DataFrame:
     rows = []
     for k, a in enumerate(model.world.actors):
         rows.append({
-            "actor": a.id, "name": a.name, "type": a.type,
+            "actor": a.id, "name": a.name, "type": TYPE_NAMES.get(a.type, a.type),
             "bloc": BLOC_NAMES.get(a.bloc, a.bloc), "capability": float(st.capability[k]),
             "coalition": names[k],
             "decoupling fear": round(float(model.world.decoupling_fear[k]), 3),
@@ -157,13 +169,27 @@ def _division_frame(model: EuNatoModel) -> pd.DataFrame:
             "eu_role": round(eu, 1), "nato_role": round(nato, 1),
             "division": label(eu, nato),
             "sq_eu": float(model.status_quo0[j]), "sq_nato": float(model.status_quo0[m + j]),
-            "route": model.route[j] or "",
+            "route": route_words(model.route[j]),
             "round": int(model.settled_round[j]) if model.settled_round[j] >= 0 else None,
-            "vetoed_by": ", ".join(f"{names.get(v['actor'], v['actor'])} "
-                                   f"({HOUSES.get(v['house'], v['house'])})"
-                                   for v in model.vetoes[j]) if status != "agreed" else "",
+            "vetoed_by": by_house(model.vetoes[j], names) if status != "agreed" else "",
         })
-    return pd.DataFrame(rows)
+    df = pd.DataFrame(rows)
+    df["round"] = df["round"].astype("Int64")  # a round is a whole number, never 15.0
+    return df
+
+
+def by_house(vetoes: list[dict], names: dict[str, str], show: int | None = None) -> str:
+    """Vetoes grouped by house: "EU Council: Bulgaria, Cyprus; North Atlantic Council:
+    Türkiye" (the first ``show`` names of each house and how many more)."""
+    houses: dict[str, list[str]] = {}
+    for v in vetoes:
+        houses.setdefault(HOUSES.get(v["house"], v["house"]), []).append(
+            names.get(v["actor"], v["actor"]))
+    parts = []
+    for house, who in houses.items():
+        more = f" and {len(who) - show} more" if show is not None and len(who) > show else ""
+        parts.append(f"{house}: {', '.join(who[:show])}{more}")
+    return "; ".join(parts)
 
 
 def division_long(df: pd.DataFrame) -> list[dict]:
@@ -174,7 +200,8 @@ def division_long(df: pd.DataFrame) -> list[dict]:
                                                                r.sq_nato)):
             rows.append({"name": r.name, "pillar": r.pillar, "role": role, "value": x,
                          "status_quo": sq, "status": r.status, "division": r.division,
-                         "route": r.route, "round": r.round, "vetoed_by": r.vetoed_by})
+                         "route": r.route, "round": None if pd.isna(r.round) else int(r.round),
+                         "vetoed_by": r.vetoed_by})
     return rows
 
 
@@ -252,11 +279,8 @@ def blocked_lines(model: EuNatoModel, show: int = 4) -> list[str]:
     for j, rec in enumerate(model.world.issues):
         if model.status[j] == "agreed" or not model.vetoes[j]:
             continue
-        who = [f"{names.get(v['actor'], v['actor'])} ({HOUSES.get(v['house'], v['house'])})"
-               for v in model.vetoes[j]]
-        more = f" and {len(who) - show} more" if len(who) > show else ""
         verb = "blocked by" if model.status[j] == "blocked" else "would be vetoed by"
-        out.append(f"{rec.name}: {verb} {', '.join(who[:show])}{more}")
+        out.append(f"{rec.name}: {verb} {by_house(model.vetoes[j], names, show)}")
     return out
 
 

@@ -47,13 +47,13 @@ SHAPES = {"state": "circle", "us": "diamond", "bureaucracy": "square",
           "stakeholder": "triangle-up", "parliament": "triangle-down"}
 
 
-def _spread(xy: np.ndarray, min_dist: float = 0.06, iters: int = 300) -> np.ndarray:
-    """Push nodes apart (on the unit square) until no two are closer than ``min_dist``;
-    deterministic, so the same ideals always give the same picture."""
-    xy = xy.copy()
+def push_apart(xy: np.ndarray, min_dist: float, iters: int = 300) -> np.ndarray:
+    """Points pushed apart until no two are closer than ``min_dist``; deterministic, so
+    the same input always gives the same picture."""
+    xy = np.array(xy, dtype=float)
     n = len(xy)
-    ring = np.c_[np.cos(np.arange(n)), np.sin(np.arange(n))] * 1e-3  # split exact ties
-    xy += ring
+    ring = np.c_[np.cos(np.arange(n)), np.sin(np.arange(n))] * 1e-3 * min_dist / 0.06
+    xy += ring  # split exact ties
     for _ in range(iters):
         d = xy[:, None, :] - xy[None, :, :]
         dist = np.sqrt((d ** 2).sum(axis=2)) + np.eye(n)
@@ -62,6 +62,12 @@ def _spread(xy: np.ndarray, min_dist: float = 0.06, iters: int = 300) -> np.ndar
         if not push.any():
             break
         xy += 0.5 * (d * push[:, :, None]).sum(axis=1)
+    return xy
+
+
+def _spread(xy: np.ndarray, min_dist: float = 0.06, iters: int = 300) -> np.ndarray:
+    """Push nodes apart (on the unit square) until no two are closer than ``min_dist``."""
+    xy = push_apart(xy, min_dist, iters)
     lo, hi = xy.min(axis=0), xy.max(axis=0)
     return (xy - lo) / np.maximum(hi - lo, 1e-12)
 
@@ -279,7 +285,10 @@ def nodes(model: EuNatoModel, pillar: int | None = None) -> list[dict]:
     st, xy, table = model.state, layout(model), colours(model)
     names = coalition_labels(model, pillar=pillar)
     cap = st.capability / max(float(st.capability.max()), 1e-12)
-    return [{"actor": a.id, "name": a.name, "type": a.type, "bloc": a.bloc.replace("_", " "),
+    from app.charts import BLOC_NAMES, TYPE_NAMES
+
+    return [{"actor": a.id, "name": a.name, "type": TYPE_NAMES.get(a.type, a.type),
+             "bloc": BLOC_NAMES.get(a.bloc, a.bloc),
              "coalition": names[k], "colour": table[names[k]], "shape": SHAPES.get(a.type,
                                                                                    "circle"),
              "size": float(40 + 500 * cap[k]), "capability": round(float(st.capability[k]), 3),

@@ -105,11 +105,14 @@ def positions_chart(model: EuNatoModel, issue: str, role: str = "eu") -> Chart:
 def membership_frame(model: EuNatoModel, pillar: int | None = None) -> pd.DataFrame:
     """Long table (round, actor, coalition, colour) of every recorded partition of a pillar."""
     ids, table = model.state.actor_ids, network.colours(model)
-    rows = []
+    rows, before = [], {}
     for r in range(len(model.partitions)):
         for a, c in zip(ids, network.coalition_labels(model, pillar, r), strict=True):
+            # the letter where a spell in a coalition starts: the second cue beside colour
+            mark = c if c != network.ALONE and before.get(a) != c else ""
+            before[a] = c
             rows.append({"round": r, "next": r + 1, "actor": a, "coalition": c,
-                         "colour": table[c]})
+                         "colour": table[c], "mark": mark})
     return pd.DataFrame(rows)
 
 
@@ -121,9 +124,13 @@ def _membership_template(order: tuple[str, ...], max_rounds: int) -> dict:
         y=alt.Y("actor:N", sort=list(order), title=None, axis=alt.Axis(labelFontSize=9)),
         color=alt.Color("colour:N", scale=None),
         tooltip=[alt.Tooltip("round:Q", format="d"), "actor:N", "coalition:N"])
-    return v5(alt.layer(rect, _markers(x)).properties(
+    letters = alt.Chart(alt.NamedData("membership")).transform_filter(
+        "datum.mark != ''").mark_text(fontSize=8, align="left", dx=1, baseline="middle",
+                                      color="#000").encode(
+        x="round:Q", y=alt.Y("actor:N", sort=list(order)), text="mark:N")
+    return v5(alt.layer(rect, letters, _markers(x)).properties(
         width="container", height=12 * len(order),
-        title=fit_title("Coalition membership over time (colours as in the network)")))
+        title=fit_title("Coalition membership: letter and colour as in the network")))
 
 
 def membership_chart(model: EuNatoModel, pillar: int | None = None) -> Chart:
