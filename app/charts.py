@@ -296,6 +296,8 @@ def readable(model: EuNatoModel, text: str) -> str:
     for aid, name in actor_names(model).items():
         text = text.replace(f"actor.{aid}.", f"{name}: ").replace(f"stance.{aid}.",
                                                                   f"{name} stance: ")
+    for route, words in ROUTES.items():
+        text = text.replace(f"({route} route)", f"({words})")
     return (text.replace("us_engagement", "US engagement")
             .replace("decoupling_fear", "decoupling fear")
             .replace("participation_blockage", "participation blockage"))

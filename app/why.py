@@ -109,7 +109,9 @@ def plane_chart(model: EuNatoModel, issue: str, ex: dict[str, Any]) -> Chart:
     if vetoers:
         ks = [model.state.actor_ids.index(a) for a in vetoers]
         true = np.c_[pos[ks, j], pos[ks, m + j]].astype(float)
-        drawn = network.push_apart(true, BLOCKER_GAP)
+        drawn = true
+        for _ in range(8):  # apart, and inside the chart's 0–100 square
+            drawn = np.clip(network.push_apart(drawn, BLOCKER_GAP), 0.5, 99.5)
         rows += [{"what": "blocker", "who": names[a], "eu_role": float(t[0]),
                   "nato_role": float(t[1]), "x": float(d[0]), "y": float(d[1]), "size": 90}
                  for a, t, d in zip(vetoers, true, drawn, strict=True)]
