@@ -228,6 +228,8 @@ def Page() -> None:
     solara.Style(CSS)
     classes = ["eunato-app"] + (["eunato-drawer-open"] if drawer.value else [])
     with solara.Div(classes=classes):
+        solara.HTML(tag="a", classes=["eunato-skip"], attributes={"href": "#"},
+                    unsafe_innerHTML="Skip to Step and the run")
         if HAS_COMPARE:
             CompareRunner(comparing)
         SpreadRunner(spreading)

@@ -69,7 +69,7 @@ def Slider(key: str, value: float, on_value: Callable[[float], None], *, lo: flo
         solara.HTML(tag="div", classes=["eunato-readout"], unsafe_innerHTML=(
             f"<span>{S.label(key)}</span><b>{fmt.format(value)}</b>{note}"))
         if isinstance(value, int) and not isinstance(value, bool):
-            solara.SliderInt("", value=value, min=int(lo), max=int(hi), step=int(step),
+            solara.SliderInt(S.label(key), value=value, min=int(lo), max=int(hi), step=int(step),
                              on_value=on_value, thumb_label=False)
         else:
             # the thumb sits on the slider's grid: a level off the grid (a bloc's mean of
@@ -77,7 +77,7 @@ def Slider(key: str, value: float, on_value: Callable[[float], None], *, lo: flo
             # back as a change, silently rebuilding the run with other levels (six times per
             # page load in the baseline). The readout above shows the exact value.
             on_grid = round(lo + round((value - lo) / step) * step, 10)
-            solara.SliderFloat("", value=on_grid, min=lo, max=hi, step=step,
+            solara.SliderFloat(S.label(key), value=on_grid, min=lo, max=hi, step=step,
                                on_value=on_value, thumb_label=False)
 
 

@@ -322,7 +322,9 @@ def network_spec() -> dict:
         "marks": [
             {"type": "group", "name": "hulls",
              "from": {"facet": {"name": "ring", "data": "outlines", "groupby": "ring"}},
+             "aria": False,
              "marks": [{"type": "line", "from": {"data": "ring"}, "interactive": False,
+                        "aria": False,
                         "sort": {"field": "datum.order"},
                         "encode": {"update": {
                             "x": {"scale": "x", "field": "x"}, "y": {"scale": "y", "field": "y"},
@@ -331,7 +333,9 @@ def network_spec() -> dict:
                             "strokeOpacity": {"value": 0.8}, "interpolate": {"value": "linear"},
                         }}}]},
             {"type": "symbol", "name": "points", "from": {"data": "nodes"},
+             "aria": True, "description": "actors",
              "encode": {"update": {
+                 "description": {"signal": "datum.name + ', coalition ' + datum.coalition"},
                  "x": {"scale": "x", "field": "x"}, "y": {"scale": "y", "field": "y"},
                  "size": {"field": "size"}, "shape": {"field": "shape"},
                  "fill": {"field": "colour"}, "stroke": {"value": "#333"},
@@ -341,6 +345,7 @@ def network_spec() -> dict:
                                        "'type': datum.type, 'capability': datum.capability}"},
              }}},
             {"type": "text", "name": "labels", "from": {"data": "points"}, "interactive": False,
+             "aria": False,
              "encode": {"update": {"text": {"field": "datum.actor"}, "fontSize": {"value": 10},
                                    "fill": {"value": "#222"}}},
              "transform": [{"type": "label",

@@ -27,7 +27,7 @@ def _rounds_x(max_rounds: int) -> alt.X:
 
 def _markers(x: alt.X) -> alt.Chart:
     return alt.Chart(alt.NamedData("events")).mark_rule(
-        color="#7a3db8", strokeDash=[3, 3], strokeWidth=1.5).encode(
+        color="#7a3db8", strokeDash=[3, 3], strokeWidth=1.5, aria=False).encode(
         x=x, tooltip=[alt.Tooltip("round:Q", format="d"), "event:N"])
 
 
