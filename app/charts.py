@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 Chart = tuple[dict, dict[str, list]]
 #: the Vega-Lite the page runs (Solara serves vega-lite@5); Altair 6 writes v6 URLs
 VL5 = "https://vega.github.io/schema/vega-lite/v5.json"
-ROLES = {"EU role": "#d4a000", "NATO role": "#1f4e9c"}
+ROLES = {"EU role": "#E69F00", "NATO role": "#0072B2"}  # Okabe–Ito orange and blue
 STATUS_SHAPES = {"agreed": "circle", "open": "diamond", "status quo holds": "square",
                  "blocked": "cross"}
 STATUS_FILLS = ["black", "white", "white", "black"]
@@ -243,7 +243,10 @@ def _division_template(names: tuple[str, ...]) -> dict:
         x="status_quo:Q", y=y, color=alt.Color("role:N", scale=alt.Scale(
             domain=list(ROLES), range=list(ROLES.values())), legend=None),
         yOffset=alt.YOffset("role:N", sort=list(ROLES)))
-    status = alt.Legend(orient="bottom", columns=2, title="status")
+    # the hollow symbols (open, status quo holds) drawn with a dark outline in the legend:
+    # in the role colour of no role they were blank
+    status = alt.Legend(orient="bottom", columns=2, title="status", symbolStrokeColor="#333",
+                        symbolStrokeWidth=1.5)
     pts = alt.Chart(rows).mark_point(size=110, strokeWidth=2.2).encode(
         x="value:Q", y=y, color=role, yOffset=alt.YOffset("role:N", sort=list(ROLES)),
         shape=alt.Shape("status:N", scale=alt.Scale(domain=list(STATUS_SHAPES),

@@ -94,17 +94,9 @@ def variant_toml(base: str, name: str, levels: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-@functools.cache
-def scenario_levels(name: str) -> dict[str, float]:
-    """A scenario's own levels at round 0 (its premise), keyed like the settings."""
-    from model.model import EuNatoModel
-
-    return S.current_levels(EuNatoModel(scenario_name=name, rng=0))
-
-
 def own_changes(side: dict[str, Any]) -> dict[str, float]:
     """The levels of ``side`` that differ from its scenario's own (what the user set)."""
-    own = scenario_levels(side["scenario_name"])
+    own = S.scenario_levels(side["scenario_name"])
     return {k: float(side[k]) for k in S.LEVELS
             if side.get(k) is not None and abs(float(side[k]) - own[k]) > 5e-4}
 

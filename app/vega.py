@@ -31,6 +31,8 @@ class VegaView(v.VuetifyTemplate):
     filename = traitlets.Unicode("eunato").tag(sync=True)
     #: what the chart shows, in words: the chart's accessible name (role=img)
     label = traitlets.Unicode("").tag(sync=True)
+    #: what an exported file says about itself (JSON: title, lines; app.export.figure_meta)
+    meta = traitlets.Unicode("").tag(sync=True)
     listen_to_click = traitlets.Bool(False).tag(sync=True)
     on_click = traitlets.Callable(None, allow_none=True)
 
@@ -88,11 +90,11 @@ def chart_label(spec: dict) -> str:
 
 @solara.component
 def Vega(spec: dict, datasets: dict[str, list], filename: str, classes: list[str] | None = None,
-         on_click: Callable[[dict | None], None] | None = None) -> None:
+         on_click: Callable[[dict | None], None] | None = None, meta: str = "") -> None:
     """One chart: ``spec`` (with named, empty datasets) and the rows of each dataset."""
     version = solara.use_ref(0)
     version.current += 1
     VegaView.element(spec_json=_spec_json(spec), datasets_json=to_json(datasets),
-                     filename=filename, label=chart_label(spec),
+                     filename=filename, label=chart_label(spec), meta=meta,
                      datasets_version=version.current, on_click=on_click,
                      listen_to_click=on_click is not None, class_=" ".join(classes or []))

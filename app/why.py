@@ -21,7 +21,7 @@ import solara
 from app import charts, network
 from app.charts import HOUSES, Chart, fit_title, v5
 from app.components import Table
-from app.export import figure_name
+from app.export import figure_meta, figure_name
 from app.vega import Vega
 
 if TYPE_CHECKING:
@@ -75,9 +75,9 @@ def _plane_template() -> dict:
         y=alt.Y("y:Q", scale=ax, title="NATO role"),
         tooltip=["what:N", "who:N", alt.Tooltip("eu_role:Q", format=".0f"),
                  alt.Tooltip("nato_role:Q", format=".0f")])
-    kinds = {"status quo": ("square", "#c00000"), "proposal": ("diamond", "black"),
-             "outcome": ("circle", "#2a7a2a"), "blocker": ("cross", "#8b0000"),
-             "actor": ("circle", "#bbbbbb")}
+    kinds = {"status quo": ("square", "#777777"), "proposal": ("diamond", "black"),
+             "outcome": ("circle", "#009E73"), "blocker": ("cross", "#D55E00"),
+             "actor": ("circle", "#bbbbbb")}  # Okabe–Ito, each kind its own shape too
     pts = base.mark_point(filled=True, opacity=0.9).encode(
         shape=alt.Shape("what:N", scale=alt.Scale(domain=list(kinds), range=[
             v[0] for v in kinds.values()]), legend=alt.Legend(orient="bottom", columns=3)),
@@ -150,7 +150,8 @@ def WhyPanel(model: EuNatoModel, tick: int) -> None:
         solara.HTML(tag="ul", classes=["eunato-why-facts"], unsafe_innerHTML="".join(
             f"<li>{html.escape(f)}</li>" for f in facts))
         spec, data = plane_chart(model, issue, ex)
-        Vega(spec, data, figure_name(model) + f"-why-{issue}")
+        Vega(spec, data, figure_name(model) + f"-why-{issue}",
+             meta=figure_meta(model))
         n = len({v["actor"] for v in ex["vetoes"]})
         solara.Text((f"{n} blocker{'s' * (n != 1)}, a cross each (blockers at one position "
                      "are drawn a little apart). " if n else "No blockers. ")

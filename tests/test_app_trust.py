@@ -168,3 +168,48 @@ def test_play_and_tab_switches_keep_one_state(server, browser):  # noqa: F811
     assert pg.locator(".eunato-settings").get_by_text("eu-autonomy-push").count() >= 1
     assert pg.noise == [], "\n".join(pg.noise)
     pg.context.close()
+
+
+def _png_text(data: bytes) -> dict[str, str]:
+    import struct
+
+    out, at = {}, 8
+    while at < len(data):
+        n, kind = struct.unpack(">I4s", data[at:at + 8])
+        if kind == b"tEXt":
+            key, _, value = data[at + 8:at + 8 + n].partition(b"\0")
+            out[key.decode("latin-1")] = value.decode("latin-1")
+        at += 12 + n
+    return out
+
+
+def test_exported_figures_describe_themselves(server, browser):  # noqa: F811
+    """Issue 24, 12: PNG and SVG files held no title, settings or shocks, and two runs at
+    other US engagement got the same file name."""
+    from model.provenance import code_version
+
+    names = {}
+    for query in ("", "?us=0.6"):
+        pg = open_page(browser, server + query)
+        step(pg, 2)
+        settle(pg)
+        for kind in ("png", "svg"):
+            with pg.expect_download() as dl:
+                pg.locator(".eunato-network .eunato-export", has_text=kind.upper()).click()
+            names[(query, kind)] = dl.value.suggested_filename
+            data = Path(dl.value.path()).read_bytes()
+            if kind == "png":
+                assert data.startswith(b"\x89PNG")
+                meta = _png_text(data)
+                text = meta.get("Title", "") + "\n" + meta.get("Description", "")
+            else:
+                text = data.decode()
+                assert "<title>" in text and "<desc>" in text
+            for want in ("baseline-2024", "compromise", "seed 1", "round 2", code_version(),
+                         "Coalition"):
+                assert want in text, (kind, want, text[:300])
+            assert ("US engagement 0.6" in text) == bool(query), text[:400]
+        pg.context.close()
+    assert names[("", "png")] == "baseline-2024-compromise-seed1-round2-network.png"
+    assert names[("?us=0.6", "png")] != names[("", "png")]
+    assert names[("?us=0.6", "png")].startswith("baseline-2024-compromise-seed1-round2-set")
