@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from app.offline import cache_dir
 from test_app_browser import (  # noqa: F401  (fixtures and helpers)
     ARTIFACTS,
     browser,
@@ -19,6 +17,8 @@ from test_app_browser import (  # noqa: F401  (fixtures and helpers)
     settle,
     step,
 )
+
+from app.offline import cache_dir
 
 pytestmark = pytest.mark.browser
 AXE = cache_dir() / "axe-core@4.14.1" / "axe.min.js"
