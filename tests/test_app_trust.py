@@ -186,7 +186,7 @@ def _png_text(data: bytes) -> dict[str, str]:
 def test_exported_figures_describe_themselves(server, browser):  # noqa: F811
     """Issue 24, 12: PNG and SVG files held no title, settings or shocks, and two runs at
     other US engagement got the same file name."""
-    from model.provenance import code_version
+    from model.io.provenance import code_version
 
     names = {}
     for query in ("", "?us=0.6"):
