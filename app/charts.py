@@ -42,6 +42,9 @@ TYPE_NAMES = {"state": "state", "us": "United States", "bureaucracy": "bureaucra
               "stakeholder": "stakeholder", "parliament": "parliament"}
 HOUSES = {"eu_council": "EU Council", "european_parliament": "European Parliament",
           "nato": "North Atlantic Council"}
+#: issue names on a y axis: up to 45 % of the chart's width (whole names on a desktop,
+#: "Interoperability: military mobility corridors" was cut at 170 px)
+ISSUE_LABEL = alt.ExprRef("max(120, width * 0.45)")
 ROUND_AXIS = alt.Axis(format="d", tickMinStep=1, title="round")
 #: the engine's venue routes (model/institutions.py) in words
 ROUTES = {"eu": "through the EU alone", "nato": "through NATO alone",
@@ -222,7 +225,7 @@ def pillar_summary(model: EuNatoModel) -> pd.DataFrame:
 
 @functools.cache
 def _division_template(names: tuple[str, ...]) -> dict:
-    y = alt.Y("name:N", sort=list(names), title=None, axis=alt.Axis(labelLimit=170))
+    y = alt.Y("name:N", sort=list(names), title=None, axis=alt.Axis(labelLimit=ISSUE_LABEL))
     # the axis title and the legends must fit a 390 px phone: the title is cut to the
     # chart's width, and one legend sits above the chart, the other below (two legends
     # side by side at the bottom ran off a phone's screen)
@@ -260,8 +263,7 @@ def _division_template(names: tuple[str, ...]) -> dict:
                  "vetoed_by:N"])
     return v5(alt.layer(bg, band_names, sq, pts).resolve_scale(color="independent")
               .properties(width="container", height=30 * len(names),
-                          title=fit_title("Division of labour per issue: EU and NATO roles "
-                                          "(ticks: status quo)")))
+                          title=fit_title("Division of labour per issue")))
 
 
 def division_chart(model: EuNatoModel) -> Chart:

@@ -29,7 +29,7 @@ import pandas as pd
 import solara
 
 from app import settings as S
-from app.charts import Chart, fit_title, v5
+from app.charts import ISSUE_LABEL, Chart, fit_title, v5
 from app.components import Table
 from app.vega import Vega
 from experiments.compare import CI
@@ -178,7 +178,7 @@ def issue_rows(table: pd.DataFrame, level: str = "issue") -> list[dict]:
 
 @functools.cache
 def _template(names: tuple[str, ...], series: tuple[str, ...]) -> dict:
-    y = alt.Y("name:N", sort=list(names), title=None, axis=alt.Axis(labelLimit=170))
+    y = alt.Y("name:N", sort=list(names), title=None, axis=alt.Axis(labelLimit=ISSUE_LABEL))
     off = alt.YOffset("series:N", sort=list(series))
     colour = alt.Color("scenario:N", legend=alt.Legend(orient="bottom", columns=1))
     x = alt.X("lo:Q", scale=alt.Scale(domain=[0, 100]), title="role (median, 10–90 % band)")
@@ -240,7 +240,9 @@ def side_by_side(table: pd.DataFrame, level: str, names: dict[str, str]) -> pd.D
                                        f"{r.nato_role_p90:.0f}]"
             row[f"{tag}: agreed"] = f"{r.agreed_share:.0%}"
             top = json.loads(r.top_blockers) if isinstance(r.top_blockers, str) else []
-            row[f"{tag}: blockers"] = ", ".join(f"{names.get(a, a)} {s:.0%}" for a, s in top)
+            # a veto blocks a piece: an issue can be agreed by its other piece meanwhile
+            row[f"{tag}: blocked a piece"] = ", ".join(f"{names.get(a, a)} {s:.0%}"
+                                                       for a, s in top)
         for r in g[g["scenario"] != first].itertuples():
             row["B − A: EU role"] = diff_text(r.d_eu_role, r.d_eu_role_lo, r.d_eu_role_hi)
             row["B − A: NATO role"] = diff_text(r.d_nato_role, r.d_nato_role_lo,
@@ -346,6 +348,10 @@ def CompareResult(comp: Any, p: Plan, actor_names: dict[str, str]) -> None:
                             label="Download comparison CSV")
         solara.HTML(tag="h3", unsafe_innerHTML="Per issue: roles, agreed share, blockers")
         Table(side_by_side(comp.table, "issue", actor_names), ["eunato-compare-issues"])
+        solara.Text("“blocked a piece”: who vetoed one piece (the EU's or NATO's) in that "
+                    "share of the seeds; the issue can still be agreed through its other "
+                    "piece, so 100 % agreed beside a blocker is one piece passed, one "
+                    "blocked.", classes=["eunato-caption"])
         solara.HTML(tag="h3", unsafe_innerHTML="Per pillar: division of labour")
         Table(side_by_side(comp.table, "pillar", actor_names), ["eunato-compare-pillars"])
 

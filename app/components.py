@@ -108,6 +108,9 @@ def DivisionOfLabour(model: EuNatoModel, tick: int) -> None:
         spec, data = charts.division_chart(model)
         Vega(spec, data, figure_name(model) + "-division",
              meta=figure_meta(model))
+        solara.Text("ticks = the status quo of each role · filled circle = agreed · hollow "
+                    "diamond = open (current forecast) · hollow square = status quo holds · "
+                    "cross = blocked", classes=["eunato-caption"])
         blocked = charts.blocked_lines(model)
         if blocked:
             solara.HTML(tag="ul", classes=["eunato-vetoes"], unsafe_innerHTML="".join(

@@ -51,8 +51,9 @@ def _positions_template(title: str, max_rounds: int, role: str) -> dict:
                        legend=alt.Legend(orient="bottom", columns=3,
                                          titleLimit=alt.ExprRef("width"), symbolOpacity=1,
                                          symbolType="stroke"))
-    dash = alt.StrokeDash("bloc:N", scale=alt.Scale(domain=list(BLOC_COLOURS),
-                                                    range=BLOC_DASHES), legend=None)
+    # the same title and field as the colour: one legend showing colour and dash
+    dash = alt.StrokeDash("bloc:N", title="bloc: line = weighted mean, band = range",
+                          scale=alt.Scale(domain=list(BLOC_COLOURS), range=BLOC_DASHES))
     means = alt.Chart(alt.NamedData("blocs")).mark_line(strokeWidth=2.5).encode(
         x=x, y=alt.Y("position:Q", scale=ys, title=Y_TITLE[role]), color=colour,
         strokeDash=dash,
