@@ -225,7 +225,7 @@ def pillar_summary(model: EuNatoModel) -> pd.DataFrame:
 
 @functools.cache
 def _division_template(names: tuple[str, ...]) -> dict:
-    y = alt.Y("name:N", sort=list(names), title=None, axis=alt.Axis(labelLimit=ISSUE_LABEL))
+    y = alt.Y("name:N", sort=list(names), title=None, axis=alt.Axis(labelLimit=220))
     # the axis title and the legends must fit a 390 px phone: the title is cut to the
     # chart's width, and one legend sits above the chart, the other below (two legends
     # side by side at the bottom ran off a phone's screen)
