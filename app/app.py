@@ -1,10 +1,10 @@
 """The browser front door: ``solara run app`` (or ``eunato app``).
 
 A Solara page that drives the same :class:`~model.model.EuNatoModel` as ``eunato run``:
-Step, Play / Pause and Restart, the settings drawer (:mod:`app.controls`), and named tabs
-of views (:mod:`app.components`). Each browser session gets its own model. The settings
-can come from the URL query (:mod:`app.settings`), and the page offers a link with the
-current ones.
+Step, Play / Pause (the page's clock asks for each round: :class:`Player`), Restart,
+the settings drawer (:mod:`app.controls`), and named tabs of views
+(:mod:`app.components`). Each browser session gets its own model. The settings can come
+from the URL query (:mod:`app.settings`), and the page offers a link with the current ones.
 
 The model is mutated in place by Step and Play, so the page keeps a ``tick`` that it bumps
 after every change; each view takes it as an argument and redraws when it changes.
@@ -13,8 +13,6 @@ after every change; each view takes it as an argument and redraws when it change
 from __future__ import annotations
 
 import os
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -40,12 +38,13 @@ CSS = Path(__file__).with_name("style.css").read_text()
 
 @solara.component
 def CompareView(model: EuNatoModel, tick: int) -> None:
-    """The Compare tab, with the run's current settings as A."""
+    """The Compare tab, with the run's settings at round 0 as A (a scenario event or a
+    shock mid-run is not a setting: A's levels are the ones the run started from)."""
     from app.charts import actor_names
     from app.compare import ComparePanel
 
-    ComparePanel({**model.app_settings, **S.current_levels(model),
-                  "rounds": model.max_rounds}, actor_names(model))
+    ComparePanel({**model.app_settings, **model.app_start_levels,
+                  "rounds": model.app_start_rounds}, actor_names(model))
 
 
 @solara.component
@@ -74,6 +73,20 @@ PLAY_INTERVAL = 0.3  # seconds between rounds under Play
 STRUCTURAL = ("scenario_name", "protocol", "rng")
 
 
+class Player(v.VuetifyTemplate):
+    """Play's clock, in the page (``player.vue``): asks for the next round a while after
+    the last one was drawn, so each round of Play takes the path of a Step click."""
+    template_file = str(Path(__file__).with_name("player.vue"))
+    playing = traitlets.Bool(False).tag(sync=True)
+    round = traitlets.Int(0).tag(sync=True)
+    interval_ms = traitlets.Int(300).tag(sync=True)
+    on_next = traitlets.Callable(None, allow_none=True)
+
+    def vue_next(self, round_: int) -> None:
+        if self.on_next is not None:
+            self.on_next(int(round_))
+
+
 class Intro(v.VuetifyTemplate):
     """The first-run intro (``intro.vue``): dismissed once, remembered by the browser."""
     template_file = str(Path(__file__).with_name("intro.vue"))
@@ -96,6 +109,7 @@ def build(settings: dict[str, Any]) -> tuple[EuNatoModel | None, str | None]:
         return None, f"could not build the model: {err}"
     model.app_settings = dict(settings)
     model.app_start_levels = S.current_levels(model)
+    model.app_start_rounds = model.max_rounds
     model.app_history = [model.state.position.copy()]  # positions after each round
     return model, None
 
@@ -129,7 +143,11 @@ def Page() -> None:
     model = solara.use_reactive(first[0])
     error = solara.use_reactive(first[1])
     tick = solara.use_reactive(0)  # read by Main only: a Step redraws the views, not this
-    applied = solara.use_reactive(0)  # bumped by Apply now: the settings show the new levels
+    # the user's changes since the last Apply / Restart (once a run has started): the
+    # settings show these, and the run's own levels for everything else, so a scenario
+    # event moves the slider and Apply sends only what the user touched (issue 24)
+    edits = solara.use_reactive({})
+    levels = solara.use_reactive(S.current_levels(first[0]) if first[0] else {})
     playing = solara.use_reactive(False)
     drawer = solara.use_reactive(False)
     tab = solara.use_reactive(0)
@@ -138,13 +156,20 @@ def Page() -> None:
     spreading = solara.use_memo(SpreadState, [])  # the session's seed spread (Live tab)
     spread_context.provide(spreading)
 
+    def show(m: EuNatoModel) -> None:
+        levels.value = S.current_levels(m)
+        tick.value += 1
+
     def restart() -> None:
-        m, err = build(desired.value)
+        settings = {**desired.value, **edits.value}
+        m, err = build(settings)
         error.value = err
         if m is not None:
             playing.value = False
+            edits.value = {}
+            desired.value = settings
             model.value = m
-            tick.value += 1
+            show(m)
 
     def follow_settings() -> None:
         m = model.value
@@ -152,6 +177,8 @@ def Page() -> None:
             restart()
             return
         old = m.app_settings
+        if desired.value.get("scenario_name") != old.get("scenario_name"):
+            edits.value = {}  # a new scenario brings its own levels
         if any(desired.value.get(k) != old.get(k) for k in STRUCTURAL) or (
                 m.steps == 0 and pending(desired.value, m)):
             restart()
@@ -162,32 +189,47 @@ def Page() -> None:
         m = model.value
         if m is not None and m.running and not playing.value:
             advance(m)
-            tick.value += 1
+            show(m)
+
+    def edit(key: str, value: Any) -> None:
+        """A level or the rounds from the settings: at once before the first Step, else
+        pending until Apply now or Restart."""
+        m = model.value
+        if m is None or m.steps == 0:
+            desired.value = {**desired.value, key: value}
+        else:
+            edits.value = {**edits.value, key: value}
 
     def apply() -> None:
         m = model.value
         if m is not None:
-            apply_now(m, pending(desired.value, m))
-            tick.value += 1
-            applied.value += 1
+            changes = pending(edits.value, m)
+            apply_now(m, changes)
+            desired.value = {**desired.value, **changes}  # a Restart starts from them
+            edits.value = {}
+            show(m)
 
-    def play_loop(cancel: threading.Event) -> None:
+    def play_next(round_: int) -> None:
+        """One round of Play, asked for by the page (:class:`Player`) once the last one
+        was drawn; a request for a round already past is dropped."""
         m = model.value
-        while playing.value and m is not None and m.running and not cancel.is_set():
-            time.sleep(PLAY_INTERVAL)
-            if cancel.is_set() or not playing.value:
-                return
-            advance(m)
-            tick.value += 1
-        playing.value = False
-
-    solara.use_thread(play_loop, dependencies=[playing.value, id(model.value)])
+        if m is None or not playing.value or m.steps != round_:
+            return
+        if not m.running:
+            playing.value = False
+            return
+        advance(m)
+        show(m)
+        if not m.running:
+            playing.value = False
 
     m = model.value
     solara.Title("eunato: EU–NATO division of labour")
     solara.Style(CSS)
     classes = ["eunato-app"] + (["eunato-drawer-open"] if drawer.value else [])
     with solara.Div(classes=classes):
+        solara.HTML(tag="a", classes=["eunato-skip"], attributes={"href": "#"},
+                    unsafe_innerHTML="Skip to Step and the run")
         if HAS_COMPARE:
             CompareRunner(comparing)
         SpreadRunner(spreading)
@@ -199,9 +241,8 @@ def Page() -> None:
             with solara.Div(classes=["eunato-drawer"]):
                 # `applied` is an argument so that the panel redraws after Apply now (reacton
                 # skips a child whose arguments are unchanged, and the model is the same)
-                SettingsPanel(desired, m, restart, apply,
-                              [*link_errors, *([error.value] if error.value else [])],
-                              applied.value)
+                SettingsPanel(desired, m, restart, apply, edit, edits.value, levels.value,
+                              [*link_errors, *([error.value] if error.value else [])])
                 if m is not None:
                     solara.HTML(tag="a", classes=["eunato-permalink"],
                                 attributes={"href": S.to_query(
@@ -218,14 +259,16 @@ def Page() -> None:
                 if m is None:
                     solara.Error(error.value or "no model", classes=["eunato-message"])
                     return
-                Main(m, tick, playing, step, restart, tab)
+                Main(m, tick, playing, step, restart, tab, play_next)
 
 
 @solara.component
 def Main(m: EuNatoModel, tick: solara.Reactive[int], playing: solara.Reactive[bool], step,
-         restart, tab: solara.Reactive[int]) -> None:
+         restart, tab: solara.Reactive[int], play_next) -> None:
     """Run controls, status and the tabs: the part of the page a Step redraws."""
     t = tick.value
+    Player.element(playing=playing.value, round=m.steps, interval_ms=int(PLAY_INTERVAL * 1000),
+                   on_next=play_next)
     line, finished = status_text(m)
     with solara.Div(classes=["eunato-controls"]):
         solara.Button("Step", on_click=step, color="primary",
@@ -242,12 +285,26 @@ def Main(m: EuNatoModel, tick: solara.Reactive[int], playing: solara.Reactive[bo
     if m.spec.description:
         solara.Text(" ".join(m.spec.description.split()), classes=["eunato-premises"])
     names = list(TABS)
-    with solara.lab.Tabs(value=tab.value, on_value=tab.set, lazy=True):
+    # a tab is drawn the first time it is opened and then kept: a hidden tab keeps the
+    # tick it was last shown with, so a Step redraws only the open tab, and going back to
+    # a tab feeds its charts new rows instead of embedding every chart again (about a
+    # second per switch under Play, which starved Play of rounds, issue 24)
+    shown = solara.use_ref({})
+    if shown.current.get("model") is not m:
+        shown.current = {"model": m}
+    shown.current[names[tab.value]] = t
+    with solara.lab.Tabs(value=tab.value, on_value=tab.set, lazy=False):
         for name in names:
             with solara.lab.Tab(name):
-                with solara.Div(classes=["eunato-grid", f"eunato-tab-{name.lower()}"]):
-                    for view in TABS[name]:
-                        view(m, t)
+                if name in shown.current:
+                    TabViews(name, m, shown.current[name])
+
+
+@solara.component
+def TabViews(name: str, m: EuNatoModel, t: int) -> None:
+    with solara.Div(classes=["eunato-grid", f"eunato-tab-{name.lower()}"]):
+        for view in TABS[name]:
+            view(m, t)
 
 
 page = Page

@@ -30,16 +30,31 @@ if TYPE_CHECKING:
 Chart = tuple[dict, dict[str, list]]
 #: the Vega-Lite the page runs (Solara serves vega-lite@5); Altair 6 writes v6 URLs
 VL5 = "https://vega.github.io/schema/vega-lite/v5.json"
-ROLES = {"EU role": "#d4a000", "NATO role": "#1f4e9c"}
+ROLES = {"EU role": "#E69F00", "NATO role": "#0072B2"}  # Okabe–Ito orange and blue
 STATUS_SHAPES = {"agreed": "circle", "open": "diamond", "status quo holds": "square",
                  "blocked": "cross"}
 STATUS_FILLS = ["black", "white", "white", "black"]
 BLOC_NAMES = {"eu_core": "EU core", "eastern_flank": "eastern flank", "us": "United States",
               "non_eu_allies": "non-EU allies", "bureaucracy": "bureaucracies",
-              "ukraine": "Ukraine", "parliament": "European Parliament"}
+              "ukraine": "Ukraine", "parliament": "European Parliament",
+              "eu_institution": "EU institutions"}
+TYPE_NAMES = {"state": "state", "us": "United States", "bureaucracy": "bureaucracy",
+              "stakeholder": "stakeholder", "parliament": "parliament"}
 HOUSES = {"eu_council": "EU Council", "european_parliament": "European Parliament",
           "nato": "North Atlantic Council"}
+#: issue names on a y axis: up to 45 % of the chart's width (whole names on a desktop,
+#: "Interoperability: military mobility corridors" was cut at 170 px)
+ISSUE_LABEL = alt.ExprRef("max(120, width * 0.45)")
 ROUND_AXIS = alt.Axis(format="d", tickMinStep=1, title="round")
+#: the engine's venue routes (model/institutions.py) in words
+ROUTES = {"eu": "through the EU alone", "nato": "through NATO alone",
+          "eu+nato": "through the EU and NATO, each its own piece",
+          "joint": "as a formal EU–NATO arrangement"}
+PIECE = {"eu": "EU piece", "nato": "NATO piece"}
+
+
+def route_words(route: str | None) -> str:
+    return ROUTES.get(route or "", route or "")
 
 
 def v5(chart: alt.TopLevelMixin, **extra: Any) -> dict:
@@ -89,7 +104,7 @@ def actors_frame(model: EuNatoModel, pillar: int | None = None) -> pd.DataFrame:
     rows = []
     for k, a in enumerate(model.world.actors):
         rows.append({
-            "actor": a.id, "name": a.name, "type": a.type,
+            "actor": a.id, "name": a.name, "type": TYPE_NAMES.get(a.type, a.type),
             "bloc": BLOC_NAMES.get(a.bloc, a.bloc), "capability": float(st.capability[k]),
             "coalition": names[k],
             "decoupling fear": round(float(model.world.decoupling_fear[k]), 3),
@@ -106,20 +121,23 @@ def coalitions_frame(model: EuNatoModel, pillar: int | None = None) -> pd.DataFr
     k = network.pillar_index(model, pillar)
     cols = model.pillar_cols[k]
     st, table, names = model.state, network.colours(model), actor_names(model)
+    letters = dict(zip(st.actor_ids, network.coalition_labels(model, k), strict=True))
+    words = network.describe(model, k)
     rows = []
     for c in coalitions.describe(model.coalition[k], st.actor_ids, st.capability,
                                  st.position[:, cols], st.salience[:, cols],
                                  model.electorate):
-        name = f"{c['label']}+"
+        name = letters[c["members"][0]]
         can = [h for h, key in (("NATO", "can_block_nato"),
                                 ("EU unanimity", "can_block_eu_unanimity"),
                                 ("EU QMV", "can_block_eu_qmv")) if c[key]]
         rows.append({"coalition": name, "colour": table.get(name, network.ALONE_COLOUR),
+                     "who": words.get(name, ""), "leader": names[c["label"]],
                      "size": len(c["members"]), "capability": round(c["capability"], 3),
                      "can block": ", ".join(can),
                      "members": ", ".join(names[a] for a in c["members"])})
-    return pd.DataFrame(rows, columns=["coalition", "colour", "size", "capability",
-                                       "can block", "members"])
+    return pd.DataFrame(rows, columns=["coalition", "colour", "who", "leader", "size",
+                                       "capability", "can block", "members"])
 
 
 # -- division of labour -------------------------------------------------------------------
@@ -154,13 +172,27 @@ def _division_frame(model: EuNatoModel) -> pd.DataFrame:
             "eu_role": round(eu, 1), "nato_role": round(nato, 1),
             "division": label(eu, nato),
             "sq_eu": float(model.status_quo0[j]), "sq_nato": float(model.status_quo0[m + j]),
-            "route": model.route[j] or "",
+            "route": route_words(model.route[j]),
             "round": int(model.settled_round[j]) if model.settled_round[j] >= 0 else None,
-            "vetoed_by": ", ".join(f"{names.get(v['actor'], v['actor'])} "
-                                   f"({HOUSES.get(v['house'], v['house'])})"
-                                   for v in model.vetoes[j]) if status != "agreed" else "",
+            "vetoed_by": by_house(model.vetoes[j], names) if status != "agreed" else "",
         })
-    return pd.DataFrame(rows)
+    df = pd.DataFrame(rows)
+    df["round"] = df["round"].astype("Int64")  # a round is a whole number, never 15.0
+    return df
+
+
+def by_house(vetoes: list[dict], names: dict[str, str], show: int | None = None) -> str:
+    """Vetoes grouped by house: "EU Council: Bulgaria, Cyprus; North Atlantic Council:
+    Türkiye" (the first ``show`` names of each house and how many more)."""
+    houses: dict[str, list[str]] = {}
+    for v in vetoes:
+        houses.setdefault(HOUSES.get(v["house"], v["house"]), []).append(
+            names.get(v["actor"], v["actor"]))
+    parts = []
+    for house, who in houses.items():
+        more = f" and {len(who) - show} more" if show is not None and len(who) > show else ""
+        parts.append(f"{house}: {', '.join(who[:show])}{more}")
+    return "; ".join(parts)
 
 
 def division_long(df: pd.DataFrame) -> list[dict]:
@@ -171,7 +203,8 @@ def division_long(df: pd.DataFrame) -> list[dict]:
                                                                r.sq_nato)):
             rows.append({"name": r.name, "pillar": r.pillar, "role": role, "value": x,
                          "status_quo": sq, "status": r.status, "division": r.division,
-                         "route": r.route, "round": r.round, "vetoed_by": r.vetoed_by})
+                         "route": r.route, "round": None if pd.isna(r.round) else int(r.round),
+                         "vetoed_by": r.vetoed_by})
     return rows
 
 
@@ -192,7 +225,7 @@ def pillar_summary(model: EuNatoModel) -> pd.DataFrame:
 
 @functools.cache
 def _division_template(names: tuple[str, ...]) -> dict:
-    y = alt.Y("name:N", sort=list(names), title=None, axis=alt.Axis(labelLimit=170))
+    y = alt.Y("name:N", sort=list(names), title=None, axis=alt.Axis(labelLimit=220))
     # the axis title and the legends must fit a 390 px phone: the title is cut to the
     # chart's width, and one legend sits above the chart, the other below (two legends
     # side by side at the bottom ran off a phone's screen)
@@ -213,7 +246,10 @@ def _division_template(names: tuple[str, ...]) -> dict:
         x="status_quo:Q", y=y, color=alt.Color("role:N", scale=alt.Scale(
             domain=list(ROLES), range=list(ROLES.values())), legend=None),
         yOffset=alt.YOffset("role:N", sort=list(ROLES)))
-    status = alt.Legend(orient="bottom", columns=2, title="status")
+    # the hollow symbols (open, status quo holds) drawn with a dark outline in the legend:
+    # in the role colour of no role they were blank
+    status = alt.Legend(orient="bottom", columns=2, title="status", symbolStrokeColor="#333",
+                        symbolStrokeWidth=1.5)
     pts = alt.Chart(rows).mark_point(size=110, strokeWidth=2.2).encode(
         x="value:Q", y=y, color=role, yOffset=alt.YOffset("role:N", sort=list(ROLES)),
         shape=alt.Shape("status:N", scale=alt.Scale(domain=list(STATUS_SHAPES),
@@ -227,8 +263,7 @@ def _division_template(names: tuple[str, ...]) -> dict:
                  "vetoed_by:N"])
     return v5(alt.layer(bg, band_names, sq, pts).resolve_scale(color="independent")
               .properties(width="container", height=30 * len(names),
-                          title=fit_title("Division of labour per issue: EU and NATO roles "
-                                          "(ticks: status quo)")))
+                          title=fit_title("Division of labour per issue")))
 
 
 def division_chart(model: EuNatoModel) -> Chart:
@@ -249,11 +284,8 @@ def blocked_lines(model: EuNatoModel, show: int = 4) -> list[str]:
     for j, rec in enumerate(model.world.issues):
         if model.status[j] == "agreed" or not model.vetoes[j]:
             continue
-        who = [f"{names.get(v['actor'], v['actor'])} ({HOUSES.get(v['house'], v['house'])})"
-               for v in model.vetoes[j]]
-        more = f" and {len(who) - show} more" if len(who) > show else ""
         verb = "blocked by" if model.status[j] == "blocked" else "would be vetoed by"
-        out.append(f"{rec.name}: {verb} {', '.join(who[:show])}{more}")
+        out.append(f"{rec.name}: {verb} {by_house(model.vetoes[j], names, show)}")
     return out
 
 
@@ -269,6 +301,8 @@ def readable(model: EuNatoModel, text: str) -> str:
     for aid, name in actor_names(model).items():
         text = text.replace(f"actor.{aid}.", f"{name}: ").replace(f"stance.{aid}.",
                                                                   f"{name} stance: ")
+    for route, words in ROUTES.items():
+        text = text.replace(f"({route} route)", f"({words})")
     return (text.replace("us_engagement", "US engagement")
             .replace("decoupling_fear", "decoupling fear")
             .replace("participation_blockage", "participation blockage"))

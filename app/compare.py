@@ -16,21 +16,23 @@ CSV.
 from __future__ import annotations
 
 import functools
+import html
 import io
 import json
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import altair as alt
 import pandas as pd
 import solara
 
 from app import settings as S
-from app.charts import Chart, fit_title, v5
+from app.charts import ISSUE_LABEL, Chart, fit_title, v5
 from app.components import Table
 from app.vega import Vega
+from experiments.compare import CI
 from model.inputs.scenario import list_scenarios
 from model.model import ACTOR_KNOBS, BLOC_KNOBS
 
@@ -75,10 +77,12 @@ def CompareRunner(state: CompareState) -> None:
 
 
 def variant_toml(base: str, name: str, levels: dict[str, Any]) -> str:
-    """A scenario file that is ``base`` with the given levels (and protocol)."""
+    """A scenario file that is ``base`` with the given levels (and protocol, rounds)."""
     lines = [f'name = "{name}"', f'extends = "{base}"']
     if levels.get("protocol"):
         lines.append(f'protocol = "{levels["protocol"]}"')
+    if levels.get("rounds"):
+        lines.append(f'rounds = {int(levels["rounds"])}')
     if levels.get("us_engagement") is not None:
         lines += ["[parameters]", f"us_engagement = {float(levels['us_engagement'])}"]
     for key, (bloc, field) in BLOC_KNOBS.items():
@@ -90,28 +94,73 @@ def variant_toml(base: str, name: str, levels: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def own_changes(side: dict[str, Any]) -> dict[str, float]:
+    """The levels of ``side`` that differ from its scenario's own (what the user set)."""
+    own = S.scenario_levels(side["scenario_name"])
+    return {k: float(side[k]) for k in S.LEVELS
+            if side.get(k) is not None and abs(float(side[k]) - own[k]) > 5e-4}
+
+
+class Plan(NamedTuple):
+    """What a comparison runs: the scenario of each side (a name, or a variant file with
+    the user's own levels), the settings shared by both, and how to say it. (Not a
+    dataclass: Solara's router runs this file as a page, where dataclasses fail.)"""
+    scenarios: list[str]  # names, or TOML texts keyed by file stem in ``files``
+    files: dict[str, str]
+    settings: dict[str, Any]
+    labels: list[str]  # "A: …", "B: …" in words
+    command: str | None  # the same comparison as ``eunato compare-scenarios``, if it is one
+
+
+def plan(a: dict[str, Any], b: dict[str, Any], seeds: int) -> Plan:
+    """Each side keeps its own scenario's premise: only the levels the user changed on a
+    side (from that side's scenario) are set on it, never one side's levels on the other."""
+    shared = {k: a[k] for k in ("protocol", "rounds")
+              if a.get(k) is not None and a.get(k) == b.get(k)}
+    sides, files, labels = [], {}, []
+    for tag, side in (("A", a), ("B", b)):
+        changed = own_changes(side)
+        apart = {k: side[k] for k in ("protocol", "rounds") if k not in shared and side.get(k)}
+        text = ", ".join(f"{S.label(k)} {v:g}" for k, v in {**changed, **apart}.items())
+        if changed or apart or a["scenario_name"] == b["scenario_name"]:
+            stem = f"{tag}-{side['scenario_name']}"
+            files[stem] = variant_toml(side["scenario_name"], stem, {**changed, **apart})
+            sides.append(stem)
+            labels.append(f"{tag}: {side['scenario_name']} with " + (text or "its own levels"))
+        else:
+            sides.append(side["scenario_name"])
+            labels.append(f"{tag}: {side['scenario_name']} with its own levels")
+    command = None
+    if not files:
+        sets = "".join(f" --set {k}={v}" for k, v in shared.items())
+        command = f"eunato compare-scenarios {sides[0]} {sides[1]} --seeds {seeds}{sets}"
+    return Plan(sides, files, shared, labels, command)
+
+
 def run_comparison(a: dict[str, Any], b: dict[str, Any], seeds: int,
                    progress=None, workers: int = WORKERS):
-    """Compare settings ``a`` and ``b`` (each: scenario_name, protocol and levels) over
-    ``seeds`` seeds. Two different scenarios with the same protocol and levels go straight
-    to :func:`compare_scenarios`; anything else as two variant scenario files."""
+    """Compare settings ``a`` and ``b`` (each: scenario_name, protocol, rounds and levels)
+    over seeds ``0 … seeds−1`` with :func:`compare_scenarios`. Returns the comparison and
+    its :class:`Plan`; the table's ``scenario`` column holds the plan's scenario names."""
     from experiments.compare import compare_scenarios
 
-    common = {"rounds": a.get("rounds")} if a.get("rounds") == b.get("rounds") else {}
-    rest_a = {k: v for k, v in a.items() if k != "scenario_name" and v is not None}
-    rest_b = {k: v for k, v in b.items() if k != "scenario_name" and v is not None}
-    if a["scenario_name"] != b["scenario_name"] and rest_a == rest_b:
-        settings = {k: v for k, v in rest_a.items() if k in (*S.LEVELS, "protocol", "rounds")}
-        return compare_scenarios([a["scenario_name"], b["scenario_name"]], seeds, settings,
-                                 workers=workers, progress=progress)
+    p = plan(a, b, seeds)
     with tempfile.TemporaryDirectory(prefix="eunato-compare-") as tmp:
         paths = []
-        for tag, s in (("A", a), ("B", b)):
-            p = Path(tmp) / f"{s['scenario_name']}-{tag}.toml"
-            p.write_text(variant_toml(s["scenario_name"], p.stem, s))
-            paths.append(p)
-        return compare_scenarios(paths, seeds, {k: v for k, v in common.items() if v},
-                                 workers=workers, progress=progress)
+        for sc in p.scenarios:
+            if sc in p.files:
+                path = Path(tmp) / f"{sc}.toml"
+                path.write_text(p.files[sc])
+                paths.append(str(path))
+            else:
+                paths.append(sc)
+        comp = compare_scenarios(paths, seeds, p.settings, workers=workers,
+                                 progress=progress)
+    stems = {path: Path(path).stem if path.endswith(".toml") else path for path in paths}
+    for frame in (comp.table, comp.runs):
+        frame["scenario"] = frame["scenario"].map(stems)
+    comp.scenarios = [stems[s] for s in comp.scenarios]
+    return comp, p
 
 
 def issue_rows(table: pd.DataFrame, level: str = "issue") -> list[dict]:
@@ -129,7 +178,7 @@ def issue_rows(table: pd.DataFrame, level: str = "issue") -> list[dict]:
 
 @functools.cache
 def _template(names: tuple[str, ...], series: tuple[str, ...]) -> dict:
-    y = alt.Y("name:N", sort=list(names), title=None, axis=alt.Axis(labelLimit=170))
+    y = alt.Y("name:N", sort=list(names), title=None, axis=alt.Axis(labelLimit=ISSUE_LABEL))
     off = alt.YOffset("series:N", sort=list(series))
     colour = alt.Color("scenario:N", legend=alt.Legend(orient="bottom", columns=1))
     x = alt.X("lo:Q", scale=alt.Scale(domain=[0, 100]), title="role (median, 10–90 % band)")
@@ -155,9 +204,32 @@ def roles_chart(table: pd.DataFrame, level: str = "issue") -> Chart:
     return _template(names, series), {"rows": rows}
 
 
+def diff_text(d: float, lo: float, hi: float, scale: float = 1.0, unit: str = "") -> str:
+    """B − A with its bootstrap interval (``experiments.compare``'s), in words when the
+    seeds do not move it."""
+    if d != d:
+        return "—"
+    d, lo, hi = d * scale, lo * scale, hi * scale
+    if lo != lo:
+        return f"{d:+.1f}{unit}"
+    if abs(hi - lo) < 0.05:
+        return f"{d:+.1f}{unit} in every seed"
+    return f"{d:+.1f}{unit} [{CI}% CI {lo:+.1f}, {hi:+.1f}]"
+
+
+def still(r: Any) -> bool:
+    """True when every seed gives this row the same roles (a band of zero width)."""
+    return all(abs(getattr(r, f"{k}_p90") - getattr(r, f"{k}_p10")) < 0.05
+               for k in ("eu_role", "nato_role")) and r.agreed_share in (0.0, 1.0)
+
+
 def side_by_side(table: pd.DataFrame, level: str, names: dict[str, str]) -> pd.DataFrame:
-    """Per unit: each scenario's roles (median [band]), agreed share and top blockers."""
+    """Per unit: each scenario's roles (median [band]), agreed share and top blockers;
+    B − A of each role and of the agreed share (mean of the paired differences over the
+    seeds, with the bootstrap interval of ``experiments.compare``); and whether the seeds
+    move the result at all."""
     out = []
+    first = table["scenario"].iloc[0] if len(table) else None
     for _, g in table[table["level"] == level].groupby("unit", sort=False):
         row: dict[str, Any] = {level: g["name"].iloc[0]}
         for r in g.itertuples():
@@ -168,9 +240,40 @@ def side_by_side(table: pd.DataFrame, level: str, names: dict[str, str]) -> pd.D
                                        f"{r.nato_role_p90:.0f}]"
             row[f"{tag}: agreed"] = f"{r.agreed_share:.0%}"
             top = json.loads(r.top_blockers) if isinstance(r.top_blockers, str) else []
-            row[f"{tag}: blockers"] = ", ".join(f"{names.get(a, a)} {s:.0%}" for a, s in top)
+            # a veto blocks a piece: an issue can be agreed by its other piece meanwhile
+            row[f"{tag}: blocked a piece"] = ", ".join(f"{names.get(a, a)} {s:.0%}"
+                                                       for a, s in top)
+        for r in g[g["scenario"] != first].itertuples():
+            row["B − A: EU role"] = diff_text(r.d_eu_role, r.d_eu_role_lo, r.d_eu_role_hi)
+            row["B − A: NATO role"] = diff_text(r.d_nato_role, r.d_nato_role_lo,
+                                                r.d_nato_role_hi)
+            row["B − A: agreed"] = diff_text(r.d_agreed_share, r.d_agreed_share_lo,
+                                             r.d_agreed_share_hi, 100, " pp")
+        row["seeds"] = ("no effect: every seed gives the same" if all(
+            still(r) for r in g.itertuples()) else "the result varies with the seed")
         out.append(row)
     return pd.DataFrame(out)
+
+
+#: why a seed can leave a result unmoved (what the seed draws, model/coalitions.py and
+#: the protocols)
+SEED_WHY = ("The seed only draws who reconsiders their coalition each round, in which "
+            "order, and the protocol's random choices; the actors' judgements (ideal roles, "
+            "salience, the levels) are fixed by the scenario. Where every seed gives the "
+            "same result, the outcome follows from those judgements alone.")
+
+
+def seeds_sentence(table: pd.DataFrame, level: str = "issue") -> str:
+    """One sentence: on how many units the seeds do not move the result, and why."""
+    rows = table[table["level"] == level]
+    units = rows["unit"].unique()
+    fixed = [u for u in units if all(still(r) for r in rows[rows["unit"] == u].itertuples())]
+    n = len(units)
+    if not fixed:
+        return f"The seeds move the result on every one of the {n} {level}s."
+    head = (f"On {len(fixed)} of {n} {level}s every seed gives the same roles and the "
+            "same agreement: the band has no width there. ")
+    return head + SEED_WHY
 
 
 @solara.component
@@ -187,7 +290,9 @@ def ComparePanel(current: dict[str, Any], actor_names: dict[str, str]) -> None:
     progress, result, error, running = state.progress, state.result, state.error, state.running
 
     a = {k: v for k, v in current.items() if k in (*S.DEFAULTS, *S.LEVELS)}
-    b = {**a, "scenario_name": sc_b} if mode == "two scenarios" else {**a, knob: value}
+    # B of two scenarios is B's own premise: A's levels are not B's (issue 24)
+    b = ({"scenario_name": sc_b, **{k: a[k] for k in ("protocol", "rounds") if k in a}}
+         if mode == "two scenarios" else {**a, knob: value})
 
     def start() -> None:
         if running.value:
@@ -199,8 +304,10 @@ def ComparePanel(current: dict[str, Any], actor_names: dict[str, str]) -> None:
     with solara.Column(classes=["eunato-compare", "eunato-card"]):
         solara.Select("Compare", values=["two scenarios", "two settings"], value=mode,
                       on_value=set_mode)
-        solara.Text(f"A: {a['scenario_name']} with the settings on the left",
-                    classes=["eunato-line"])
+        p = plan(a, b, seeds)
+        solara.Text(p.labels[0] + " (the run's settings at round 0; shocks applied "
+                    "mid-run are not part of it)", classes=["eunato-line", "eunato-compare-a"])
+        solara.Text(p.labels[1], classes=["eunato-line", "eunato-compare-b"])
         if mode == "two scenarios":
             solara.Select("B: scenario", values=list_scenarios(), value=sc_b,
                           on_value=set_sc_b)
@@ -223,22 +330,28 @@ def ComparePanel(current: dict[str, Any], actor_names: dict[str, str]) -> None:
             solara.Text(f"{done} of {total} runs done", classes=["eunato-compare-progress"])
         if error.value:
             solara.Error(error.value, classes=["eunato-message"])
-    comp = result.value
-    if comp is not None:
-        CompareResult(comp, actor_names)
+    if result.value is not None:
+        CompareResult(*result.value, actor_names)
 
 
 @solara.component
-def CompareResult(comp: Any, actor_names: dict[str, str]) -> None:
-    name = "compare-" + "-vs-".join(Path(str(s)).stem for s in comp.scenarios) + \
-        f"-{len(comp.seeds)}seeds"
+def CompareResult(comp: Any, p: Plan, actor_names: dict[str, str]) -> None:
+    name = "compare-" + "-vs-".join(comp.scenarios) + f"-{len(comp.seeds)}seeds"
     with solara.Column(classes=["eunato-compare-result", "eunato-card"]):
+        solara.HTML(tag="ul", classes=["eunato-compare-what"], unsafe_innerHTML="".join(
+            f"<li>{html.escape(t)}</li>" for t in [*p.labels, f"seeds 0–{len(comp.seeds) - 1}"]
+            + ([f"the same as: {p.command}"] if p.command else [])))
+        solara.Text(seeds_sentence(comp.table), classes=["eunato-line", "eunato-seeds-note"])
         spec, data = roles_chart(comp.table, "issue")
         Vega(spec, data, name + "-issues")
         solara.FileDownload(lambda: _csv(comp.table), filename=f"{name}.csv",
                             label="Download comparison CSV")
         solara.HTML(tag="h3", unsafe_innerHTML="Per issue: roles, agreed share, blockers")
         Table(side_by_side(comp.table, "issue", actor_names), ["eunato-compare-issues"])
+        solara.Text("“blocked a piece”: who vetoed one piece (the EU's or NATO's) in that "
+                    "share of the seeds; the issue can still be agreed through its other "
+                    "piece, so 100 % agreed beside a blocker is one piece passed, one "
+                    "blocked.", classes=["eunato-caption"])
         solara.HTML(tag="h3", unsafe_innerHTML="Per pillar: division of labour")
         Table(side_by_side(comp.table, "pillar", actor_names), ["eunato-compare-pillars"])
 

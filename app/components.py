@@ -14,7 +14,7 @@ import pandas as pd
 import solara
 
 from app import charts, timecharts
-from app.export import figure_name, run_csv, run_json, run_parquet
+from app.export import figure_meta, figure_name, run_csv, run_json, run_parquet
 from app.vega import Vega
 
 if TYPE_CHECKING:
@@ -76,9 +76,11 @@ def CoalitionNetwork(model: EuNatoModel, tick: int) -> None:
         solara.HTML(tag="h3", unsafe_innerHTML="Coalitions")
         PillarSelect(model, pillar, set_pillar)
         spec, data = charts.network_chart(model, pillar)
-        Vega(spec, data, figure_name(model) + "-network", on_click=clicked)
-        solara.Text("colour and outline = coalition (kept for the whole run) · size = "
-                    "capability · ● state ◆ US ■ bureaucracy ▲ Ukraine",
+        Vega(spec, data, figure_name(model) + "-network", on_click=clicked,
+             meta=figure_meta(model))
+        solara.Text("colour and ring (its dash) = coalition, followed by its members from "
+                    "round to round · size = capability · ● state ◆ US ■ bureaucracy "
+                    "▲ Ukraine",
                     classes=["eunato-caption"])
         by_name = {v: k for k, v in names.items()}
         solara.Select("Inspect actor", values=sorted(by_name),
@@ -104,7 +106,11 @@ def DivisionOfLabour(model: EuNatoModel, tick: int) -> None:
     """Per issue: where it stands (NATO-led / joint / EU-led), status, and who blocks."""
     with solara.Column(classes=["eunato-division", "eunato-card"]):
         spec, data = charts.division_chart(model)
-        Vega(spec, data, figure_name(model) + "-division")
+        Vega(spec, data, figure_name(model) + "-division",
+             meta=figure_meta(model))
+        solara.Text("ticks = the status quo of each role · filled circle = agreed · hollow "
+                    "diamond = open (current forecast) · hollow square = status quo holds · "
+                    "cross = blocked", classes=["eunato-caption"])
         blocked = charts.blocked_lines(model)
         if blocked:
             solara.HTML(tag="ul", classes=["eunato-vetoes"], unsafe_innerHTML="".join(
@@ -128,7 +134,11 @@ def PositionsOverTime(model: EuNatoModel, tick: int) -> None:
             solara.Select("Role", values=list(roles), value=next(
                 k for k, v in roles.items() if v == role), on_value=lambda k: set_role(roles[k]))
         spec, data = timecharts.positions_chart(model, issue, role)
-        Vega(spec, data, figure_name(model) + f"-{issue}-{role}")
+        Vega(spec, data, figure_name(model) + f"-{issue}-{role}",
+             meta=figure_meta(model))
+        solara.Text("per bloc: line = capability-weighted mean, band = its members' range · "
+                    "thick black = forecast · dashed grey = status quo · dotted purple = "
+                    "scenario event or shock", classes=["eunato-caption"])
 
 
 @solara.component
@@ -157,7 +167,8 @@ def CoalitionMembership(model: EuNatoModel, tick: int) -> None:
     with solara.Column(classes=["eunato-membership", "eunato-card"]):
         PillarSelect(model, pillar, set_pillar)
         spec, data = timecharts.membership_chart(model, pillar)
-        Vega(spec, data, figure_name(model) + "-membership")
+        Vega(spec, data, figure_name(model) + "-membership",
+             meta=figure_meta(model))
 
 
 @solara.component
@@ -181,7 +192,15 @@ def EventsLog(model: EuNatoModel, tick: int) -> None:
 
 @solara.component
 def Perception(model: EuNatoModel, tick: int) -> None:
-    """BDM's perception chart: how one actor sees every other on one issue."""
+    """BDM's perception chart, only under the BDM protocol (the one whose rounds the
+    perceptions drive)."""
+    if model.protocol_name == "bdm":
+        PerceptionChart(model, tick)
+
+
+@solara.component
+def PerceptionChart(model: EuNatoModel, tick: int) -> None:
+    """How one actor sees every other on one issue (BDM)."""
     from forecasting.perception import perception_figure
 
     anames = charts.actor_names(model)

@@ -69,7 +69,7 @@ def Slider(key: str, value: float, on_value: Callable[[float], None], *, lo: flo
         solara.HTML(tag="div", classes=["eunato-readout"], unsafe_innerHTML=(
             f"<span>{S.label(key)}</span><b>{fmt.format(value)}</b>{note}"))
         if isinstance(value, int) and not isinstance(value, bool):
-            solara.SliderInt("", value=value, min=int(lo), max=int(hi), step=int(step),
+            solara.SliderInt(S.label(key), value=value, min=int(lo), max=int(hi), step=int(step),
                              on_value=on_value, thumb_label=False)
         else:
             # the thumb sits on the slider's grid: a level off the grid (a bloc's mean of
@@ -77,7 +77,7 @@ def Slider(key: str, value: float, on_value: Callable[[float], None], *, lo: flo
             # back as a change, silently rebuilding the run with other levels (six times per
             # page load in the baseline). The readout above shows the exact value.
             on_grid = round(lo + round((value - lo) / step) * step, 10)
-            solara.SliderFloat("", value=on_grid, min=lo, max=hi, step=step,
+            solara.SliderFloat(S.label(key), value=on_grid, min=lo, max=hi, step=step,
                                on_value=on_value, thumb_label=False)
 
 
@@ -107,11 +107,18 @@ def IntInput(key: str, value: int, on_value: Callable[[int], None], applied: Any
 @solara.component
 def SettingsPanel(desired: solara.Reactive[dict], model: EuNatoModel | None,
                   on_restart: Callable[[], None], on_apply: Callable[[], None],
-                  messages: list[str], applied: int = 0) -> None:
+                  on_edit: Callable[[str, Any], None], edits: dict[str, Any],
+                  levels: dict[str, float], messages: list[str]) -> None:
+    """The settings. One source of truth: each level shows the run's own value (after a
+    scenario event or a shock too), or the user's pending change beside it; ``levels`` is
+    the run's levels now (an argument, so the panel redraws when they change)."""
     def put(key: str, value: Any) -> None:
         err = S.check(key, value)
         if err:
             return  # the inputs below only offer valid values; checked again to be sure
+        if key in (*S.LEVELS, "rounds"):
+            on_edit(key, value)
+            return
         new = {**desired.value, key: value}
         if key == "scenario_name":  # a new scenario brings its own levels
             new = {k: v for k, v in new.items() if k in S.DEFAULTS}
@@ -119,7 +126,7 @@ def SettingsPanel(desired: solara.Reactive[dict], model: EuNatoModel | None,
         desired.value = new
 
     d = desired.value
-    levels = S.current_levels(model) if model is not None else {}
+    started = model is not None and model.steps > 0
     with solara.Card("Scenario and settings", classes=["eunato-settings"]):
         for m in messages:
             solara.Error(m, classes=["eunato-message"])
@@ -128,23 +135,23 @@ def SettingsPanel(desired: solara.Reactive[dict], model: EuNatoModel | None,
         solara.Select("Protocol", values=sorted(PROTOCOLS), value=d["protocol"],
                       on_value=lambda v: put("protocol", v))
         IntInput("rng", d["rng"], lambda v: put("rng", v))
-        IntInput("rounds", d["rounds"], lambda v: put("rounds", v),
-                 applied=model.max_rounds if model is not None else None)
+        run_rounds = model.max_rounds if model is not None else d["rounds"]
+        IntInput("rounds", int(edits.get("rounds", run_rounds)), lambda v: put("rounds", v),
+                 applied=run_rounds)
         for key in S.LEVELS:
-            now = levels.get(key)
-            value = d.get(key)
-            Slider(key, float(now if value is None else value), lambda v, k=key: put(k, v),
+            now = levels.get(key, d.get(key))
+            shown = edits.get(key, now) if started else d.get(key, now)
+            Slider(key, float(now if shown is None else shown), lambda v, k=key: put(k, v),
                    applied=now)
         if model is not None:
-            changes = pending(d, model)
-            if changes and model.steps > 0:
+            changes = pending(edits, model) if started else {}
+            if changes:
                 solara.Info("Not applied yet: " + ", ".join(
                     f"{S.label(k)} {v:g}" for k, v in changes.items())
                             + f". Apply now (a shock from round {model.steps + 1}) or "
                               "restart from round 0.", classes=["eunato-pending"])
             with solara.Row(classes=["eunato-apply-row"]):
                 solara.Button("Apply now", on_click=on_apply, color="primary",
-                              disabled=not changes or model.steps == 0,
-                              classes=["eunato-apply"])
+                              disabled=not changes, classes=["eunato-apply"])
                 solara.Button("Restart", on_click=on_restart, outlined=True,
                               classes=["eunato-restart"])

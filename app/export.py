@@ -12,6 +12,7 @@ download (the run summary, as ``eunato run`` writes it).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -32,10 +33,53 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_") or "run"
 
 
+def changed_settings(model: EuNatoModel) -> dict[str, Any]:
+    """What this run sets apart from its scenario: the levels it started from that are not
+    the scenario's own, the rounds, the shocks applied in the app."""
+    from app.settings import current_levels, scenario_levels
+
+    start = getattr(model, "app_start_levels", None) or current_levels(model)
+    try:
+        own = scenario_levels(model.spec.source or model.spec.name)
+    except (OSError, ValueError, KeyError):
+        own = {}
+    out: dict[str, Any] = {k: v for k, v in start.items()
+                           if k in own and abs(float(v) - float(own[k])) > 5e-4}
+    if model.max_rounds != model.spec.rounds:
+        out["rounds"] = model.max_rounds
+    shocks = [e["text"] for e in model.events_log
+              if e["kind"] == "event" and "applied in the app" in e["text"]]
+    if shocks:
+        out["shocks"] = shocks
+    return out
+
+
 def figure_name(model: EuNatoModel) -> str:
-    """``<scenario>-<protocol>-seed<k>-round<r>`` (no extension)."""
+    """``<scenario>-<protocol>-seed<k>-round<r>`` (no extension), and ``-set<hash>`` when
+    the run's settings are not the scenario's own (two runs at other levels get other
+    names)."""
     seed = model.seed if model.seed is not None else "none"
-    return _slug(f"{model.spec.name}-{model.protocol_name}-seed{seed}-round{model.steps}")
+    name = f"{model.spec.name}-{model.protocol_name}-seed{seed}-round{model.steps}"
+    changed = {k: v for k, v in changed_settings(model).items() if k != "rounds"}
+    if changed:
+        digest = hashlib.sha256(json.dumps(changed, sort_keys=True).encode()).hexdigest()
+        name += f"-set{digest[:6]}"
+    return _slug(name)
+
+
+def figure_meta(model: EuNatoModel, title: str = "") -> str:
+    """What an exported figure says about itself (JSON: title and lines): scenario,
+    protocol, seed, round, every setting that is not the scenario's own, code version."""
+    from app.settings import label
+
+    changed = changed_settings(model)
+    sets = [f"{label(k)} {v:g}" for k, v in changed.items() if k not in ("shocks", "rounds")]
+    lines = [f"eunato · scenario {model.spec.name} · protocol {model.protocol_name} · "
+             f"seed {model.seed} · round {model.steps} of {model.max_rounds}",
+             "settings: " + (", ".join(sets) if sets else "the scenario's own levels"),
+             *([f"shocks: {'; '.join(changed['shocks'])}"] if "shocks" in changed else []),
+             f"code version {code_version()}"]
+    return json.dumps({"title": title, "lines": lines})
 
 
 def run_settings(model: EuNatoModel) -> dict[str, Any]:

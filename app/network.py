@@ -5,10 +5,13 @@ whole run, membership outlines, and labels that never overlap.
   scenario's own settings (not the run's seed, protocol or sliders), spread apart so no two
   nodes sit on each other. Cached per scenario: two runs of one scenario, before and after
   a change, draw every actor in the same place.
-* Colours: a coalition (named after its most capable member) gets the next colour of
-  :data:`PALETTE` the first round it appears and keeps it for the rest of the run; every
-  view (network, membership heat map, coalition table) reads :func:`colours`.
-* Outlines: a rounded hull around each coalition's members (membership, not alignment).
+* Identity: a coalition is a group of members followed over time (each round's groups
+  matched to the previous round's by Jaccard overlap), named by a letter and described by
+  its blocs, not by its leader (whose name changed while 19 of 21 members stayed).
+* Colours: a coalition gets its colour (Okabe–Ito, colour-blind safe) and dash pattern the
+  first round it appears and keeps both for the run; every view reads :func:`colours`.
+* Outlines: a ring in the coalition's colour and dash around each member (membership
+  only; a hull around the members also took in non-members).
 * Labels: Vega's ``label`` transform places each actor code next to its node where it
   overlaps no other label or node, and hides it otherwise (the tooltip still names it), at
   whatever width the chart is drawn.
@@ -30,22 +33,27 @@ if TYPE_CHECKING:
     from model.model import EuNatoModel
 
 ALONE = "(alone)"
-ALONE_COLOUR = "#c9c9c9"
-#: Tableau 20 without its greys (grey means "alone"), strong shades first
-PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-           "#bcbd22", "#17becf", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5",
-           "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5"]
+ALONE_COLOUR = "#d9d9d9"
+#: Okabe & Ito's colour-blind-safe palette (without black, kept for text and outlines);
+#: each coalition also gets a dash pattern (:data:`DASHES`), so no view tells two
+#: coalitions apart by colour alone
+PALETTE = ["#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442"]
+DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3]]
+#: two groups of consecutive rounds are one coalition when their Jaccard overlap is at
+#: least this (greedy, best overlap first): a 21-member coalition that loses its leader
+#: and keeps 19 members is the same coalition
+SAME_GROUP = 0.5
 SHAPES = {"state": "circle", "us": "diamond", "bureaucracy": "square",
           "stakeholder": "triangle-up", "parliament": "triangle-down"}
 
 
-def _spread(xy: np.ndarray, min_dist: float = 0.06, iters: int = 300) -> np.ndarray:
-    """Push nodes apart (on the unit square) until no two are closer than ``min_dist``;
-    deterministic, so the same ideals always give the same picture."""
-    xy = xy.copy()
+def push_apart(xy: np.ndarray, min_dist: float, iters: int = 300) -> np.ndarray:
+    """Points pushed apart until no two are closer than ``min_dist``; deterministic, so
+    the same input always gives the same picture."""
+    xy = np.array(xy, dtype=float)
     n = len(xy)
-    ring = np.c_[np.cos(np.arange(n)), np.sin(np.arange(n))] * 1e-3  # split exact ties
-    xy += ring
+    ring = np.c_[np.cos(np.arange(n)), np.sin(np.arange(n))] * 1e-3 * min_dist / 0.06
+    xy += ring  # split exact ties
     for _ in range(iters):
         d = xy[:, None, :] - xy[None, :, :]
         dist = np.sqrt((d ** 2).sum(axis=2)) + np.eye(n)
@@ -54,6 +62,12 @@ def _spread(xy: np.ndarray, min_dist: float = 0.06, iters: int = 300) -> np.ndar
         if not push.any():
             break
         xy += 0.5 * (d * push[:, :, None]).sum(axis=1)
+    return xy
+
+
+def _spread(xy: np.ndarray, min_dist: float = 0.06, iters: int = 300) -> np.ndarray:
+    """Push nodes apart (on the unit square) until no two are closer than ``min_dist``."""
+    xy = push_apart(xy, min_dist, iters)
     lo, hi = xy.min(axis=0), xy.max(axis=0)
     return (xy - lo) / np.maximum(hi - lo, 1e-12)
 
@@ -100,32 +114,116 @@ def pillar_index(model: EuNatoModel, pillar: int | None = None) -> int:
     return model.shown_pillar if pillar is None else int(pillar)
 
 
-def coalition_labels(model: EuNatoModel, partition: np.ndarray | None = None,
-                     pillar: int | None = None) -> list[str]:
-    """Each actor's coalition name in one pillar (after its most capable member),
-    ``(alone)`` for singletons; ``partition`` is one recorded (pillars, n) partition."""
+def letter(k: int) -> str:
+    """A, B, …, Z, AA, AB, … (the coalition's name in the run)."""
+    out = ""
+    k += 1
+    while k:
+        k, r = divmod(k - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+class _Tracker:
+    """Coalition identities of one run, round by round and pillar by pillar: each round's
+    groups (two or more members) are matched to the previous round's by membership
+    overlap (:data:`SAME_GROUP`); a group that matches none is a new coalition."""
+
+    def __init__(self) -> None:
+        self.seen = 0  # partitions read so far
+        self.count = 0  # identities handed out (pillars share the count: one colour each)
+        self.prev: dict[int, dict[int, frozenset]] = {}  # pillar -> identity -> members
+        self.rounds: list[list[np.ndarray]] = []  # per round, per pillar: identity or -1
+
+    def update(self, partitions: list[np.ndarray]) -> None:
+        for part in partitions[self.seen:]:
+            self.rounds.append([self._match(k, row) for k, row in enumerate(part)])
+        self.seen = len(partitions)
+
+    def _match(self, k: int, row: np.ndarray) -> np.ndarray:
+        groups = [frozenset(np.flatnonzero(row == c).tolist()) for c in np.unique(row)]
+        groups = [g for g in groups if len(g) > 1]
+        before = self.prev.get(k, {})
+        pairs = sorted(((len(g & h) / len(g | h), gi, ident)
+                        for gi, g in enumerate(groups) for ident, h in before.items()),
+                       key=lambda t: (-t[0], t[1], t[2]))
+        given: dict[int, int] = {}
+        for overlap, gi, ident in pairs:
+            if overlap >= SAME_GROUP and gi not in given and ident not in given.values():
+                given[gi] = ident
+        out = np.full(len(row), -1)
+        now = {}
+        for gi, g in enumerate(groups):
+            if gi not in given:
+                given[gi], self.count = self.count, self.count + 1
+            out[list(g)] = given[gi]
+            now[given[gi]] = g
+        self.prev[k] = now
+        return out
+
+
+_trackers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def identities(model: EuNatoModel) -> list[list[np.ndarray]]:
+    """Per recorded round, per pillar: each actor's coalition identity (-1: alone)."""
+    t = _trackers.get(model)
+    if t is None or t.seen > len(model.partitions):
+        t = _trackers[model] = _Tracker()
+    t.update(model.partitions)
+    return t.rounds
+
+
+def coalition_labels(model: EuNatoModel, pillar: int | None = None,
+                     round: int | None = None) -> list[str]:
+    """Each actor's coalition in one pillar at ``round`` (default: now): the coalition's
+    letter, kept while its membership carries on (not its leader's name), ``(alone)`` for
+    singletons."""
     k = pillar_index(model, pillar)
-    part = (model.coalition if partition is None else partition)[k]
-    ids = model.state.actor_ids
-    sizes = np.bincount(part, minlength=len(ids))
-    return [f"{ids[c]}+" if sizes[c] > 1 else ALONE for c in part]
-
-
-_colours: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+    rounds = identities(model)
+    ident = rounds[len(rounds) - 1 if round is None else round][k]
+    return [letter(int(i)) if i >= 0 else ALONE for i in ident]
 
 
 def colours(model: EuNatoModel) -> dict[str, str]:
-    """Coalition name -> colour, assigned in order of first appearance in this run, pillar
-    by pillar (so a coalition keeps its colour from the round it forms to the end of the
-    run, in every pillar and every view)."""
-    seen, table = _colours.get(model, (0, {ALONE: ALONE_COLOUR}))
-    for part in model.partitions[seen:]:
-        for k in range(len(part)):
-            for name in coalition_labels(model, part, k):
-                if name not in table:
-                    table[name] = PALETTE[(len(table) - 1) % len(PALETTE)]
-    _colours[model] = (len(model.partitions), table)
-    return table
+    """Coalition letter -> colour: a coalition keeps its colour for the whole run, in
+    every pillar and every view."""
+    identities(model)
+    n = _trackers[model].count
+    return {ALONE: ALONE_COLOUR} | {letter(i): PALETTE[i % len(PALETTE)] for i in range(n)}
+
+
+def dashes(name: str) -> list[int]:
+    """The coalition's dash pattern, the second cue beside its colour (two coalitions
+    with consecutive letters differ in both)."""
+    if name == ALONE:
+        return [1, 0]
+    k = 0
+    for ch in name:
+        k = 26 * k + ord(ch) - 64
+    return DASHES[(k - 1) % len(DASHES)]
+
+
+def describe(model: EuNatoModel, pillar: int | None = None, round: int | None = None
+             ) -> dict[str, str]:
+    """Coalition letter -> what the group is, in words: its blocs (the US named when it is
+    in) and size, e.g. "US, eastern flank, non-EU allies (21)"."""
+    from app.charts import BLOC_NAMES
+
+    names = coalition_labels(model, pillar=pillar, round=round)
+    blocs = [a.bloc for a in model.world.actors]
+    out = {}
+    for name in dict.fromkeys(names):
+        if name == ALONE:
+            continue
+        mine = [b for b, c in zip(blocs, names, strict=True) if c == name]
+        counts = sorted(((mine.count(b), b) for b in set(mine)), key=lambda t: (-t[0], t[1]))
+        keep = [b for c, b in counts if b == "us" or c >= 0.2 * len(mine)] or [counts[0][1]]
+        words = ["US" if b == "us" else BLOC_NAMES.get(b, b) for b in keep]
+        if len(keep) < len(counts):
+            words.append("others")
+        out[name] = f"{', '.join(words)} ({len(mine)})"
+    return out
 
 
 def _hull(points: np.ndarray) -> np.ndarray:
@@ -152,9 +250,9 @@ _outline_memo: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def outlines(model: EuNatoModel, pillar: int | None = None, pad: float = 0.035) -> list[dict]:
-    """Rows (coalition, colour, order, x, y) tracing a rounded hull around each coalition
-    of two or more members in one pillar. Coalitions change in few rounds: the hulls are
-    kept per model and pillar until the pillar's partition changes."""
+    """Rows (coalition, ring, colour, dash, order, x, y) tracing a ring around each member
+    of a coalition of two or more in one pillar. Coalitions change in few rounds: the rings
+    are kept per model and pillar until the pillar's partition changes."""
     k = pillar_index(model, pillar)
     key = (k, model.coalition[k].tobytes(), pad)
     memo = _outline_memo.setdefault(model, {})
@@ -165,18 +263,20 @@ def outlines(model: EuNatoModel, pillar: int | None = None, pad: float = 0.035) 
 
 
 def _outlines(model: EuNatoModel, pillar: int, pad: float) -> list[dict]:
+    """A ring around each member, in its coalition's colour and dash: membership only (a
+    hull around the members took in the non-members that sat between them)."""
     xy, table = layout(model), colours(model)
     names = coalition_labels(model, pillar=pillar)
-    circle = pad * np.c_[np.cos(np.linspace(0, 2 * np.pi, 12, endpoint=False)),
-                         np.sin(np.linspace(0, 2 * np.pi, 12, endpoint=False))]
+    t = np.linspace(0, 2 * np.pi, 17)
+    circle = pad * np.c_[np.cos(t), np.sin(t)]
     rows = []
-    for name in dict.fromkeys(names):
+    for k, name in enumerate(names):
         if name == ALONE:
             continue
-        members = xy[[k for k, c in enumerate(names) if c == name]]
-        ring = _hull((members[:, None, :] + circle[None, :, :]).reshape(-1, 2))
-        rows += [{"coalition": name, "colour": table[name], "order": i,
-                  "x": float(x), "y": float(y)} for i, (x, y) in enumerate(ring)]
+        ring = xy[k] + circle
+        rows += [{"coalition": name, "ring": f"{name}:{k}", "colour": table[name],
+                  "dash": dashes(name), "order": i, "x": float(x), "y": float(y)}
+                 for i, (x, y) in enumerate(ring)]
     return rows
 
 
@@ -185,7 +285,10 @@ def nodes(model: EuNatoModel, pillar: int | None = None) -> list[dict]:
     st, xy, table = model.state, layout(model), colours(model)
     names = coalition_labels(model, pillar=pillar)
     cap = st.capability / max(float(st.capability.max()), 1e-12)
-    return [{"actor": a.id, "name": a.name, "type": a.type, "bloc": a.bloc.replace("_", " "),
+    from app.charts import BLOC_NAMES, TYPE_NAMES
+
+    return [{"actor": a.id, "name": a.name, "type": TYPE_NAMES.get(a.type, a.type),
+             "bloc": BLOC_NAMES.get(a.bloc, a.bloc),
              "coalition": names[k], "colour": table[names[k]], "shape": SHAPES.get(a.type,
                                                                                    "circle"),
              "size": float(40 + 500 * cap[k]), "capability": round(float(st.capability[k]), 3),
@@ -218,16 +321,21 @@ def network_spec() -> dict:
         ],
         "marks": [
             {"type": "group", "name": "hulls",
-             "from": {"facet": {"name": "ring", "data": "outlines", "groupby": "coalition"}},
+             "from": {"facet": {"name": "ring", "data": "outlines", "groupby": "ring"}},
+             "aria": False,
              "marks": [{"type": "line", "from": {"data": "ring"}, "interactive": False,
+                        "aria": False,
                         "sort": {"field": "datum.order"},
                         "encode": {"update": {
                             "x": {"scale": "x", "field": "x"}, "y": {"scale": "y", "field": "y"},
-                            "stroke": {"field": "colour"}, "strokeWidth": {"value": 2},
+                            "stroke": {"field": "colour"}, "strokeWidth": {"value": 2.2},
+                            "strokeDash": {"field": "dash"},
                             "strokeOpacity": {"value": 0.8}, "interpolate": {"value": "linear"},
                         }}}]},
             {"type": "symbol", "name": "points", "from": {"data": "nodes"},
+             "aria": True, "description": "actors",
              "encode": {"update": {
+                 "description": {"signal": "datum.name + ', coalition ' + datum.coalition"},
                  "x": {"scale": "x", "field": "x"}, "y": {"scale": "y", "field": "y"},
                  "size": {"field": "size"}, "shape": {"field": "shape"},
                  "fill": {"field": "colour"}, "stroke": {"value": "#333"},
@@ -237,6 +345,7 @@ def network_spec() -> dict:
                                        "'type': datum.type, 'capability': datum.capability}"},
              }}},
             {"type": "text", "name": "labels", "from": {"data": "points"}, "interactive": False,
+             "aria": False,
              "encode": {"update": {"text": {"field": "datum.actor"}, "fontSize": {"value": 10},
                                    "fill": {"value": "#222"}}},
              "transform": [{"type": "label",

@@ -35,6 +35,8 @@ PACKAGES: dict[str, str] = {
     "vega-lite@5": "vega-lite@5",
     "vega-embed@6": "vega-embed@6",
     "katex@0.16.9": "katex@0.16.9",
+    # not loaded by the page: the browser tests inject it to check accessibility (axe)
+    "axe-core@4.14.1": "axe-core@4.14.1",
 }
 
 

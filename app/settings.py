@@ -8,6 +8,7 @@ write and read the settings as a URL query, so a link restores them.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -133,3 +134,11 @@ def current_levels(model: Any) -> dict[str, float]:
     return {"us_engagement": round(float(model.world.us_engagement), 3),
             **{k: bloc_level(model, k) for k in BLOC_KNOBS},
             **{k: actor_level(model, k) for k in ACTOR_KNOBS}}
+
+
+@functools.cache
+def scenario_levels(name: str) -> dict[str, float]:
+    """A scenario's own levels at round 0 (its premise), keyed like the settings."""
+    from model.model import EuNatoModel
+
+    return current_levels(EuNatoModel(scenario_name=name, rng=0))

@@ -17,9 +17,10 @@ import pandas as pd
 import solara
 
 from app import settings as S
-from app.compare import roles_chart
+from app.compare import diff_text, roles_chart, seeds_sentence, still
 from app.components import Table
 from app.vega import Vega
+from experiments.compare import CI, bootstrap_ci
 
 WORKERS = 2
 
@@ -46,7 +47,9 @@ def spread_table(runs: pd.DataFrame, issues: list[tuple[str, str, str]],
                                "runs": len(ok)}
         for key, x in (("eu_role", eu), ("nato_role", nato)):
             lo, med, hi = np.percentile(x, [10, 50, 90])
-            out |= {f"{key}_median": med, f"{key}_p10": lo, f"{key}_p90": hi}
+            ci = bootstrap_ci(x)  # experiments.compare's, of the mean over the seeds
+            out |= {f"{key}_median": med, f"{key}_p10": lo, f"{key}_p90": hi,
+                    f"{key}_mean": float(np.mean(x)), f"{key}_lo": ci[0], f"{key}_hi": ci[1]}
         out |= {"agreed_share": float(np.mean(agreed)), "blocked_share": float(np.mean(blocked)),
                 "top_blockers": "[]"}
         return out
@@ -77,6 +80,22 @@ def run_spread(current: dict[str, Any], seeds: int, issues: list[tuple[str, str,
         raise RuntimeError(f"{len(failed)} of {len(runs)} runs failed: "
                            f"{failed['error'].iloc[0]}")
     return spread_table(runs, issues, "these settings")
+
+
+def spread_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """Per issue: each role's mean over the seeds with its bootstrap interval, the agreed
+    and blocked shares, and whether the seeds move the result."""
+    rows = []
+    for r in table[table["level"] == "issue"].itertuples():
+        row = {"issue": r.name}
+        for key, name in (("eu_role", "EU role"), ("nato_role", "NATO role")):
+            mean, lo, hi = (getattr(r, f"{key}_{x}") for x in ("mean", "lo", "hi"))
+            row[f"{name}: mean [{CI}% CI]"] = diff_text(mean, lo, hi).lstrip("+")
+        row |= {"agreed": f"{r.agreed_share:.0%}", "blocked": f"{r.blocked_share:.0%}",
+                "seeds": "no effect: every seed gives the same" if still(r)
+                else "the result varies with the seed"}
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 class SpreadState:
@@ -143,9 +162,5 @@ def SpreadPanel(current: dict[str, Any], issues: list[tuple[str, str, str]],
                             "for the current ones.", classes=["eunato-line"])
             spec, data = roles_chart(table, "issue")
             Vega(spec, data, filename + f"-spread{table['runs'].iloc[0]}seeds")
-            shares = table[table["level"] == "issue"][["name", "agreed_share",
-                                                       "blocked_share"]]
-            Table(shares.assign(agreed_share=shares["agreed_share"].map("{:.0%}".format),
-                                blocked_share=shares["blocked_share"].map("{:.0%}".format))
-                  .rename(columns={"name": "issue", "agreed_share": "agreed",
-                                   "blocked_share": "blocked"}), ["eunato-spread-table"])
+            solara.Text(seeds_sentence(table), classes=["eunato-line", "eunato-seeds-note"])
+            Table(spread_rows(table), ["eunato-spread-table"])

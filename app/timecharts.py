@@ -27,20 +27,36 @@ def _rounds_x(max_rounds: int) -> alt.X:
 
 def _markers(x: alt.X) -> alt.Chart:
     return alt.Chart(alt.NamedData("events")).mark_rule(
-        color="#7a3db8", strokeDash=[3, 3], strokeWidth=1.5).encode(
+        color="#7a3db8", strokeDash=[3, 3], strokeWidth=1.5, aria=False).encode(
         x=x, tooltip=[alt.Tooltip("round:Q", format="d"), "event:N"])
+
+
+#: bloc colours of the time charts (Okabe–Ito; grey stays the status quo's)
+BLOC_COLOURS = {"EU core": "#0072B2", "eastern flank": "#009E73", "United States": "#D55E00",
+                "non-EU allies": "#CC79A7", "bureaucracies": "#E69F00", "Ukraine": "#56B4E9",
+                "EU institutions": "#000000", "European Parliament": "#000000"}
+BLOC_DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [4, 4], [1, 3], [10, 2], [10, 2]]
+STATUS_QUO = "#777777"
 
 
 @functools.cache
 def _positions_template(title: str, max_rounds: int, role: str) -> dict:
     ys = alt.Scale(domain=[0, 100])
     x = _rounds_x(max_rounds)
-    colour = alt.Color("bloc:N", title="bloc: line = capability-weighted mean, band = range",
+    # Okabe–Ito, one fixed colour per bloc (none is the status quo's grey), and a dash
+    # pattern per bloc as the second cue
+    colour = alt.Color("bloc:N", title="bloc: line = weighted mean, band = range",
+                       scale=alt.Scale(domain=list(BLOC_COLOURS),
+                                       range=list(BLOC_COLOURS.values())),
                        legend=alt.Legend(orient="bottom", columns=3,
                                          titleLimit=alt.ExprRef("width"), symbolOpacity=1,
                                          symbolType="stroke"))
+    # the same title and field as the colour: one legend showing colour and dash
+    dash = alt.StrokeDash("bloc:N", title="bloc: line = weighted mean, band = range",
+                          scale=alt.Scale(domain=list(BLOC_COLOURS), range=BLOC_DASHES))
     means = alt.Chart(alt.NamedData("blocs")).mark_line(strokeWidth=2.5).encode(
         x=x, y=alt.Y("position:Q", scale=ys, title=Y_TITLE[role]), color=colour,
+        strokeDash=dash,
         tooltip=["bloc:N", alt.Tooltip("round:Q", format="d"),
                  alt.Tooltip("position:Q", format=".1f", title="mean"),
                  alt.Tooltip("lo:Q", format=".1f", title="lowest member"),
@@ -51,7 +67,7 @@ def _positions_template(title: str, max_rounds: int, role: str) -> dict:
         x=x, y="forecast:Q", tooltip=[alt.Tooltip("round:Q", format="d"),
                                       alt.Tooltip("forecast:Q", format=".1f")])
     sq = alt.Chart(alt.NamedData("status_quo")).mark_rule(
-        color="red", strokeDash=[6, 3]).encode(y="sq:Q")
+        color=STATUS_QUO, strokeDash=[6, 3], strokeWidth=2).encode(y="sq:Q")
     return v5(alt.layer(means, spread, fc, sq, _markers(x)).properties(
         width="container", height=240, title=fit_title(title)))
 
@@ -74,7 +90,7 @@ def position_history(model: EuNatoModel, col: int) -> np.ndarray:
 
 def positions_chart(model: EuNatoModel, issue: str, role: str = "eu") -> Chart:
     """One role of one issue over time: per bloc the capability-weighted mean (line) and
-    the range of its members (band), the forecast (black), the status quo (dashed red),
+    the range of its members (band), the forecast (black), the status quo (dashed grey),
     scenario events and shocks (purple)."""
     j = model.world.issue_ids.index(issue)
     col = j if role == "eu" else model.m + j
@@ -95,8 +111,7 @@ def positions_chart(model: EuNatoModel, issue: str, role: str = "eu") -> Chart:
                  for r in range(len(hist))]
     fc = model.datacollector.model_vars[f"forecast_{role}_{issue}"]
     who = "EU" if role == "eu" else "NATO"
-    title = (f"{model.world.issues[j].name}: {who} role by bloc, forecast (black), "
-             "status quo (red)")
+    title = f"{model.world.issues[j].name}: {who} role over time"
     return _positions_template(title, model.max_rounds, role), {
         "blocs": rows, "forecast": [{"round": r, "forecast": float(f)} for r, f in enumerate(fc)],
         "status_quo": [{"sq": float(model.status_quo0[col])}], "events": event_rows(model)}
@@ -105,11 +120,14 @@ def positions_chart(model: EuNatoModel, issue: str, role: str = "eu") -> Chart:
 def membership_frame(model: EuNatoModel, pillar: int | None = None) -> pd.DataFrame:
     """Long table (round, actor, coalition, colour) of every recorded partition of a pillar."""
     ids, table = model.state.actor_ids, network.colours(model)
-    rows = []
-    for r, part in enumerate(model.partitions):
-        for a, c in zip(ids, network.coalition_labels(model, part, pillar), strict=True):
+    rows, before = [], {}
+    for r in range(len(model.partitions)):
+        for a, c in zip(ids, network.coalition_labels(model, pillar, r), strict=True):
+            # the letter where a spell in a coalition starts: the second cue beside colour
+            mark = c if c != network.ALONE and before.get(a) != c else ""
+            before[a] = c
             rows.append({"round": r, "next": r + 1, "actor": a, "coalition": c,
-                         "colour": table[c]})
+                         "colour": table[c], "mark": mark})
     return pd.DataFrame(rows)
 
 
@@ -121,9 +139,13 @@ def _membership_template(order: tuple[str, ...], max_rounds: int) -> dict:
         y=alt.Y("actor:N", sort=list(order), title=None, axis=alt.Axis(labelFontSize=9)),
         color=alt.Color("colour:N", scale=None),
         tooltip=[alt.Tooltip("round:Q", format="d"), "actor:N", "coalition:N"])
-    return v5(alt.layer(rect, _markers(x)).properties(
+    letters = alt.Chart(alt.NamedData("membership")).transform_filter(
+        "datum.mark != ''").mark_text(fontSize=8, align="left", dx=1, baseline="middle",
+                                      color="#000").encode(
+        x="round:Q", y=alt.Y("actor:N", sort=list(order)), text="mark:N")
+    return v5(alt.layer(rect, letters, _markers(x)).properties(
         width="container", height=12 * len(order),
-        title=fit_title("Coalition membership over time (colours as in the network)")))
+        title=fit_title("Coalition membership: letter and colour as in the network")))
 
 
 def membership_chart(model: EuNatoModel, pillar: int | None = None) -> Chart:

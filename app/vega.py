@@ -29,6 +29,10 @@ class VegaView(v.VuetifyTemplate):
     #: bumped with every new data; the page marks itself painted with it (tests, benchmark)
     datasets_version = traitlets.Int(0).tag(sync=True)
     filename = traitlets.Unicode("eunato").tag(sync=True)
+    #: what the chart shows, in words: the chart's accessible name (role=img)
+    label = traitlets.Unicode("").tag(sync=True)
+    #: what an exported file says about itself (JSON: title, lines; app.export.figure_meta)
+    meta = traitlets.Unicode("").tag(sync=True)
     listen_to_click = traitlets.Bool(False).tag(sync=True)
     on_click = traitlets.Callable(None, allow_none=True)
 
@@ -77,13 +81,20 @@ def _spec_json(spec: dict) -> str:
     return hit[1]
 
 
+def chart_label(spec: dict) -> str:
+    """A chart's name in words: its title, else its description."""
+    title = spec.get("title")
+    text = title.get("text") if isinstance(title, dict) else title
+    return str(text or spec.get("description") or "chart")
+
+
 @solara.component
 def Vega(spec: dict, datasets: dict[str, list], filename: str, classes: list[str] | None = None,
-         on_click: Callable[[dict | None], None] | None = None) -> None:
+         on_click: Callable[[dict | None], None] | None = None, meta: str = "") -> None:
     """One chart: ``spec`` (with named, empty datasets) and the rows of each dataset."""
     version = solara.use_ref(0)
     version.current += 1
     VegaView.element(spec_json=_spec_json(spec), datasets_json=to_json(datasets),
-                     filename=filename,
+                     filename=filename, label=chart_label(spec), meta=meta,
                      datasets_version=version.current, on_click=on_click,
                      listen_to_click=on_click is not None, class_=" ".join(classes or []))

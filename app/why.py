@@ -14,17 +14,22 @@ import re
 from typing import TYPE_CHECKING, Any
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import solara
 
-from app import charts
+from app import charts, network
 from app.charts import HOUSES, Chart, fit_title, v5
 from app.components import Table
-from app.export import figure_name
+from app.export import figure_meta, figure_name
 from app.vega import Vega
 
 if TYPE_CHECKING:
     from model.model import EuNatoModel
+
+#: the least distance between two blockers' crosses, in role points (a cross is about 3
+#: points wide on the 260 px chart)
+BLOCKER_GAP = 3.5
 
 
 def named(model: EuNatoModel, text: str) -> str:
@@ -66,13 +71,13 @@ def movers_frame(model: EuNatoModel, ex: dict[str, Any]) -> pd.DataFrame:
 def _plane_template() -> dict:
     ax = alt.Scale(domain=[0, 100])
     base = alt.Chart(alt.NamedData("points")).encode(
-        x=alt.X("eu_role:Q", scale=ax, title="EU role"),
-        y=alt.Y("nato_role:Q", scale=ax, title="NATO role"),
+        x=alt.X("x:Q", scale=ax, title="EU role"),
+        y=alt.Y("y:Q", scale=ax, title="NATO role"),
         tooltip=["what:N", "who:N", alt.Tooltip("eu_role:Q", format=".0f"),
                  alt.Tooltip("nato_role:Q", format=".0f")])
-    kinds = {"status quo": ("square", "#c00000"), "proposal": ("diamond", "black"),
-             "outcome": ("circle", "#2a7a2a"), "blocker": ("cross", "#8b0000"),
-             "actor": ("circle", "#bbbbbb")}
+    kinds = {"status quo": ("square", "#777777"), "proposal": ("diamond", "black"),
+             "outcome": ("circle", "#009E73"), "blocker": ("cross", "#D55E00"),
+             "actor": ("circle", "#bbbbbb")}  # Okabe–Ito, each kind its own shape too
     pts = base.mark_point(filled=True, opacity=0.9).encode(
         shape=alt.Shape("what:N", scale=alt.Scale(domain=list(kinds), range=[
             v[0] for v in kinds.values()]), legend=alt.Legend(orient="bottom", columns=3)),
@@ -86,23 +91,38 @@ def _plane_template() -> dict:
 
 
 def plane_chart(model: EuNatoModel, issue: str, ex: dict[str, Any]) -> Chart:
-    """Every actor's position on the issue's two roles (grey), the blockers (crosses), the
-    status quo, the last proposal and the outcome; dashed lines at the lead threshold."""
+    """Every actor's position on the issue's two roles (grey), every blocker (a cross
+    each: blockers closer than :data:`BLOCKER_GAP` are pushed apart so that no cross hides
+    another, the tooltip gives the exact roles), the status quo, the last proposal, and
+    the outcome once the issue is no longer open (an open issue has none); dashed lines at
+    the lead threshold."""
     from model.results.summary import LEAD
 
     j, m = model.world.issue_ids.index(issue), model.m
     pos = model.state.position
     names = charts.actor_names(model)
-    vetoers = {v["actor"] for v in ex["vetoes"]}
-    rows = [{"what": "blocker" if a in vetoers else "actor", "who": names[a],
-             "eu_role": float(pos[k, j]), "nato_role": float(pos[k, m + j]),
-             "size": 90 if a in vetoers else 25}
-            for k, a in enumerate(model.state.actor_ids)]
-    for what, key, size in (("status quo", "status_quo", 160), ("proposal", "proposal", 160),
-                            ("outcome", "outcome", 200)):
+    vetoers = list(dict.fromkeys(v["actor"] for v in ex["vetoes"]))
+    rows = [{"what": "actor", "who": names[a], "eu_role": float(pos[k, j]),
+             "nato_role": float(pos[k, m + j]), "x": float(pos[k, j]),
+             "y": float(pos[k, m + j]), "size": 25}
+            for k, a in enumerate(model.state.actor_ids) if a not in vetoers]
+    if vetoers:
+        ks = [model.state.actor_ids.index(a) for a in vetoers]
+        true = np.c_[pos[ks, j], pos[ks, m + j]].astype(float)
+        drawn = true
+        for _ in range(8):  # apart, and inside the chart's 0–100 square
+            drawn = np.clip(network.push_apart(drawn, BLOCKER_GAP), 0.5, 99.5)
+        rows += [{"what": "blocker", "who": names[a], "eu_role": float(t[0]),
+                  "nato_role": float(t[1]), "x": float(d[0]), "y": float(d[1]), "size": 90}
+                 for a, t, d in zip(vetoers, true, drawn, strict=True)]
+    shown = [("status quo", "status_quo", 160), ("proposal", "proposal", 160)]
+    if ex["status"] != "open":
+        shown.append(("outcome", "outcome", 200))
+    for what, key, size in shown:
         if ex.get(key):
-            rows.append({"what": what, "who": what, "eu_role": ex[key]["eu_role"],
-                         "nato_role": ex[key]["nato_role"], "size": size})
+            x, y = ex[key]["eu_role"], ex[key]["nato_role"]
+            rows.append({"what": what, "who": what, "eu_role": x, "nato_role": y, "x": x,
+                         "y": y, "size": size})
     return _plane_template(), {"points": rows, "lead": [{"x": LEAD, "y": LEAD}]}
 
 
@@ -123,11 +143,21 @@ def WhyPanel(model: EuNatoModel, tick: int) -> None:
         facts = [f"Status: {ex['status']}", f"Venue: {ex['venue']}",
                  f"Legal basis: {ex['legal_basis']}"]
         if ex.get("route"):
-            facts.append(f"Route: {ex['route']}")
+            facts.append(f"Route: {charts.route_words(ex['route'])}")
+        if ex.get("pieces"):
+            facts.append("Pieces: " + "; ".join(
+                f"{charts.PIECE.get(p, p)} {state}" for p, state in ex["pieces"].items()))
         solara.HTML(tag="ul", classes=["eunato-why-facts"], unsafe_innerHTML="".join(
             f"<li>{html.escape(f)}</li>" for f in facts))
         spec, data = plane_chart(model, issue, ex)
-        Vega(spec, data, figure_name(model) + f"-why-{issue}")
+        Vega(spec, data, figure_name(model) + f"-why-{issue}",
+             meta=figure_meta(model))
+        n = len({v["actor"] for v in ex["vetoes"]})
+        solara.Text((f"{n} blocker{'s' * (n != 1)}, a cross each (blockers at one position "
+                     "are drawn a little apart). " if n else "No blockers. ")
+                    + ("Still open: no outcome yet, the proposal is the latest on the table."
+                       if ex["status"] == "open" else ""), classes=["eunato-caption",
+                                                                    "eunato-why-caption"])
     with solara.Column(classes=["eunato-why-details", "eunato-card"]):
         solara.HTML(tag="h3", unsafe_innerHTML="Blockers")
         Table(blockers_frame(model, ex), ["eunato-blockers"], empty="Nobody vetoes it.")

@@ -15,9 +15,14 @@ the real ``solara run app`` server, on the baseline scenario with the compromise
   from the click on "Run comparison" to the result table, counting the distinct progress
   readings the page showed meanwhile (median of ``--compare-repeat``, default 3).
 
-Targets (issue 12): step to repaint ≤ 100 ms, first meaningful paint ≤ 1.5 s, 20-seed
-compare of two scenarios ≤ 10 s on 2 cores. Prints medians, the machine's CPU count and
-load average.
+* step to repaint on the History tab (the heat map, the outcome table and the log);
+* scenario change: from the press on a scenario in the menu to the status naming it and
+  every chart of the open tab repainted, plus two frames.
+
+Targets (issue 24): first meaningful paint ≤ 1.2 s, Step to repaint ≤ 80 ms (History too),
+a scenario change ≤ 150 ms, each at a load of 2 or less; 20-seed compare of two scenarios
+≤ 10 s on 2 cores (issue 12). Prints medians, and beside each figure the load average (1
+min) while it was measured and the ratio to a fixed piece of reference work.
 
 Usage: ``python benchmarks/app.py [--repeat N] [--compare-repeat K]``.
 """
@@ -103,7 +108,35 @@ PAINTED = ("() => [...document.querySelectorAll('.v-window-item--active .eunato-
            ".map(c => c.dataset.painted)")
 
 
-def step_ms(browser, url: str, n: int) -> tuple[list[float], list[float]]:
+#: like REPAINTED, for a new run: the status names scenario ``name`` at round 0
+RESTARTED = REPAINTED.replace("s.innerText.includes('after round ' + r + ' ')",
+                              "s.innerText.startsWith(r + ' ')"
+                              " && s.innerText.includes('after round 0 ')")
+
+
+def scenario_ms(browser, url: str, n: int) -> list[float]:
+    """A scenario change: from the press on the menu's option to the new run drawn."""
+    pg = browser.new_page(viewport={"width": 1440, "height": 1000})
+    pg.goto(url)
+    pg.locator(NODES).first.wait_for(timeout=90_000)
+    pg.wait_for_timeout(1000)
+    pg.evaluate("() => document.addEventListener('pointerdown', "
+                "() => { window.eunatoPressed = performance.now(); }, true)")
+    out = []
+    for k in range(n):
+        name = ("us-disengagement", "baseline-2024")[k % 2]
+        before = pg.evaluate(PAINTED)
+        pg.get_by_label("Scenario").first.click(force=True)
+        option = pg.get_by_role("option", name=name, exact=True)
+        option.wait_for(state="visible")
+        option.click()
+        out.append(float(pg.evaluate(RESTARTED, [name, before])))
+        pg.wait_for_timeout(300)
+    pg.close()
+    return out
+
+
+def step_ms(browser, url: str, n: int, tab: str = "Live") -> tuple[list[float], list[float]]:
     """Step to repaint, twice: in the page (from the pointerdown on Step to the status and
     every chart of the open tab repainted, plus two frames) and, for comparison with earlier
     figures, on the driver's clock (from Playwright's click call, which adds its own
@@ -111,6 +144,10 @@ def step_ms(browser, url: str, n: int) -> tuple[list[float], list[float]]:
     pg = browser.new_page(viewport={"width": 1440, "height": 1000})
     pg.goto(url)
     pg.locator(NODES).first.wait_for(timeout=90_000)
+    if tab != "Live":
+        pg.get_by_role("tab", name=tab).click()
+        pg.locator(f".v-window-item--active .eunato-tab-{tab.lower()} .eunato-vega"
+                   "[data-painted]").first.wait_for()
     pg.wait_for_timeout(1000)
     pg.evaluate("() => document.addEventListener('pointerdown', "
                 "() => { window.eunatoPressed = performance.now(); }, true)")
@@ -166,23 +203,39 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=20)
     ap.add_argument("--compare-repeat", type=int, default=3)
-    ap.add_argument("--only", choices=["paint", "step", "compare"], action="append",
+    kinds = ["paint", "step", "history", "scenario", "compare"]
+    ap.add_argument("--only", choices=kinds, action="append",
                     help="measure only these (default: all)")
     a = ap.parse_args()
-    only = set(a.only or ["paint", "step", "compare"])
+    only = set(a.only or kinds)
     load0, ref0 = os.getloadavg()[0], reference_ms()
-    rows = [("engine step (model.step)", engine_ms(a.repeat)),
-            ("server: Step click + views (no browser)", render_ms(a.repeat))]
+    rows: list[tuple[str, list[float], float]] = []
+
+    def measure(name: str, run) -> None:
+        """One figure, with the load average (1 min) over its measurement."""
+        before = os.getloadavg()[0]
+        xs = run()
+        rows.append((name, xs, (before + os.getloadavg()[0]) / 2))
+
+    measure("engine step (model.step)", lambda: engine_ms(a.repeat))
+    measure("server: Step click + views (no browser)", lambda: render_ms(a.repeat))
     cmp_s: list[float] = []
     with serving() as url, sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         first_paint_ms(b, url, 2)  # warm the server (templates, layouts)
         if "paint" in only:
-            rows.append(("browser: first meaningful paint", first_paint_ms(b, url, a.repeat)))
+            measure("browser: first meaningful paint", lambda: first_paint_ms(b, url, a.repeat))
         if "step" in only:
-            in_page, driver = step_ms(b, url, a.repeat)
-            rows.append(("browser: Step press to repainted page", in_page))
-            rows.append(("  (same, driver clock from click call)", driver))
+            res: dict[str, tuple[list[float], list[float]]] = {}
+            measure("browser: Step press to repainted Live",
+                    lambda: res.setdefault("r", step_ms(b, url, a.repeat))[0])
+            rows.append(("  (same, driver clock from click call)", res["r"][1], rows[-1][2]))
+        if "history" in only:
+            measure("browser: Step press to repainted History",
+                    lambda: step_ms(b, url, a.repeat, "History")[0])
+        if "scenario" in only:
+            measure("browser: scenario change to new run drawn",
+                    lambda: scenario_ms(b, url, max(4, a.repeat // 2)))
         if "compare" in only and a.compare_repeat:
             cmp_s, readings = compare_s(b, url, a.compare_repeat)
         b.close()
@@ -192,10 +245,10 @@ def main() -> None:
           f"{os.getloadavg()[0]:.1f} at the end; median of {a.repeat}")
     print(f"reference work (fixed pure-Python loop): {ref0:.1f} ms at the start, {ref1:.1f} ms "
           "at the end; 'x ref' = median / their mean")
-    print(f"{'measure':42s} {'median ms':>10s} {'max ms':>9s} {'x ref':>7s}")
-    for name, xs in rows:
+    print(f"{'measure':42s} {'median ms':>10s} {'max ms':>9s} {'x ref':>7s} {'load':>5s}")
+    for name, xs, load in rows:
         med = statistics.median(xs)
-        print(f"{name:42s} {med:10.1f} {max(xs):9.1f} {med / ref:7.2f}")
+        print(f"{name:42s} {med:10.1f} {max(xs):9.1f} {med / ref:7.2f} {load:5.1f}")
     if cmp_s:
         med = 1000 * statistics.median(cmp_s)
         print(f"{'browser: compare 2 scenarios x 20 seeds':42s} {med:10.1f} "

@@ -35,14 +35,30 @@ def test_variant_scenario_file_sets_the_levels(tmp_path):
     assert now["eastern_flank_decoupling_fear"] == 0.9 and now["commission_competition"] == 0.2
 
 
+def test_each_side_keeps_its_own_premise():
+    """Issue 24: A's levels went to B (Commission competition 0.85 for eu-autonomy-push,
+    whose own is 1.0). Only what the user changed on a side is set on it."""
+    own = S.scenario_levels("baseline-2024")
+    a = {**S.DEFAULTS, **own}
+    p = compare.plan(a, {"scenario_name": "eu-autonomy-push", "protocol": "compromise",
+                         "rounds": 50}, 5)
+    assert p.scenarios == ["baseline-2024", "eu-autonomy-push"] and p.files == {}
+    assert p.command == ("eunato compare-scenarios baseline-2024 eu-autonomy-push --seeds 5 "
+                         "--set protocol=compromise --set rounds=50")
+    p = compare.plan({**a, "us_engagement": 0.6}, {"scenario_name": "eu-autonomy-push",
+                                                   "protocol": "compromise", "rounds": 50}, 5)
+    assert p.scenarios[1] == "eu-autonomy-push" and "us_engagement = 0.6" in p.files[
+        p.scenarios[0]] and p.command is None
+
+
 @pytest.mark.parametrize("mode", ["scenarios", "settings"])
 def test_comparison_table_and_chart(mode):
     a = {**S.DEFAULTS, "rounds": 20}
     b = ({**a, "scenario_name": "us-disengagement"} if mode == "scenarios"
          else {**a, "us_engagement": 0.2})
     seen = []
-    comp = compare.run_comparison(a, b, 3, progress=lambda d, t: seen.append((d, t)),
-                                  workers=1)
+    comp, _ = compare.run_comparison(a, b, 3, progress=lambda d, t: seen.append((d, t)),
+                                     workers=1)
     assert seen[-1] == (6, 6) and len(seen) == 6
     assert len(comp.scenarios) == 2 and comp.seeds == [0, 1, 2]
     issues = comp.table[comp.table["level"] == "issue"]

@@ -138,11 +138,14 @@ def test_coalition_table_flags_match_the_engine():
 
     m = _model(6)
     for k, cols in enumerate(m.pillar_cols):
-        table = charts.coalitions_frame(m, k).set_index("coalition")
+        table = charts.coalitions_frame(m, k)
+        names = charts.actor_names(m)
         for c in coalitions.describe(m.coalition[k], m.state.actor_ids, m.state.capability,
                                      m.state.position[:, cols], m.state.salience[:, cols],
                                      m.electorate):
-            row = table.loc[f"{c['label']}+"]
+            row = table[table["members"] == ", ".join(names[a] for a in c["members"])]
+            assert len(row) == 1
+            row = row.iloc[0]
             assert ("NATO" in row["can block"]) == c["can_block_nato"]
             assert ("EU QMV" in row["can block"]) == c["can_block_eu_qmv"]
 
@@ -163,7 +166,11 @@ def test_settings_check_and_permalink_round_trip():
 
 def test_exports_carry_the_settings_and_code_version():
     m = _model(3, protocol="bdm", us_engagement=0.4)
-    assert figure_name(m) == "baseline-2024-bdm-seed3-round3"
+    # levels that are not the scenario's own are in the name (issue 24: two runs at
+    # other US engagement got one file name)
+    assert figure_name(m).startswith("baseline-2024-bdm-seed3-round3-set")
+    assert figure_name(_model(3, protocol="bdm")) == "baseline-2024-bdm-seed3-round3"
+    assert figure_name(_model(3, protocol="bdm", us_engagement=0.5)) != figure_name(m)
     df = pd.read_parquet(io.BytesIO(run_parquet(m)))
     meta = run_settings(m)
     for key, value in meta.items():
