@@ -9,11 +9,19 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from model.inputs.errors import DataError
 from model.io.safeio import read_user_toml
@@ -50,6 +58,10 @@ class ActorRecord(BaseModel):
     bloc: Literal["eu_core", "eastern_flank", "non_eu_allies", "us", "bureaucracy", "ukraine",
                   "eu_institution"]
     memberships: list[str] = Field(default_factory=list)
+    #: the month ("YYYY-MM") a state joined a house it is a member of, where that falls
+    #: inside the years the model runs (Finland and Sweden in NATO); before it the state is
+    #: not a member (:meth:`member`). ``joined_source`` says where each date comes from.
+    joined: dict[Literal["EU", "NATO"], str] = Field(default_factory=dict)
     defence_spending_musd: float | None = Field(default=None, ge=0)
     gdp_busd: float | None = Field(default=None, ge=0)
     population_m: float | None = Field(default=None, ge=0)
@@ -69,6 +81,23 @@ class ActorRecord(BaseModel):
         "decoupling_fear", "competition", "risk",
     )(_finite)
 
+    @field_validator("joined")
+    @classmethod
+    def _joined(cls, v: dict[str, str]) -> dict[str, str]:
+        for house, month in v.items():
+            if not isinstance(month, str) or not re.fullmatch(r"(19|20)\d\d-(0[1-9]|1[0-2])",
+                                                              month):
+                raise ValueError(f"joined.{house} must be a month YYYY-MM, got {month!r}")
+        return v
+
+    @model_validator(mode="after")
+    def _joined_a_house_it_is_in(self) -> ActorRecord:
+        for house in self.joined:
+            if house not in self.memberships:
+                raise ValueError(f"joined.{house} is given but {house} is not among the "
+                                 "memberships")
+        return self
+
     @property
     def eu(self) -> bool:
         return "EU" in self.memberships
@@ -76,6 +105,14 @@ class ActorRecord(BaseModel):
     @property
     def nato(self) -> bool:
         return "NATO" in self.memberships
+
+    def member(self, house: str, month: str | None = None) -> bool:
+        """Whether the actor sits in ``house`` ("EU" or "NATO") in ``month`` (YYYY-MM):
+        a member, and from the month it joined (None: today's membership)."""
+        if house not in self.memberships:
+            return False
+        since = self.joined.get(house)
+        return since is None or month is None or month >= since
 
     @property
     def votes(self) -> bool:
