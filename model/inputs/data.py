@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import copy
 import math
-import re
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 
