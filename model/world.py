@@ -47,6 +47,8 @@ class World:
     base_salience: np.ndarray  # (n, m)
     status_quo: np.ndarray  # (2m,) [EU roles | NATO roles]
     eu_venue: list[str]
+    #: per issue, the admissible EU legal bases, ``eu_venue`` first (none without one)
+    eu_bases: list[list[str]]
     nato_venue: list[str]
     joint: np.ndarray  # (m,) bool
     us_engagement: float
@@ -310,6 +312,7 @@ def build_world(
         base_capability=cap, house_weight=house_weights(actors, cap, scenario.start), base_eu=eu,
         base_nato=nato, base_salience=sal,
         status_quo=sq, eu_venue=[i.eu_venue for i in issues],
+        eu_bases=[i.bases for i in issues],
         nato_venue=[i.nato_venue for i in issues],
         joint=np.array([i.joint for i in issues], dtype=bool),
         us_engagement=float(us_eng), participation_blockage=False, blocker_ids=[],
@@ -369,6 +372,9 @@ def build_world(
             world.status_quo[m + j] = ov.status_quo.nato_role
         if ov.eu_venue is not None:
             world.eu_venue[j] = ov.eu_venue
+            world.eu_bases[j] = [] if ov.eu_venue == "none" else [ov.eu_venue]
+        if ov.eu_bases is not None:
+            world.eu_venue[j], world.eu_bases[j] = ov.eu_bases[0], list(ov.eu_bases)
         if ov.nato_venue is not None:
             world.nato_venue[j] = ov.nato_venue
         if ov.joint is not None:

@@ -149,6 +149,19 @@ def _by_group(v: dict[str, float], lo: float, hi: float, what: str) -> dict[str,
     return v
 
 
+def check_bases(eu_venue: str | None, eu_bases: list[str]) -> None:
+    """Admissible bases start with the issue's own venue and name each basis once."""
+    if not eu_bases:
+        return
+    if eu_venue == "none":
+        raise ValueError("eu_bases is given but the issue has no EU piece (eu_venue none)")
+    if eu_venue is not None and eu_bases[0] != eu_venue:
+        raise ValueError(f"eu_bases must start with the issue's eu_venue {eu_venue!r}, "
+                         f"got {eu_bases[0]!r}")
+    if len(set(eu_bases)) != len(eu_bases):
+        raise ValueError(f"eu_bases names a basis twice: {eu_bases}")
+
+
 class IssueRecord(BaseModel):
     """One negotiated issue as stored in ``data/issues.toml``."""
 
@@ -164,6 +177,11 @@ class IssueRecord(BaseModel):
     nato_venue: Literal["nac", "none"]
     joint: bool = False
     legal_basis: str = ""
+    #: the EU legal bases the EU piece may be decided under, the issue's own (``eu_venue``)
+    #: first; its agenda setter may move a vetoed act to another (docs/model.md §5.4).
+    #: Empty: the issue's own alone. ``bases_basis`` cites the treaty articles.
+    eu_bases: list[Literal["cfsp", "olp", "art122", "mff"]] = Field(default_factory=list)
+    bases_basis: str = ""
     decoupling: float = Field(ge=0, le=1)
     turf: float = Field(ge=0, le=1)
     #: how far an EU role would substitute for NATO's (targets, command, standards) rather
@@ -180,6 +198,16 @@ class IssueRecord(BaseModel):
     eu_role: dict[str, float]
     nato_role: dict[str, float]
     salience: dict[str, float]
+
+    @model_validator(mode="after")
+    def _bases(self) -> IssueRecord:
+        check_bases(self.eu_venue, self.eu_bases)
+        return self
+
+    @property
+    def bases(self) -> list[str]:
+        """The admissible EU legal bases, the issue's own first (none without an EU piece)."""
+        return [] if self.eu_venue == "none" else (self.eu_bases or [self.eu_venue])
 
     @field_validator("eu_role", "nato_role")
     @classmethod
