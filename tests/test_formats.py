@@ -127,8 +127,9 @@ def test_csv_reads_into_pandas_json_parses_and_a_piped_table_is_whole(tmp_path, 
     if name == "explain":  # the narrative holds every explanation whole, on one line
         for e in doc.values():
             assert any(e["text"] in ln for ln in text.splitlines()), e["issue"]
-    if name == "backtest":
-        for row in doc:
+    if name == "backtest":  # the episodes' table and the score beside the null rules
+        assert [r["rule"] for r in doc["score"]] == ["model", "N1", "N2"]
+        for row in doc["episodes"]:
             line = next(ln for ln in text.splitlines() if ln.startswith(row["episode"]))
             assert row["real_result"] in line and row["real_venue"] in line
 

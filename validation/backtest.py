@@ -1,101 +1,53 @@
 """`eunato backtest`: the model against real EU and NATO decisions of 2023-2025.
 
-Each file in ``data/episodes/`` is a scenario (model/inputs/scenario.py) for one real decision, with
-its starting positions sourced, plus an ``[episode]`` table stating what really happened:
-the scored ``issue``, the ``result`` (adopted or blocked), the ``venue`` that decided (an EU
-venue code, ``nac`` or ``joint``), the ``blocker`` (an actor id, or "" if none), the ``date``
-and the ``sources``.
+Each file in ``data/episodes/`` is a scenario (model/scenario.py) for one real decision, with
+its starting positions sourced and its ``deadline`` the month of the decision, plus an
+``[episode]`` table stating what really happened (the v2 format): the scored ``issue``, the
+``result`` (adopted, blocked or watered_down), the ``venue`` that decided (an EU venue code,
+``nac`` or ``joint``), the ``blocker`` (a set of actor ids: who voted no in the house that
+failed, or who forced the cut; [] if none), the role ``proposed`` (required for a watered-down
+episode), the ``date`` and the ``sources``. No episode holds a stance: a declared position is
+an actor override with its ``source``, or a position on record (data/positions.toml).
 
-Scoring (one run): the issue's status gives the result (``agreed`` -> adopted, ``blocked`` ->
-blocked, ``status quo holds`` -> neither, so it misses both); the venue is the set of venues
-the change passed through (its route: ``eu`` -> the issue's EU venue, ``nato`` -> ``nac``,
-``joint`` -> ``joint``) or, for a blocked issue, the venues of the houses that vetoed; the
-blocker is the set of vetoing actors of a blocked issue (none for an adopted one). A run
-reproduces the episode when all three equal the real ones exactly (one venue, one blocker or
-none).
+Scoring (one run): not agreed (blocked, or the status quo holds at the deadline) -> blocked;
+agreed -> adopted, unless ``proposed`` is given and the agreed role on the scored piece falls
+short of the midpoint from the status quo to it -> watered_down. The venue is the set of
+venues the change passed through (its route: ``eu`` -> the issue's EU venue, ``nato`` ->
+``nac``, ``joint`` -> ``joint``) or, for a blocked issue, the venues of the houses that
+vetoed (``joint`` for a joint issue); the blocker is the set of vetoing actors of a blocked
+issue (none otherwise). Each is compared as a set; a run reproduces the episode when all
+three are right.
 
-Aggregation over seeds: an episode is *reproduced* when more than half of its seeds
-reproduce it; the table shows the share and the most frequent model outcome.
+Aggregation over seeds: a check is right for an episode when more than half of its seeds
+get it right; the episode is *reproduced* when more than half reproduce all three. The two
+null rules (validation/backtest_null.py) are scored the same way beside it.
 :func:`backtest` is the one engine function the CLI and the tests call.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
-from model.inputs.data import DATA_DIR, DataError, load_actors, load_issues
-from model.inputs.scenario import Scenario, load_scenario
 from model.io.output import Output, Tab, add_format_option
 from model.io.safeio import MAX_SEED, int_in, writable_file, write_text_atomic
 from model.protocols import protocol_arg
-from model.world import World, build_world
+from validation.backtest_null import NullCall
+from validation.episodes import EPISODE_DIR, Episode, EpisodeSpec, load_episodes
 
-EPISODE_DIR = DATA_DIR / "episodes"
-#: the back-test period: the decision dates must fall in it
-PERIOD = (dt.date(2023, 1, 1), dt.date(2025, 12, 31))
-EU_VENUES = ("cfsp", "olp", "art122", "mff")
 HOUSES_EU = ("eu_council", "european_parliament")
-
-
-class EpisodeSpec(BaseModel):
-    """The ``[episode]`` table: what really happened."""
-
-    model_config = ConfigDict(extra="forbid")
-    question: str = Field(min_length=1)
-    issue: str
-    result: Literal["adopted", "blocked"]
-    venue: Literal["cfsp", "olp", "art122", "mff", "nac", "joint"]
-    blocker: str = ""
-    date: dt.date
-    sources: list[str] = Field(min_length=1)
-
-    @field_validator("date", mode="before")
-    @classmethod
-    def _iso(cls, v: Any) -> Any:
-        if isinstance(v, str):
-            try:
-                return dt.date.fromisoformat(v)
-            except ValueError:
-                raise ValueError("expected a date YYYY-MM-DD") from None
-        return v
-
-    @field_validator("date")
-    @classmethod
-    def _period(cls, v: dt.date) -> dt.date:
-        if not PERIOD[0] <= v <= PERIOD[1]:
-            raise ValueError(f"the back-test covers {PERIOD[0]} to {PERIOD[1]}")
-        return v
-
-    @field_validator("sources")
-    @classmethod
-    def _sources(cls, v: list[str]) -> list[str]:
-        if any(not s.strip() for s in v):
-            raise ValueError("every source must be a non-empty citation")
-        return v
-
-
-@dataclass
-class Episode:
-    id: str
-    path: Path
-    scenario: Scenario
-    spec: EpisodeSpec
 
 
 @dataclass
 class Outcome:
     """What one run says about the scored issue."""
 
-    result: str  # adopted | blocked | status quo holds
+    result: str  # adopted | watered_down | blocked
     venue: tuple[str, ...]
     blocker: tuple[str, ...]
     date: str | None  # month the model agreed it, if it did
@@ -103,6 +55,10 @@ class Outcome:
     def label(self) -> str:
         return (f"{self.result} · {'+'.join(self.venue) or '—'} · "
                 f"{'+'.join(self.blocker) or 'no blocker'}")
+
+
+CHECKS = ("result", "venue", "blocker")
+RULES = ("model", "N1", "N2")
 
 
 @dataclass
@@ -137,20 +93,32 @@ class EpisodeResult:
         return (y - real.year) * 12 + (m - real.month)
 
     def check_shares(self) -> dict[str, float]:
-        return {k: sum(c[k] for c in self.checks) / len(self.checks)
-                for k in ("result", "venue", "blocker")}
+        return {k: sum(c[k] for c in self.checks) / len(self.checks) for k in CHECKS}
+
+    def right(self) -> dict[str, dict[str, bool]]:
+        """Per rule (the model by majority of seeds, N1, N2): each check and all three."""
+        sh = self.check_shares()
+        out = {"model": {**{k: sh[k] > 0.5 for k in CHECKS}, "all": self.reproduced}}
+        for name, call in self.episode.nulls.items():
+            c = check(call, self.episode.spec)
+            out[name] = {**c, "all": all(c.values())}
+        return out
 
     def row(self) -> dict[str, Any]:
         ep, mo = self.episode, self.modal()
+        right = self.right()
         return {
             "episode": ep.id, "issue": ep.spec.issue, "date": ep.spec.date.isoformat(),
             "real": {"result": ep.spec.result, "venue": ep.spec.venue,
-                     "blocker": ep.spec.blocker},
+                     "blocker": ep.spec.blocker, "proposed": ep.spec.proposed},
             "model": {"result": mo.result, "venue": "+".join(mo.venue),
-                      "blocker": "+".join(mo.blocker), "date": mo.date,
+                      "blocker": list(mo.blocker), "date": mo.date,
                       "months_off": self.months_off()},
             "checks": {k: round(v, 3) for k, v in self.check_shares().items()},
             "share": round(self.share, 3), "reproduced": self.reproduced,
+            "null_rules": {n: {"result": c.result, "venue": "+".join(c.venue),
+                               "blocker": list(c.blocker), "right": right[n]}
+                           for n, c in ep.nulls.items()},
             "seeds": self.seeds,
         }
 
@@ -168,88 +136,57 @@ class Backtest:
     def line(self) -> str:
         return f"{self.reproduced} of {len(self.results)} episodes reproduced"
 
+    def score(self) -> dict[str, dict[str, int]]:
+        """Per rule, the episodes it gets right on each check and on all three."""
+        rights = [r.right() for r in self.results]
+        return {rule: {k: sum(x[rule][k] for x in rights) for k in (*CHECKS, "all")}
+                for rule in RULES}
+
+    @property
+    def score_line(self) -> str:
+        n, sc = len(self.results), self.score()
+        return "; ".join(f"{rule} result {sc[rule]['result']}/{n}, blocker "
+                         f"{sc[rule]['blocker']}/{n}" for rule in RULES)
+
     def to_dict(self) -> dict[str, Any]:
         return {"protocol": self.protocol, "episodes": [r.row() for r in self.results],
-                "reproduced": self.reproduced, "total": len(self.results), "line": self.line}
+                "reproduced": self.reproduced, "total": len(self.results), "line": self.line,
+                "score": self.score(), "score_line": self.score_line}
 
 
-def _world(sc: Scenario) -> World:
-    return build_world(load_actors(), load_issues(), sc)
+def _short(rec: dict[str, Any], proposed: dict[str, float] | None) -> bool:
+    """An agreed change that stops short of the midpoint from the status quo to the role
+    proposed, on any role the proposal names."""
+    for k, v in (proposed or {}).items():
+        sq = rec["status_quo"][k]
+        if (rec[k] - (sq + v) / 2) * (v - sq) < 0:
+            return True
+    return False
 
 
-def load_episode(path: str | Path) -> Episode:
-    """Read and check one episode file: the scenario, its ``[episode]`` table, and that the
-    two agree (the issue is run, the venue is the issue's, the blocker sits in that house).
-    A bad field raises one DataError naming the file, the field and the value."""
-    path = Path(path)
-    sc = load_scenario(path)
-    if sc.episode is None:
-        raise DataError(path, "episode", None, "an episode file needs an [episode] table")
-    try:
-        spec = EpisodeSpec.model_validate(sc.episode)
-    except ValidationError as err:
-        first = err.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise DataError(path, f"episode.{where}", first.get("input"), first["msg"]) from None
-    w = _world(sc)  # also checks the scenario's references
-    if spec.issue not in w.issue_ids:
-        raise DataError(path, "episode.issue", spec.issue,
-                        "not an issue of this run (check only_issues and data/issues.toml)")
-    j = w.issue_ids.index(spec.issue)
-    if spec.venue in EU_VENUES and w.eu_venue[j] != spec.venue:
-        raise DataError(path, "episode.venue", spec.venue,
-                        f"the issue's EU venue in this file is {w.eu_venue[j]!r}")
-    if spec.venue == "nac" and w.nato_venue[j] != "nac":
-        raise DataError(path, "episode.venue", spec.venue, "the issue has no NATO venue here")
-    if spec.venue == "joint" and not w.joint[j]:
-        raise DataError(path, "episode.venue", spec.venue, "the issue is not joint here")
-    y, m = (int(x) for x in sc.start.split("-"))
-    if dt.date(y, m, 1) > spec.date:
-        raise DataError(path, "start", sc.start, f"after the decision date {spec.date}")
-    if (spec.result == "blocked") != bool(spec.blocker):
-        raise DataError(path, "episode.blocker", spec.blocker,
-                        "a blocked episode names its blocker; an adopted one has none")
-    if spec.blocker:
-        if spec.blocker not in w.actor_ids:
-            raise DataError(path, "episode.blocker", spec.blocker, "unknown actor")
-        k = w.actor_ids.index(spec.blocker)
-        member = (w.nato_member[k] if spec.venue == "nac" else
-                  w.eu_member[k] if spec.venue in EU_VENUES else
-                  w.eu_member[k] or w.nato_member[k])
-        if not member:
-            raise DataError(path, "episode.blocker", spec.blocker,
-                            f"does not sit in the house of venue {spec.venue!r}")
-    return Episode(path.stem, path, sc, spec)
-
-
-def load_episodes(folder: str | Path = EPISODE_DIR) -> list[Episode]:
-    folder = Path(folder)
-    files = sorted(folder.glob("*.toml"))
-    if not files:
-        raise DataError(folder, "episodes", str(folder), "no episode files (*.toml) here")
-    return [load_episode(p) for p in files]
-
-
-def outcome(summary: dict[str, Any], issue: str) -> Outcome:
+def outcome(summary: dict[str, Any], issue: str,
+            proposed: dict[str, float] | None = None) -> Outcome:
     """The scored issue's result, venue(s) and blocker(s) in one run's summary."""
     rec = next(i for i in summary["issues"] if i["issue"] == issue)
     codes = rec["venues"]
-    result = {"agreed": "adopted", "blocked": "blocked"}.get(rec["status"], rec["status"])
-    if result == "adopted":
+    if rec["status"] == "agreed":
         pieces = (rec["route"] or "").split("+")
         venue = tuple(sorted({"joint" if p == "joint" else codes[p] for p in pieces if p}))
+        result = "watered_down" if _short(rec, proposed) else "adopted"
         return Outcome(result, venue, (), rec["date"])
-    venue, blocker = (), ()
-    if result == "blocked":
+    # not agreed: vetoed, or the status quo holds at the deadline
+    if codes.get("joint") and rec["vetoes"]:
+        venue = ("joint",)
+    else:
         venue = tuple(sorted({codes["eu"] if v["house"] in HOUSES_EU else codes["nato"]
                               for v in rec["vetoes"]}))
-        blocker = tuple(sorted({v["actor"] for v in rec["vetoes"]}))
-    return Outcome(result, venue, blocker, None)
+    return Outcome("blocked", venue, tuple(sorted({v["actor"] for v in rec["vetoes"]})), None)
 
 
-def check(o: Outcome, spec: EpisodeSpec) -> dict[str, bool]:
-    return {"result": o.result == spec.result, "venue": o.venue == (spec.venue,),
-            "blocker": o.blocker == ((spec.blocker,) if spec.blocker else ())}
+def check(o: Outcome | NullCall, spec: EpisodeSpec) -> dict[str, bool]:
+    """Result, venue and blocker, each compared as a set with the real one."""
+    return {"result": o.result == spec.result, "venue": set(o.venue) == {spec.venue},
+            "blocker": set(o.blocker) == set(spec.blocker)}
 
 
 def run_episode(ep: Episode, seeds: list[int], protocol: str | None = None) -> EpisodeResult:
@@ -261,7 +198,7 @@ def run_episode(ep: Episode, seeds: list[int], protocol: str | None = None) -> E
     models = run_ensemble([EuNatoModel(scenario_name=ep.scenario, protocol=protocol, rng=s,
                                        lean=True) for s in seeds])
     for model in models:
-        o = outcome(model.summary(), ep.spec.issue)
+        o = outcome(model.summary(), ep.spec.issue, ep.spec.proposed)
         res.outcomes.append(o)
         res.checks.append(check(o, ep.spec))
     return res
@@ -270,7 +207,7 @@ def run_episode(ep: Episode, seeds: list[int], protocol: str | None = None) -> E
 def backtest(folder: str | Path = EPISODE_DIR, seeds: int = 5, first_seed: int = 1,
              protocol: str | None = None) -> Backtest:
     """Run every episode in ``folder`` over ``seeds`` seeds (from ``first_seed``) with its
-    own protocol (or ``protocol``) and score it (see the module docstring)."""
+    own protocol (or ``protocol``) and score it and the null rules (module docstring)."""
     if seeds < 1:
         raise ValueError(f"--seeds must be at least 1, got {seeds}")
     eps = load_episodes(folder)
@@ -283,27 +220,41 @@ def _months(r: EpisodeResult) -> str:
     return "same month" if k == 0 else f"{k:+d} month{'' if abs(k) == 1 else 's'}"
 
 
-def tables(bt: Backtest, title: str) -> tuple[Tab, Tab]:
-    """The back-test for reading (real and model outcome in one cell each) and tidy (one
-    value per column, for csv and json)."""
+def _real(sp: EpisodeSpec) -> str:
+    return (f"{sp.result} · {sp.venue} · {'+'.join(sp.blocker) or 'no blocker'} "
+            f"({sp.date})")
+
+
+def tables(bt: Backtest, title: str) -> tuple[Tab, Tab, Tab]:
+    """The back-test for reading (real and model outcome in one cell each), tidy (one value
+    per column, for csv and json), and the score of the model beside N1 and N2."""
     wide = Tab(title, ["episode", "real", "model (most frequent)",
-                       "right: result/venue/blocker", "reproduced"])
+                       "right: result/venue/blocker", "reproduced", "N2"])
     tidy = Tab(title, ["episode", "issue", "real_date", "real_result", "real_venue",
                        "real_blocker", "model_result", "model_venue", "model_blocker",
                        "model_date", "months_off", "right_result", "right_venue",
-                       "right_blocker", "share", "reproduced"])
+                       "right_blocker", "share", "reproduced", "n1_result", "n1_venue",
+                       "n1_blocker", "n2_result", "n2_venue", "n2_blocker"], key="episodes")
     for r in bt.results:
-        sp, mo, sh = r.episode.spec, r.modal(), r.check_shares()
-        wide.add(r.episode.id,
-                 f"{sp.result} · {sp.venue} · {sp.blocker or 'no blocker'} ({sp.date})",
+        sp, mo, sh, nl = r.episode.spec, r.modal(), r.check_shares(), r.episode.nulls
+        wide.add(r.episode.id, _real(sp),
                  mo.label() + (f" ({mo.date}, {_months(r)})" if mo.date else ""),
-                 " / ".join(f"{sh[k]:.0%}" for k in ("result", "venue", "blocker")),
-                 f"{'yes' if r.reproduced else 'no'} ({r.share:.0%})")
+                 " / ".join(f"{sh[k]:.0%}" for k in CHECKS),
+                 f"{'yes' if r.reproduced else 'no'} ({r.share:.0%})", nl["N2"].label())
         tidy.add(r.episode.id, sp.issue, sp.date.isoformat(), sp.result, sp.venue,
-                 sp.blocker or "", mo.result, "+".join(mo.venue), "+".join(mo.blocker),
+                 "+".join(sp.blocker), mo.result, "+".join(mo.venue), "+".join(mo.blocker),
                  mo.date, r.months_off(), round(sh["result"], 3), round(sh["venue"], 3),
-                 round(sh["blocker"], 3), round(r.share, 3), r.reproduced)
-    return wide, tidy
+                 round(sh["blocker"], 3), round(r.share, 3), r.reproduced,
+                 *(x for n in ("N1", "N2") for x in (nl[n].result, "+".join(nl[n].venue),
+                                                      "+".join(nl[n].blocker))))
+    n = len(bt.results)
+    score = Tab(f"score: episodes right of {n}, the model (majority of seeds) beside the null "
+                "rules N1 (adopt everything) and N2 (adopt unless a veto house holds a "
+                "declared opponent)", ["rule", "result", "venue", "blocker", "all three"],
+                key="score")
+    for rule, c in bt.score().items():
+        score.add(rule, c["result"], c["venue"], c["blocker"], c["all"])
+    return wide, tidy, score
 
 
 def _cli(args: argparse.Namespace) -> int:
@@ -315,9 +266,11 @@ def _cli(args: argparse.Namespace) -> int:
     bt = backtest(args.dir, seeds=args.seeds, first_seed=args.seed, protocol=args.protocol)
     out = Output(args.format, sys.stderr if to_stdout else None)
     with out:
-        out.table(*tables(bt, f"back-test on real episodes · seeds {args.seed}.."
-                          f"{args.seed + args.seeds - 1} · protocol "
-                          f"{args.protocol or 'per episode'}"))
+        wide, tidy, score = tables(bt, f"back-test on real episodes · seeds {args.seed}.."
+                                   f"{args.seed + args.seeds - 1} · protocol "
+                                   f"{args.protocol or 'per episode'}")
+        out.table(wide, tidy)
+        out.table(score)
     if args.json:
         seeds = list(range(args.seed, args.seed + args.seeds))
         prov = provenance([r.episode.scenario for r in bt.results], seeds,
@@ -328,13 +281,14 @@ def _cli(args: argparse.Namespace) -> int:
             print(doc)
         else:
             write_text_atomic(args.json, doc)
+    out.note(bt.score_line)
     out.note(bt.line)
     return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("backtest", help="run the real 2023-2025 episodes (data/episodes) and "
-                       "score result, venue and blocker")
+                       "score result, venue and blocker beside the null rules N1 and N2")
     p.add_argument("--dir", default=str(EPISODE_DIR), help="folder of episode files")
     p.add_argument("--seeds", type=int, default=5, help="seeds per episode (majority counts)")
     p.add_argument("--seed", type=int_in(0, MAX_SEED - 10_000), default=1, help="first seed")
