@@ -11,7 +11,10 @@ NATO's International Staff have no vote. They shape outcomes in two ways (docs/m
   Commission holds the right of initiative for EU legislation (olp, art122, mff; Art. 17(2)
   TEU), the High Representative for CFSP (Art. 30 TEU), NATO's Secretary General and
   International Staff prepare NAC decisions. The mandate is data (``mandate`` in
-  data/actors.toml).
+  data/actors.toml);
+- **legal basis**: when a veto stands on an EU piece, the setter weighs the issue's other
+  admissible bases (data/issues.toml ``eu_bases``) by what their best passing proposal is
+  worth to it net of the basis's cost (:meth:`Bureaucracy.choose`).
 
 The Commission and NATO's International Staff are separate actors with their own knobs, so
 raising one's competition does not move the other.
@@ -59,6 +62,27 @@ class Bureaucracy(NegotiationActor):
             return None
         wins = grid[winset]
         return float(wins[np.argmin(np.abs(wins - ideal))])
+
+    @staticmethod
+    def choose(points: list[float | None], costs: list[float], ideal: float,
+               status_quo: float, keep_first: bool = True
+               ) -> tuple[int | None, list[float | None]]:
+        """The legal basis an agenda setter picks for a vetoed piece: of each basis's best
+        passing point (None: nothing passes there), the one worth most to it, its gain over
+        the status quo in role points (|ideal − status quo| − |ideal − point|) net of the
+        basis's cost. The issue's own basis (first, ``keep_first``, cost 0) is kept unless
+        another is worth strictly more; another is taken only when it is worth more than
+        no change. Returns (index or None, each basis's net worth)."""
+        nets: list[float | None] = [
+            None if x is None else abs(ideal - status_quo) - abs(ideal - x) - cost
+            for x, cost in zip(points, costs, strict=True)]
+        pick, best = None, 0.0
+        if keep_first and nets[0] is not None:
+            pick, best = 0, nets[0]
+        for i, net in enumerate(nets):
+            if net is not None and (pick is None or i != pick) and net > best + 1e-9:
+                pick, best = i, net
+        return pick, nets
 
     @property
     def home_pole(self) -> float:

@@ -221,6 +221,10 @@ class EuNatoModel(mesa.Model):
         self.route: list[str | None] = [None] * m
         self.settled_round = np.full(m, -1)
         self.setter_used = np.zeros(m, bool)
+        #: per issue, the agenda setter's choice of EU legal basis for a vetoed piece
+        #: ({basis, reason}; None: the issue's own basis, nothing to weigh)
+        self.basis_choice: list[dict[str, str] | None] = [None] * m
+        self.prior_basis: list[dict[str, str] | None] = [None] * m
         self.last_vote = np.full((m, 2), np.nan)  # the forecast last put to a vote
         self.vetoes: list[list[dict[str, str]]] = [[] for _ in range(m)]
         #: per issue, what became of each piece: "agreed", "blocked" or "unchanged"
@@ -302,6 +306,7 @@ class EuNatoModel(mesa.Model):
         """A shock reopens a settled issue: what was agreed becomes the new status quo."""
         self.prior[j] = (self.status[j], self.route[j], int(self.settled_round[j]))
         self.prior_pieces[j] = dict(self.pieces[j])
+        self.prior_basis[j], self.basis_choice[j] = self.basis_choice[j], None
         self.status[j], self.route[j] = "open", None
         self.settled_round[j] = -1
         self.log("reopened", f"{self.world.issue_ids[j]} reopened by the shock",
@@ -379,6 +384,7 @@ class EuNatoModel(mesa.Model):
         if status != "agreed" and self.prior[j] and self.prior[j][0] == "agreed":
             self.status[j], self.route[j], self.settled_round[j] = self.prior[j]
             self.pieces[j] = dict(self.prior_pieces[j])
+            self.basis_choice[j] = self.prior_basis[j]
             self.vetoes[j] = vetoes
             self.log("reaffirmed", f"{self.world.issue_ids[j]}: the earlier agreement stands",
                      issue=self.world.issue_ids[j])
@@ -404,6 +410,7 @@ class EuNatoModel(mesa.Model):
             if self.status[j] == "open" and self.prior[j] and self.prior[j][0] == "agreed":
                 self.status[j], self.route[j], self.settled_round[j] = self.prior[j]
                 self.pieces[j] = dict(self.prior_pieces[j])
+                self.basis_choice[j] = self.prior_basis[j]
                 self.log("reaffirmed", f"{self.world.issue_ids[j]}: the earlier agreement "
                          "stands; the change after the shock did not pass")
             elif self.status[j] == "open":

@@ -47,6 +47,8 @@ class World:
     base_salience: np.ndarray  # (n, m)
     status_quo: np.ndarray  # (2m,) [EU roles | NATO roles]
     eu_venue: list[str]
+    #: per issue, the admissible EU legal bases, ``eu_venue`` first (none without one)
+    eu_bases: list[list[str]]
     nato_venue: list[str]
     joint: np.ndarray  # (m,) bool
     us_engagement: float
@@ -81,8 +83,9 @@ class World:
     def __post_init__(self) -> None:
         self.types = np.array([a.type for a in self.actors])
         self.is_us = self.types == "us"
-        self.eu_member = np.array([a.eu for a in self.actors])
-        self.nato_member = np.array([a.nato for a in self.actors])
+        # the houses as they stood in the scenario's first month (accession dates)
+        self.eu_member = np.array([a.member("EU", self.start) for a in self.actors])
+        self.nato_member = np.array([a.member("NATO", self.start) for a in self.actors])
         self.issue_decoupling = np.array([i.decoupling for i in self.issues], dtype=float)
         self.issue_turf = np.array([i.turf for i in self.issues], dtype=float)
         self.issue_substitution = np.array([i.substitution for i in self.issues], dtype=float)
@@ -240,11 +243,13 @@ EU_WEIGHTS = (0.1, 0.5, 0.4)
 NATO_WEIGHTS = (0.85, 0.0, 0.15)
 
 
-def house_weights(actors: list[ActorRecord], cap: np.ndarray) -> np.ndarray:
+def house_weights(actors: list[ActorRecord], cap: np.ndarray,
+                  month: str | None = None) -> np.ndarray:
     """(n, 2) each state's influence on EU and on NATO roles as a multiple of its
     capability: its share of the house's index among the house's members (the US with its
     own spending in NATO's), scaled so the members' total stays their total capability.
-    Non-members and non-states keep 1 (their voice is set apart, ``World.voice``)."""
+    Non-members and non-states keep 1 (their voice is set apart, ``World.voice``); who is
+    a member is who had joined by ``month`` (YYYY-MM; None: today's houses)."""
     nan = float("nan")
 
     def col(name: str) -> np.ndarray:
@@ -257,8 +262,8 @@ def house_weights(actors: list[ActorRecord], cap: np.ndarray) -> np.ndarray:
     spend, gdp, pop = col("defence_spending_musd"), col("gdp_busd"), col("population_m")
     iw = np.full(len(actors), nan)
     for h, (member, weights) in enumerate((
-            (np.array([a.eu for a in actors]) & states, EU_WEIGHTS),
-            (np.array([a.nato for a in actors]) & states, NATO_WEIGHTS))):
+            (np.array([a.member("EU", month) for a in actors]) & states, EU_WEIGHTS),
+            (np.array([a.member("NATO", month) for a in actors]) & states, NATO_WEIGHTS))):
         if not member.any():
             continue
         idx = capability_index(spend, gdp, pop, iw, include=member, weights=weights)
@@ -306,9 +311,10 @@ def build_world(
         home_pole=np.array([a.home_pole if a.home_pole is not None else np.nan
                             for a in actors], dtype=float),
         industrial_stake=np.array([a.industrial_stake or 0.0 for a in actors], dtype=float),
-        base_capability=cap, house_weight=house_weights(actors, cap), base_eu=eu,
+        base_capability=cap, house_weight=house_weights(actors, cap, scenario.start), base_eu=eu,
         base_nato=nato, base_salience=sal,
         status_quo=sq, eu_venue=[i.eu_venue for i in issues],
+        eu_bases=[i.bases for i in issues],
         nato_venue=[i.nato_venue for i in issues],
         joint=np.array([i.joint for i in issues], dtype=bool),
         us_engagement=float(us_eng), participation_blockage=False, blocker_ids=[],
@@ -368,6 +374,9 @@ def build_world(
             world.status_quo[m + j] = ov.status_quo.nato_role
         if ov.eu_venue is not None:
             world.eu_venue[j] = ov.eu_venue
+            world.eu_bases[j] = [] if ov.eu_venue == "none" else [ov.eu_venue]
+        if ov.eu_bases is not None:
+            world.eu_venue[j], world.eu_bases[j] = ov.eu_bases[0], list(ov.eu_bases)
         if ov.nato_venue is not None:
             world.nato_venue[j] = ov.nato_venue
         if ov.joint is not None:

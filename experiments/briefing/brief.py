@@ -152,9 +152,8 @@ def _comparison(folder: Path) -> dict[str, Any]:
 
 # --- one run --------------------------------------------------------------------------
 def _run(folder: Path) -> dict[str, Any]:
-    from model.results.tables import summary_table
-
     from model.results.reading import issues, status_counts, veto_text
+    from model.results.tables import summary_table
 
     s = json.loads((folder / "summary.json").read_text())
     views = issues(s)

@@ -24,7 +24,14 @@ import numpy as np
 
 from agents.base import VOTE_TOLERANCE
 from agents.bureaucracy import Bureaucracy
-from model.institutions.houses import GRID, _decide_issue, _stances, agenda_setter
+from model.institutions.houses import (
+    GRID,
+    SetterChoice,
+    _decide_issue,
+    _stances,
+    basis_asks,
+    choose_basis,
+)
 from model.institutions.venues import Verdict, distances, house_codes, houses_for, vote_columns
 
 if TYPE_CHECKING:
@@ -219,21 +226,25 @@ def _vote(ens: Ensemble, act: np.ndarray, a: np.ndarray, j: np.ndarray, kind: np
 
 
 def _setter_points(ens: Ensemble, act: np.ndarray, asks: list[tuple[int, int, str]]
-                   ) -> dict[tuple[int, int, str], float | None]:
+                   ) -> dict[tuple[int, int, str], SetterChoice | None]:
     """``institutions._setter_proposal`` for each (replicate, issue, piece): the grid of
-    proposals of every ask as columns of one vote."""
+    proposals of every ask, under each legal basis its setter weighs, as columns of one
+    vote; then each setter's choice (``institutions.choose_basis``)."""
     if not asks:
         return {}
-    out: dict[tuple[int, int, str], float | None] = {}
     cols = []
     for ai, jj, p in asks:
-        k = agenda_setter(ens.models[act[ai]], int(jj), p)
-        if k is None:
-            out[ai, jj, p] = None
-        else:
-            cols.append((ai, jj, p, k))
+        mdl = ens.models[act[ai]]
+        cols += [(ai, jj, p, k, b) for b, k in basis_asks(mdl, int(jj), p)]
+    points: dict[tuple[int, int, str, str], float | None] = {}
     for b in range(0, len(cols), SETTER_BATCH):
-        out.update(_setter_vote(ens, act, cols[b:b + SETTER_BATCH]))
+        points.update(_setter_vote(ens, act, cols[b:b + SETTER_BATCH]))
+    out: dict[tuple[int, int, str], SetterChoice | None] = {}
+    for ai, jj, p in asks:
+        mdl = ens.models[act[ai]]
+        got = [(b, k, points[ai, jj, p, b]) for a2, j2, p2, k, b in cols
+               if (a2, j2, p2) == (ai, jj, p)]
+        out[ai, jj, p] = choose_basis(mdl, int(jj), p, got)
     return out
 
 
@@ -241,16 +252,29 @@ def _setter_points(ens: Ensemble, act: np.ndarray, asks: list[tuple[int, int, st
 SETTER_BATCH = 8
 
 
-def _setter_vote(ens: Ensemble, act: np.ndarray, cols: list[tuple[int, int, str, int]]
-                 ) -> dict[tuple[int, int, str], float | None]:
-    """The grid votes of ``cols`` (replicate, issue, piece, setter) as one vote."""
+def _setter_vote(ens: Ensemble, act: np.ndarray, cols: list[tuple[int, int, str, int, str]]
+                 ) -> dict[tuple[int, int, str, str], float | None]:
+    """The grid votes of ``cols`` (replicate, issue, piece, setter, basis) as one vote."""
     mem, m, g = ens.votes, ens.m, GRID.size
-    out: dict[tuple[int, int, str], float | None] = {}
+    out: dict[tuple[int, int, str, str], float | None] = {}
     a = np.array([c[0] for c in cols])
     j = np.array([c[1] for c in cols])
     kind = np.array([PIECES.index(c[2]) for c in cols])
     r = act[a]
     c = np.where(kind == 1, j, m + j)
+    n = mem.masks.shape[0]
+    codes = np.empty((len(cols), 3), int)
+    block, aside = np.empty((n, len(cols)), bool), np.empty((n, len(cols)), bool)
+    for q, (ai, jj, p, _, b) in enumerate(cols):
+        w = ens.models[act[ai]].world
+        if p == "eu" and b != w.eu_venue[jj]:  # another basis: its own houses and stances
+            houses = houses_for(b, w.nato_venue[jj], p)
+            codes[q] = house_codes(houses)
+            block[:, q], aside[:, q] = _stances(ens.models[act[ai]], int(jj), houses)
+        else:
+            k = PIECES.index(p)
+            codes[q] = (mem.council[jj, k], mem.parliament[jj, k], mem.nato[jj, k])
+            block[:, q], aside[:, q] = mem.block[r[q], jj, k], mem.aside[r[q], jj, k]
     rep = np.repeat(np.arange(len(cols)), g)
     pos = ens.stand[r, :, c].T[:, rep]  # (n, asks × grid)
     sq = ens.outcome[r, c]
@@ -261,13 +285,13 @@ def _setter_vote(ens: Ensemble, act: np.ndarray, cols: list[tuple[int, int, str,
                  blockers=mem.blockers[r].T[:, rep])
     pillar = ens.models[0].pillar_of[j]
     adopted, *_ = vote_columns(
-        el, mem.council[j, kind][rep], mem.parliament[j, kind][rep], mem.nato[j, kind][rep],
-        d_prop, d_sq, mem.salience[r, :, j].T[:, rep], mem.block[r, j, kind].T[:, rep],
-        mem.aside[r, j, kind].T[:, rep], abstain_salience=ens.models[0].abstain_salience,
+        el, codes[rep, 0], codes[rep, 1] > 0, codes[rep, 2] > 0,
+        d_prop, d_sq, mem.salience[r, :, j].T[:, rep], block[:, rep],
+        aside[:, rep], abstain_salience=ens.models[0].abstain_salience,
         coalition=ens.coal[r, pillar].T[:, rep], joint=np.zeros(rep.size, bool))
     adopted = adopted.reshape(len(cols), g)
-    for q, (ai, jj, p, k) in enumerate(cols):
-        out[ai, jj, p] = Bureaucracy.propose(adopted[q], GRID,
-                                             float(ens.ideal[act[ai], k, c[q]]), float(sq[q]))
+    for q, (ai, jj, p, k, b) in enumerate(cols):
+        out[ai, jj, p, b] = Bureaucracy.propose(adopted[q], GRID,
+                                                float(ens.ideal[act[ai], k, c[q]]),
+                                                float(sq[q]))
     return out
-

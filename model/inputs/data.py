@@ -10,10 +10,18 @@ from __future__ import annotations
 import copy
 import math
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from model.inputs.errors import DataError
 from model.io.safeio import read_user_toml
@@ -50,6 +58,10 @@ class ActorRecord(BaseModel):
     bloc: Literal["eu_core", "eastern_flank", "non_eu_allies", "us", "bureaucracy", "ukraine",
                   "eu_institution"]
     memberships: list[str] = Field(default_factory=list)
+    #: the month ("YYYY-MM") a state joined a house it is a member of, where that falls
+    #: inside the years the model runs (Finland and Sweden in NATO); before it the state is
+    #: not a member (:meth:`member`). ``joined_source`` says where each date comes from.
+    joined: dict[Literal["EU", "NATO"], str] = Field(default_factory=dict)
     defence_spending_musd: float | None = Field(default=None, ge=0)
     gdp_busd: float | None = Field(default=None, ge=0)
     population_m: float | None = Field(default=None, ge=0)
@@ -69,6 +81,23 @@ class ActorRecord(BaseModel):
         "decoupling_fear", "competition", "risk",
     )(_finite)
 
+    @field_validator("joined")
+    @classmethod
+    def _joined(cls, v: dict[str, str]) -> dict[str, str]:
+        for house, month in v.items():
+            if not isinstance(month, str) or not re.fullmatch(r"(19|20)\d\d-(0[1-9]|1[0-2])",
+                                                              month):
+                raise ValueError(f"joined.{house} must be a month YYYY-MM, got {month!r}")
+        return v
+
+    @model_validator(mode="after")
+    def _joined_a_house_it_is_in(self) -> ActorRecord:
+        for house in self.joined:
+            if house not in self.memberships:
+                raise ValueError(f"joined.{house} is given but {house} is not among the "
+                                 "memberships")
+        return self
+
     @property
     def eu(self) -> bool:
         return "EU" in self.memberships
@@ -76,6 +105,14 @@ class ActorRecord(BaseModel):
     @property
     def nato(self) -> bool:
         return "NATO" in self.memberships
+
+    def member(self, house: str, month: str | None = None) -> bool:
+        """Whether the actor sits in ``house`` ("EU" or "NATO") in ``month`` (YYYY-MM):
+        a member, and from the month it joined (None: today's membership)."""
+        if house not in self.memberships:
+            return False
+        since = self.joined.get(house)
+        return since is None or month is None or month >= since
 
     @property
     def votes(self) -> bool:
@@ -112,6 +149,19 @@ def _by_group(v: dict[str, float], lo: float, hi: float, what: str) -> dict[str,
     return v
 
 
+def check_bases(eu_venue: str | None, eu_bases: list[str]) -> None:
+    """Admissible bases start with the issue's own venue and name each basis once."""
+    if not eu_bases:
+        return
+    if eu_venue == "none":
+        raise ValueError("eu_bases is given but the issue has no EU piece (eu_venue none)")
+    if eu_venue is not None and eu_bases[0] != eu_venue:
+        raise ValueError(f"eu_bases must start with the issue's eu_venue {eu_venue!r}, "
+                         f"got {eu_bases[0]!r}")
+    if len(set(eu_bases)) != len(eu_bases):
+        raise ValueError(f"eu_bases names a basis twice: {eu_bases}")
+
+
 class IssueRecord(BaseModel):
     """One negotiated issue as stored in ``data/issues.toml``."""
 
@@ -127,6 +177,11 @@ class IssueRecord(BaseModel):
     nato_venue: Literal["nac", "none"]
     joint: bool = False
     legal_basis: str = ""
+    #: the EU legal bases the EU piece may be decided under, the issue's own (``eu_venue``)
+    #: first; its agenda setter may move a vetoed act to another (docs/model.md §5.4).
+    #: Empty: the issue's own alone. ``bases_basis`` cites the treaty articles.
+    eu_bases: list[Literal["cfsp", "olp", "art122", "mff"]] = Field(default_factory=list)
+    bases_basis: str = ""
     decoupling: float = Field(ge=0, le=1)
     turf: float = Field(ge=0, le=1)
     #: how far an EU role would substitute for NATO's (targets, command, standards) rather
@@ -143,6 +198,16 @@ class IssueRecord(BaseModel):
     eu_role: dict[str, float]
     nato_role: dict[str, float]
     salience: dict[str, float]
+
+    @model_validator(mode="after")
+    def _bases(self) -> IssueRecord:
+        check_bases(self.eu_venue, self.eu_bases)
+        return self
+
+    @property
+    def bases(self) -> list[str]:
+        """The admissible EU legal bases, the issue's own first (none without an EU piece)."""
+        return [] if self.eu_venue == "none" else (self.eu_bases or [self.eu_venue])
 
     @field_validator("eu_role", "nato_role")
     @classmethod

@@ -37,9 +37,9 @@ import math
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from model.inputs.data import BLOCS, DATA_DIR, DataError, RolePair, read_toml
+from model.inputs.data import BLOCS, DATA_DIR, DataError, RolePair, check_bases, read_toml
 from model.io.safeio import MAX_CAPABILITY, MAX_EXTENDS, MAX_ROUNDS
 
 SCENARIO_DIR = DATA_DIR / "scenarios"
@@ -122,8 +122,19 @@ class IssueOverride(BaseModel):
     model_config = STRICT
     status_quo: RolePair | None = None
     eu_venue: Literal["cfsp", "olp", "art122", "mff", "none"] | None = None
+    #: the admissible EU legal bases (the first is the venue); a file that sets only
+    #: ``eu_venue`` fixes the basis: the setter has no other to move the act to
+    eu_bases: list[Literal["cfsp", "olp", "art122", "mff"]] | None = None
     nato_venue: Literal["nac", "none"] | None = None
     joint: bool | None = None
+
+    @model_validator(mode="after")
+    def _bases(self) -> IssueOverride:
+        if self.eu_bases is not None:
+            if not self.eu_bases:
+                raise ValueError("eu_bases needs at least one basis")
+            check_bases(self.eu_venue, self.eu_bases)
+        return self
 
 
 class Stance(BaseModel):

@@ -20,6 +20,7 @@ status quo settles as "status quo holds".
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -27,6 +28,9 @@ import numpy as np
 from agents.base import VOTE_TOLERANCE
 from agents.bureaucracy import Bureaucracy
 from model.institutions.venues import (
+    BASIS_COSTS,
+    DELAY_COST,
+    VENUES,
     Verdict,
     distances,
     house_codes,
@@ -42,10 +46,12 @@ GRID = np.linspace(0.0, 100.0, 201)
 
 
 def piece_vote(model: EuNatoModel, j: int, piece: str, proposal: np.ndarray,
-               block: np.ndarray | None = None, aside: np.ndarray | None = None) -> Verdict:
+               block: np.ndarray | None = None, aside: np.ndarray | None = None,
+               basis: str | None = None) -> Verdict:
     """Vote on G proposals for one piece of issue ``j``: ``proposal`` is (G,) for the
     ``eu``/``nato`` piece, (G, 2) [eu, nato] for the ``joint`` piece. ``block``/``aside``
-    replace the actors' stances (the pivot test passes (n, G) variants)."""
+    replace the actors' stances (the pivot test passes (n, G) variants); ``basis``: the EU
+    legal basis to vote under (default the issue's own)."""
     m = model.m
     w = model.world
     pos = model.stand  # voters judge by what they want, not where bargaining moved them
@@ -61,7 +67,7 @@ def piece_vote(model: EuNatoModel, j: int, piece: str, proposal: np.ndarray,
         prop = np.atleast_1d(proposal)
         d_prop = np.abs(pos[:, c][:, None] - prop[None, :])
         d_sq = np.abs(pos[:, c] - sq[c])
-    houses = houses_for(w.eu_venue[j], w.nato_venue[j], piece)
+    houses = houses_for(basis or w.eu_venue[j], w.nato_venue[j], piece)
     if block is None:
         block, aside = _stances(model, j, houses)
     if block is not None and block.ndim == 2 and d_prop.shape[1] == 1:
@@ -120,11 +126,13 @@ def piece_votes(model: EuNatoModel, requests: list[tuple[int, str, np.ndarray]]
             for q, names in enumerate(houses_of)]
 
 
-def agenda_setter(model: EuNatoModel, j: int, piece: str) -> int | None:
+def agenda_setter(model: EuNatoModel, j: int, piece: str, basis: str | None = None
+                  ) -> int | None:
     """The row of the bureaucracy that sets the agenda of issue ``j``'s ``eu`` or
-    ``nato`` piece: the most capable with a mandate in its venue (ties: the first)."""
+    ``nato`` piece: the most capable with a mandate in its venue (``basis``: an EU legal
+    basis other than the issue's own; ties: the first)."""
     w = model.world
-    venue = w.eu_venue[j] if piece == "eu" else w.nato_venue[j]
+    venue = (basis or w.eu_venue[j]) if piece == "eu" else w.nato_venue[j]
     setters = [k for k, a in enumerate(w.actors)
                if a.type == "bureaucracy" and venue in (a.mandate or [])]
     if not setters:
@@ -132,15 +140,102 @@ def agenda_setter(model: EuNatoModel, j: int, piece: str) -> int | None:
     return max(setters, key=lambda r: (model.state.capability[r], -r))
 
 
-def _setter_proposal(model: EuNatoModel, j: int, piece: str) -> float | None:
-    """The agenda setter's best passing point for a blocked piece (None: nobody can)."""
-    k = agenda_setter(model, j, piece)
-    if k is None:
+@dataclass(frozen=True)
+class SetterChoice:
+    """What the agenda setter proposes for a failed piece: ``point`` (None: no change
+    passes), the EU legal basis it is decided under (``basis``; the issue's own for NATO
+    pieces) and why (``reason``, plain text; empty when the issue's own basis was kept
+    without an alternative to weigh)."""
+
+    point: float | None
+    basis: str
+    reason: str = ""
+
+
+def bases_open(model: EuNatoModel, j: int) -> list[str]:
+    """Issue ``j``'s admissible EU legal bases that can still be used: its own first, then
+    each other one whose delay fits before the deadline (if the run has one)."""
+    w = model.world
+    own, *others = w.eu_bases[j]
+    left = (None if model.deadline_round is None
+            else model.deadline_round - model.steps)
+    return [own] + [b for b in others if left is None or BASIS_COSTS[b].delay <= left]
+
+
+def basis_asks(model: EuNatoModel, j: int, piece: str) -> list[tuple[str, int]]:
+    """(basis, setter row) of every basis on which a setter would propose for the piece."""
+    if piece != "eu":
+        k = agenda_setter(model, j, piece)
+        return [] if k is None else [(model.world.eu_venue[j], k)]
+    out = []
+    for b in bases_open(model, j):
+        k = agenda_setter(model, j, piece, b)
+        if k is not None:
+            out.append((b, k))
+    return out
+
+
+def choose_basis(model: EuNatoModel, j: int, piece: str,
+                 points: list[tuple[str, int, float | None]]) -> SetterChoice | None:
+    """The agenda setter's choice among the bases' best passing points ``points`` [(basis,
+    setter row, point)] (agents/bureaucracy.py: :meth:`Bureaucracy.choose`), with its
+    reason; None when no setter could propose."""
+    if not points:
         return None
+    own = model.world.eu_venue[j] if piece == "eu" else ""
+    if piece != "eu" or len(model.world.eu_bases[j]) == 1:
+        return SetterChoice(points[0][2], own or points[0][0])
     c = j if piece == "eu" else model.m + j
-    v = piece_vote(model, j, piece, GRID)
-    return Bureaucracy.propose(v.adopted, GRID, float(model.state.ideal[k, c]),
-                               float(model.outcome[c]))
+    chooser = agenda_setter(model, j, piece)
+    chooser = points[0][1] if chooser is None else chooser
+    ideal, sq = float(model.state.ideal[chooser, c]), float(model.outcome[c])
+    costs = [0.0 if b == own else BASIS_COSTS[b].political + DELAY_COST * BASIS_COSTS[b].delay
+             for b, _, _ in points]
+    pick, nets = Bureaucracy.choose([p for _, _, p in points], costs, ideal, sq,
+                                    keep_first=points[0][0] == own)
+    return SetterChoice(None if pick is None else points[pick][2],
+                        own if pick is None else points[pick][0],
+                        basis_reason(model, j, points, costs, nets, pick, chooser))
+
+
+def basis_reason(model: EuNatoModel, j: int, points: list[tuple[str, int, float | None]],
+                 costs: list[float], nets: list[float | None], pick: int | None,
+                 chooser: int) -> str:
+    """Why the setter chose the basis it did, in one sentence with its numbers."""
+    ids, own = model.world.actor_ids, model.world.eu_venue[j]
+    tried = []
+    for (b, k, x), cost, net in zip(points, costs, nets, strict=True):
+        v = VENUES[b]
+        if x is None:
+            tried.append(f"{b} ({v.treaty}): no change passes")
+        else:
+            tried.append(f"{b} ({v.treaty}): {ids[k]} proposes EU role {x:.0f}, worth "
+                         f"{net:+.1f} to {ids[chooser]} net of a cost of {cost:.0f}")
+    missing = [b for b in model.world.eu_bases[j] if b not in {p[0] for p in points}]
+    if missing:
+        tried.append(", ".join(missing) + ": too slow for the deadline or no agenda setter")
+    if pick is None:
+        head = "no admissible legal basis holds a change worth its cost"
+    elif points[pick][0] == own:
+        head = f"kept the issue's own basis {own}"
+    else:
+        b = points[pick][0]
+        head = (f"{ids[chooser]} moved the act from {own} to {b} ({VENUES[b].label}, "
+                f"{VENUES[b].treaty}) to get round the veto; {BASIS_COSTS[b].why}")
+    return head + " (" + "; ".join(tried) + ")"
+
+
+def _setter_proposal(model: EuNatoModel, j: int, piece: str) -> SetterChoice | None:
+    """The agenda setter's best passing point for a blocked piece, over the admissible
+    legal bases of an EU piece (None: nobody can propose)."""
+    c = j if piece == "eu" else model.m + j
+    points = []
+    for b, k in basis_asks(model, j, piece):
+        v = piece_vote(model, j, piece, GRID, basis=b if piece == "eu" else None)
+        points.append((b, k, Bureaucracy.propose(v.adopted, GRID,
+                                                 float(model.state.ideal[k, c]),
+                                                 float(model.outcome[c]))))
+    return choose_basis(model, j, piece, points)
 
 
 def decide(model: EuNatoModel, still: np.ndarray, stalled: np.ndarray, last: bool) -> None:
@@ -175,7 +270,8 @@ def decide(model: EuNatoModel, still: np.ndarray, stalled: np.ndarray, last: boo
 
 
 def _decide_issue(model: EuNatoModel, j: int, pieces: list[str], verdicts: Iterator[Verdict],
-                  stalled: bool, setter: dict[str, float | None] | None = None) -> None:
+                  stalled: bool, setter: dict[str, SetterChoice | None] | None = None
+                  ) -> None:
     """Issue ``j``'s settlement from its verdicts (the joint piece's first when voted);
     ``setter``: the agenda setters' proposals for the pieces that failed, if already
     voted (the ensemble votes every run's at once), else :func:`_setter_proposal`."""
@@ -215,9 +311,11 @@ def _decide_issue(model: EuNatoModel, j: int, pieces: list[str], verdicts: Itera
         model.vetoes[j] = _unique(vetoes)
         return
     for p in failed:
-        x = _setter_proposal(model, j, p) if setter is None else setter[p]
-        if x is not None:
-            passed[p] = x
+        choice = _setter_proposal(model, j, p) if setter is None else setter.get(p)
+        if p == "eu" and choice is not None and choice.reason:
+            model.basis_choice[j] = {"basis": choice.basis, "reason": choice.reason}
+        if choice is not None and choice.point is not None:
+            passed[p] = choice.point
             model.pieces[j][p] = "agreed"
             model.setter_used[j] = True
     if passed:

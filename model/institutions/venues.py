@@ -60,6 +60,34 @@ VENUES: dict[str, Venue] = {v.code: v for v in (
 )}
 
 
+@dataclass(frozen=True)
+class BasisCost:
+    """What choosing a legal basis other than the issue's own costs its agenda setter (a
+    judgement, docs/model.md §5.4): ``delay`` rounds before the act can be adopted there
+    (a new proposal, its committees, the Parliament's readings) and a ``political`` cost in
+    role points (legal risk before the Court, institutions bypassed, trust spent)."""
+
+    delay: int
+    political: float
+    why: str
+
+
+#: role points a round of delay costs the agenda setter (judgement)
+DELAY_COST = 1.0
+#: judgements, resting on ../shared/notes/institutions.md: ASAP took about 11 weeks under the
+#: ordinary procedure (2023); SAFE under Art. 122 TFEU took about two months and the
+#: Parliament objected to being bypassed (2025); an MFF revision needs every state and the
+#: Parliament's consent (the Ukraine Facility, December 2023 to February 2024)
+BASIS_COSTS: dict[str, BasisCost] = {
+    "cfsp": BasisCost(2, 3.0, "a CFSP decision needs every member state"),
+    "olp": BasisCost(3, 2.0, "a new legislative proposal goes through both co-legislators"),
+    "art122": BasisCost(1, 6.0, "the emergency clause used outside a declared emergency "
+                                "bypasses the Parliament and invites a challenge in Court"),
+    "mff": BasisCost(4, 4.0, "a budget revision needs every state and the Parliament's "
+                             "consent"),
+}
+
+
 def venue_label(eu_venue: str, nato_venue: str, route: str | None) -> str:
     """Readable venue(s) of a route: ``eu``, ``nato``, ``joint`` or ``eu+nato``."""
     parts = []

@@ -178,7 +178,7 @@ def explain_issue(model: EuNatoModel, j: int, piv: list[str] | None = None
             "why": _why_no(model, i, j, v["house"], roles),
         })
     route = model.route[j]
-    venue = venue_label(w.eu_venue[j], w.nato_venue[j], route)
+    venue = venue_label(eu_basis(model, j), w.nato_venue[j], route)
     piv = pivotal(model, j) if piv is None else piv
     mv = movers(model, j)
     ex = {
@@ -190,6 +190,7 @@ def explain_issue(model: EuNatoModel, j: int, piv: list[str] | None = None
         "outcome": {"eu_role": round(float(model.outcome[j]), 1),
                     "nato_role": round(float(model.outcome[m + j]), 1)},
         "agenda_setter_used": bool(model.setter_used[j]),
+        "basis_choice": basis_choice(model, j),
         "pieces": dict(model.pieces[j]),
         "vetoes": vetoes, "pivotal": piv, "shift_shares": shift_shares(model, j),
         "movers": mv,
@@ -215,6 +216,8 @@ def sentences(model: EuNatoModel, j: int, ex: dict[str, Any]) -> str:
         if ex["agenda_setter_used"]:
             s.append(" Bargaining stalled, so an agenda setter's proposal inside the win-set "
                      "was adopted.")
+    if ex["basis_choice"] and ex["basis_choice"]["reason"]:
+        s.append(f" Legal basis: {ex['basis_choice']['reason']}.")
     elif ex["status"] == "blocked":
         s.append(f"blocked; the status quo (EU role {sq['eu_role']:.0f}, NATO role "
                  f"{sq['nato_role']:.0f}) holds.")
@@ -260,7 +263,28 @@ def _veto_reason(v: dict[str, Any]) -> str:
     return v["why"] + whole + (": " + "; ".join(parts) if parts else "")
 
 
+def eu_basis(model: EuNatoModel, j: int) -> str:
+    """The EU legal basis issue ``j``'s EU piece was last decided under: the one its agenda
+    setter chose for a vetoed piece, else the issue's own."""
+    choice = model.basis_choice[j]
+    return choice["basis"] if choice else model.world.eu_venue[j]
+
+
+def basis_choice(model: EuNatoModel, j: int) -> dict[str, Any] | None:
+    """The summary's ``legal_basis`` of issue ``j`` (docs/schema.md): the basis, the
+    issue's own, whether the setter moved the act, the treaty and the reason."""
+    w = model.world
+    if w.eu_venue[j] == "none":
+        return None
+    b, own = eu_basis(model, j), w.eu_venue[j]
+    choice = model.basis_choice[j]
+    return {"basis": b, "own": own, "moved": b != own, "treaty": VENUES[b].treaty,
+            "admissible": list(w.eu_bases[j]),
+            "reason": choice["reason"] if choice else ""}
+
+
 def venue_codes(model: EuNatoModel, j: int) -> dict[str, str]:
     w = model.world
-    return {"eu": w.eu_venue[j], "nato": w.nato_venue[j], "joint": bool(w.joint[j]),
-            "eu_treaty": VENUES[w.eu_venue[j]].treaty}
+    b = eu_basis(model, j)
+    return {"eu": b, "nato": w.nato_venue[j], "joint": bool(w.joint[j]),
+            "eu_treaty": VENUES[b].treaty}

@@ -19,7 +19,7 @@ import numpy as np
 
 from model import coalitions
 from model.institutions.venues import venue_label
-from model.results.explain import explain, venue_codes
+from model.results.explain import basis_choice, eu_basis, explain, venue_codes
 
 if TYPE_CHECKING:
     from model.run_view import Run as EuNatoModel
@@ -100,8 +100,9 @@ def summarize(model: EuNatoModel, explanations: bool = True) -> dict[str, Any]:
                            "nato_role": _role(model.status_quo0[m + j])},
             "proposal": None if np.isnan(prop).any() else
             {"eu_role": _role(prop[0]), "nato_role": _role(prop[1])},
-            "venue": venue_label(w.eu_venue[j], w.nato_venue[j], model.route[j]),
+            "venue": venue_label(eu_basis(model, j), w.nato_venue[j], model.route[j]),
             "venues": venue_codes(model, j),
+            "legal_basis": basis_choice(model, j),
             "route": model.route[j],
             "pieces": dict(model.pieces[j]),
             "round": int(model.settled_round[j]) if agreed else None,
