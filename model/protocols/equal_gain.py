@@ -42,6 +42,8 @@ FIXED_WEIGHT, SALIENCE_WEIGHT = 0.1, 0.4
 #: relative difference under which two gains are equal (the program: 1e-20 in 28-digit
 #: decimals; in doubles the same tie can differ in the last bits)
 TIE = 1e-12
+#: a supplier move at most this (on 0-100) is none: the program's own threshold
+AT = 1e-10
 
 
 class _Iteration:
@@ -123,8 +125,15 @@ class _Iteration:
                 self.xI[ix], self.dJ[ix]
             off, u = self.off_p[ix], self.uJp[ix]
         n0, n1 = self._nbs(ix, side, xs), self._nbs(ix, side, ys)
+        # an NBS within a null move of the demander's position (an earlier cut put it
+        # there) has reached it, so the cut leaves a null move; the program's 28-digit
+        # decimals decide this case by the sign of their last digit
         cross = ~(((xo_dem - n0 >= 0) & (xo_dem - n1 >= 0)) | ((xo_dem - n0 <= 0)
-                                                                & (xo_dem - n1 <= 0)))
+                                                              & (xo_dem - n1 <= 0)))
+        # an NBS that an earlier cut put at the demander's position is there exactly: the
+        # program's test then lets the move pass (both differences <= 0 or >= 0). In
+        # doubles it misses by rounding, as the program's decimals do by their 28th digit
+        cross &= np.abs(xo_dem - n0) > AT * self.D[k] / np.maximum(self.w[a, k], 1e-300)
         if not cross.any():
             return
         sel = ix[cross]
