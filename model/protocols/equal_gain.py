@@ -85,15 +85,18 @@ class _Iteration:
         # moves of third actors this exchange knows of, as NBS numerator offsets on p and q,
         # and the supplier's own recorded position where it is among them (NaN: it is not)
         self.off_p, self.off_q = np.zeros(k), np.zeros(k)
-        self.uJp, self.uIq = np.full(k, np.nan), np.full(k, np.nan)
-        self.updates: dict[int, dict[tuple[int, int], float]] = defaultdict(dict)
-        self.by_supply: dict[tuple[int, int], list[int]] = defaultdict(list)
-        self.by_demand: dict[tuple[int, int], list[int]] = defaultdict(list)
+        # the recorded positions themselves, by exchange and actor (NaN: none recorded)
+        self.up, self.uq = np.full((k, n), np.nan), np.full((k, n), np.nan)
+        # the exchanges in which an (actor, issue) supplies or demands, for step 4
+        sup: dict[tuple[int, int], list[int]] = defaultdict(list)
+        dem: dict[tuple[int, int], list[int]] = defaultdict(list)
         for eid, (i, j, p, q) in enumerate(e.tolist()):
-            self.by_supply[i, q].append(eid)
-            self.by_supply[j, p].append(eid)
-            self.by_demand[i, p].append(eid)
-            self.by_demand[j, q].append(eid)
+            sup[i, q].append(eid)
+            sup[j, p].append(eid)
+            dem[i, p].append(eid)
+            dem[j, q].append(eid)
+        self.by_supply = {key: np.array(v) for key, v in sup.items()}
+        self.by_demand = {key: np.array(v) for key, v in dem.items()}
         if k:
             self._calculate(np.arange(k))
 
@@ -106,8 +109,9 @@ class _Iteration:
     def _nbs(self, ix: np.ndarray, side: str, pos: np.ndarray) -> np.ndarray:
         """NBS of the supplier's issue with the moves this exchange knows and the supplier
         at ``pos`` (its own recorded move, if any, replaced)."""
-        a, k, off, u = ((self.I[ix], self.q[ix], self.off_q[ix], self.uIq[ix]) if side == "I"
-                        else (self.J[ix], self.p[ix], self.off_p[ix], self.uJp[ix]))
+        a, k, off, u = ((self.I[ix], self.q[ix], self.off_q[ix], self.uq[ix, self.I[ix]])
+                        if side == "I" else
+                        (self.J[ix], self.p[ix], self.off_p[ix], self.up[ix, self.J[ix]]))
         w, x0 = self.w[a, k], self.x0[a, k]
         own = np.where(np.isnan(u), 0.0, w * (u - x0))
         return (self.N[k] + off - own + w * (pos - x0)) / self.D[k]
@@ -118,12 +122,12 @@ class _Iteration:
             a, k, o, ko = self.I[ix], self.q[ix], self.J[ix], self.p[ix]
             xs, ys, xo_dem, xo_sup, x_dem = self.xI[ix], self.yI[ix], self.dJ[ix], \
                 self.xJ[ix], self.dI[ix]
-            off, u = self.off_q[ix], self.uIq[ix]
+            off, u = self.off_q[ix], self.uq[ix, self.I[ix]]
         else:
             a, k, o, ko = self.J[ix], self.p[ix], self.I[ix], self.q[ix]
             xs, ys, xo_dem, xo_sup, x_dem = self.xJ[ix], self.yJ[ix], self.dI[ix], \
                 self.xI[ix], self.dJ[ix]
-            off, u = self.off_p[ix], self.uJp[ix]
+            off, u = self.off_p[ix], self.up[ix, self.J[ix]]
         n0, n1 = self._nbs(ix, side, xs), self._nbs(ix, side, ys)
         # an NBS within a null move of the demander's position (an earlier cut put it
         # there) has reached it, so the cut leaves a null move; the program's 28-digit
@@ -191,34 +195,29 @@ class _Iteration:
             self._cut(live, "J")
             self.valid[live] = self._valid(live)
 
-    def _record(self, eid: int, k: int, a: int, val: float) -> None:
-        """Exchange ``eid`` learns that actor ``a`` now stands at ``val`` on issue ``k``."""
-        old = self.updates[eid].get((k, a))
-        shift = val - (old if old is not None else self.x0[a, k])
-        if k == self.p[eid]:
-            self.off_p[eid] += self.w[a, k] * shift
-        else:
-            self.off_q[eid] += self.w[a, k] * shift
-        self.updates[eid][k, a] = val
-        if a == self.J[eid] and k == self.p[eid]:
-            self.uJp[eid] = val
-        if a == self.I[eid] and k == self.q[eid]:
-            self.uIq[eid] = val
-
-    @staticmethod
-    def _merged(start: float, y: float, old: float) -> float:
-        """The program's rule for a second recorded move of the same actor and issue."""
-        if start <= old:
-            return old if old < y else y
-        return old if old > y else y
+    def _record(self, ix: np.ndarray, k: int, a: int, y: float, start: float) -> None:
+        """The exchanges ``ix`` learn that actor ``a`` now stands at ``y`` on issue ``k``
+        (its start ``start``); a second record of the same actor and issue is merged by
+        the program's rule: the one nearer the start of the two, seen from the start."""
+        on_p = self.p[ix] == k
+        old = np.where(on_p, self.up[ix, a], self.uq[ix, a])
+        merged = np.where(start <= old, np.where(old < y, old, y), np.where(old > y, old, y))
+        new = np.where(np.isnan(old), y, merged)
+        shift = self.w[a, k] * (new - np.where(np.isnan(old), self.x0[a, k], old))
+        self.off_p[ix] += np.where(on_p, shift, 0.0)
+        self.off_q[ix] += np.where(on_p, 0.0, shift)
+        self.up[ix[on_p], a] = new[on_p]
+        self.uq[ix[~on_p], a] = new[~on_p]
 
     def _after(self, e: int) -> np.ndarray:
         """Rule 4's bookkeeping once exchange ``e`` is made; the exchanges to recalculate."""
         iE, jE, pE, qE = int(self.I[e]), int(self.J[e]), int(self.p[e]), int(self.q[e])
-        keys = ((self.by_supply, (iE, qE)), (self.by_supply, (jE, pE)),
-                (self.by_demand, (jE, qE)), (self.by_demand, (iE, pE)))
-        ix = np.array(sorted({x for d, key in keys for x in d.get(key, ())
-                              if x != e and self.valid[x]}), dtype=int)
+        none = np.empty(0, int)
+        ix = np.unique(np.concatenate([self.by_supply.get((iE, qE), none),
+                                       self.by_supply.get((jE, pE), none),
+                                       self.by_demand.get((jE, qE), none),
+                                       self.by_demand.get((iE, pE), none)]))
+        ix = ix[self.valid[ix] & (ix != e)]
         if not ix.size:
             return ix
         ai, aj, p, q = self.I[ix], self.J[ix], self.p[ix], self.q[ix]
@@ -238,9 +237,8 @@ class _Iteration:
         dem_p = ((aj == iE) & (q == pE)) | ((ai == iE) & (p == pE))  # waits on E's issue p
         for sel, k, a, y, start in ((dem_q, qE, iE, self.yI[e], self.startI[e]),
                                     (dem_p, pE, jE, self.yJ[e], self.startJ[e])):
-            for eid in ix[sel].tolist():
-                old = self.updates[eid].get((k, a))
-                self._record(eid, k, a, y if old is None else self._merged(start, y, old))
+            if sel.any():
+                self._record(ix[sel], k, a, float(y), float(start))
         self._calculate(ix)
         return ix
 
