@@ -89,7 +89,7 @@ def run_peer(path: Path, iterations: int, repetitions: int,
 
 def run_ours(path: Path, iterations: int, repetitions: int) -> dict:
     """eunato on ``path``, the same shape as :func:`run_peer`'s result."""
-    from model.forecast import read_table
+    from forecasting.forecast import read_table
     from model.protocols import get_protocol
 
     t0, c0 = time.perf_counter(), time.process_time()
