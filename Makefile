@@ -10,7 +10,7 @@ PYTHON312 := $(or $(firstword $(wildcard /root/.pyenv/versions/3.12.*/bin/python
 
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv run test lint bench assets chromium headless pdf-libs
+.PHONY: venv run test lint bench assets chromium headless pdf-libs peer
 SUDO := $(shell [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null && echo sudo)
 ASSETS_STAMP := $(VENV)/share/solara/cdn/.complete
 venv: $(STAMP)
@@ -23,6 +23,21 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e ".[dev]"
 	touch $(STAMP)
+
+# The exchange model's peer, decide-exchange-model 2022.1.28 (benchmarks/exchange_peer.py and
+# tests/test_exchange_peer.py), in its own Python 3.11 venv: it pins numpy 1.23.4, which has
+# no wheel for 3.12. Only what its model, reader and loop import (numpy and typesystem at
+# its pins, peewee); its Qt GUI, matplotlib and pandas serve its GUI and result writers.
+PEER := .peer-venv
+PEER_STAMP := $(PEER)/.installed
+PYTHON311 := $(or $(firstword $(wildcard /root/.pyenv/versions/3.11.*/bin/python3.11) $(wildcard $(HOME)/.pyenv/versions/3.11.*/bin/python3.11)),$(shell command -v python3.11 2>/dev/null))
+peer: $(PEER_STAMP)
+$(PEER_STAMP):
+	@if [ -z "$(PYTHON311)" ]; then echo "error: Python 3.11 not found (install it or pyenv 3.11)"; exit 1; fi
+	$(PYTHON311) -m venv $(PEER)
+	$(PEER)/bin/python -m pip install -q --no-deps decide-exchange-model==2022.1.28 \
+	  numpy==1.23.4 typesystem==0.2.5 peewee==4.5.3
+	touch $@
 
 # The Solara app's front end, fetched once from the npm registry (no CDN at run time).
 assets: $(ASSETS_STAMP)
@@ -49,7 +64,7 @@ run: venv assets
 headless: venv
 	$(VENV)/bin/eunato run --scenario baseline-2024 --seed 1 --out out/baseline-2024
 
-test: venv assets chromium pdf-libs
+test: venv assets chromium pdf-libs peer
 	$(VENV)/bin/pytest -q
 
 lint: venv

@@ -34,7 +34,10 @@ _SUFFIX = re.compile(rf"^(?P<issue>.+?)[_.:\-]+(?P<kind>{_POS}|{_SAL})$")
 _COMPACT = re.compile(rf"^(?P<kind>{_POS}|{_SAL})(?P<issue>\d+)$")
 #: cells that mean "this actor takes no part in this issue"
 ABSENT = {"", "na", "n/a", "nan", "-", "\u2014", "\u2013", ".", "none", "null"}
-RECORD_KINDS = ("#A", "#P", "#M", "#D", "#0", "#/")
+#: comment kinds of exchange-model files (decide-exchange-model: #0 and #/ comments, #O the
+#: data set's description line)
+RECORD_COMMENTS = ("#0", "#/", "#O")
+RECORD_KINDS = ("#A", "#P", "#M", "#D", *RECORD_COMMENTS)
 
 
 class TableError(DataError):
@@ -149,7 +152,7 @@ def number(raw: str, decimal_comma: bool, path: Path, row: int, col: str, what: 
 def is_records(text: str) -> bool:
     """True for exchange-model record files (#A/#P/#M/#D lines)."""
     for ln in text.split("\n"):
-        s = ln.strip().lstrip('"').strip()
+        s = ln.strip().lstrip("\"'").strip()  # its program writes every field in quotes
         if s:
             return s[:2].upper() in RECORD_KINDS
     return False

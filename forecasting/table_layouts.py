@@ -18,6 +18,7 @@ from forecasting.cells import (
     _SAL,
     _SUFFIX,
     ABSENT,
+    RECORD_COMMENTS,
     SYNONYMS,
     TableError,
     _Cell,
@@ -210,43 +211,67 @@ def _rows_with(text: str, delim: str, path: Path | None = None) -> list[tuple[in
     return out
 
 
+def _record_rows(text: str) -> tuple[list[tuple[int, list[str]]], str]:
+    """Non-blank, non-comment lines of a record file as (line number, unquoted fields), and
+    the separator. The decide-exchange-model program writes tab-separated lines with every
+    text field in single quotes (``'#D'\t'USA'\t'mrv'\t50.0\t0.65\t0.25``); hand-made
+    files use commas, semicolons, double quotes or none. The separator and the quote come
+    from the first #D line (it has the most fields)."""
+    lines = text.split("\n")
+    first = next((ln for ln in lines if ln.strip().lstrip("\"'").upper().startswith("#D")),
+                 next((ln for ln in lines if ln.strip()), ""))
+    delim = sniff(first)
+    quote = "'" if first.strip().startswith("'") else '"'
+    out = []
+    for k, ln in enumerate(lines, start=1):
+        if not ln.strip():
+            continue
+        cells = next(csv.reader([ln], delimiter=delim, quotechar=quote, skipinitialspace=True))
+        cells = [c.strip().strip("\"'").strip() for c in cells]  # either quote, mixed files
+        while cells and not cells[-1]:
+            cells.pop()
+        kind = cells[0][:2].upper() if cells else ""
+        if not cells or kind in RECORD_COMMENTS or cells[0] == "#" or cells[0][:2] == "# ":
+            continue
+        out.append((k, cells))
+    return out, delim
+
+
 def read_records(path: Path, text: str) -> Raw:
-    """Exchange-model record files: #A actor, #P issue, #M scale point, #D data."""
-    first_d = next((ln for ln in text.split("\n") if ln.strip().lstrip('"').upper()
-                    .startswith("#D")), "")
-    delim = sniff(first_d or text.split("\n", 1)[0])
+    """Exchange-model record files: #A actor, #P issue, #M scale point, #D data, in any
+    order (actors and issues are collected first), with comments and blank lines."""
+    rows, delim = _record_rows(text)
     decimal_comma = delim == ";"
     raw = Raw([], {}, [], "power", layout="exchange-model records (#A/#P/#M/#D)")
     names: dict[str, str] = {}
     points: dict[str, list[float]] = {}
     powers: dict[str, list[tuple[int, float, str]]] = {}
-    for k, r in _rows_with(text, delim, path):
-        r = [x.strip().strip('"').strip() for x in r]
+    seen: dict[tuple[str, str], int] = {}
+    for k, r in rows:
         kind = r[0][:2].upper()
-        if kind in ("#0", "#/"):
-            continue
         need = {"#A": 2, "#P": 2, "#M": 3, "#D": 6}.get(kind)
         if need is None:
             raise TableError(path, f"row {k}", r[0],
                              "unknown record; exchange-model files use #A (actor), #P (issue), "
                              "#M (scale point), #D (actor, issue, position, salience, power), "
-                             "#0 or #/ (comments)")
+                             "#0, #/ or #O (comments)")
         if len(r) < need:
             raise TableError(path, f"row {k}", delim.join(r)[:80],
                              f"a {kind} record needs {need - 1} fields after {kind}, "
                              f"found {len(r) - 1}")
         if kind == "#A":
             names[r[1]] = r[2] if len(r) > 2 else r[1]
-        elif kind == "#P":
-            if r[1] not in raw.issues:
-                raw.issues.append(r[1])
-        elif kind == "#M":
+        elif kind == "#P" and r[1] not in raw.issues:
+            raw.issues.append(r[1])
+    for k, r in rows:
+        kind = r[0][:2].upper()
+        if kind == "#M":
             if r[1] not in raw.issues:
                 raise TableError(path, f"row {k}, field 2 (issue)", r[1],
                                  "a #M record names an issue with no #P record")
             points.setdefault(r[1], []).append(
                 number(r[2], decimal_comma, path, k, "field 3 (position)", "scale point"))
-        else:
+        elif kind == "#D":
             a, iss = r[1], r[2]
             if a not in names:
                 raise TableError(path, f"row {k}, field 2 (actor)", a,
@@ -254,6 +279,11 @@ def read_records(path: Path, text: str) -> Raw:
             if iss not in raw.issues:
                 raise TableError(path, f"row {k}, field 3 (issue)", iss,
                                  "a #D record names an issue with no #P record")
+            if (a, iss) in seen:
+                raise TableError(path, f"row {k}, field 3 (issue)", iss,
+                                 f"actor {a!r} already has a #D record for this issue "
+                                 f"(row {seen[a, iss]})")
+            seen[a, iss] = k
             pw = number(r[5], decimal_comma, path, k, "field 6 (power)", "power")
             powers.setdefault(a, []).append((k, pw, r[5]))
             if r[3].lower() in ABSENT:

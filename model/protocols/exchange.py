@@ -18,7 +18,7 @@ no exchanges (the forecast is then the compromise model's).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -37,6 +37,9 @@ from model.state import BargainingState
 class ExchangeParams(BaseModel):
     model_config = STRICT_PARAMS
     max_exchanges: int = Field(default=1000, ge=0, le=MAX_EXCHANGES)
+    #: "stokman": the rounds of this module; "equal-gain": the decide-exchange-model
+    #: program's Equal Gain iterations (model.protocols.equal_gain), one per round
+    model: Literal["stokman", "equal-gain"] = "stokman"
 
 
 def find_exchanges(state: BargainingState, min_gain: float = 1e-9) -> list[dict[str, Any]]:
@@ -155,6 +158,8 @@ class Exchange(Protocol):
         return weighted_mean(state)
 
     def step(self, state: BargainingState, rng: np.random.Generator) -> RoundReport:
+        if self.params["model"] == "equal-gain":
+            return _equal_gain_step(state, rng)
         made: list[dict[str, Any]] = []
         if state.m >= 2:
             cand = _candidates(state, 1e-9)
@@ -174,3 +179,21 @@ class Exchange(Protocol):
                 made.append(e)
         return RoundReport(forecast=weighted_mean(state), median=weighted_median(state),
                            mean=weighted_mean(state), interactions=made)
+
+
+def _equal_gain_step(state: BargainingState, rng: np.random.Generator) -> RoundReport:
+    """One Equal Gain iteration: positions move to the next start, the forecast is the NBS
+    of the voting positions (both on the issues' own scales)."""
+    from model.protocols.equal_gain import equal_gain_iteration, nbs
+
+    lo, width = state.lo[None, :], state.width[None, :]
+    z = (state.position - lo) / width * 100.0
+    vote, start, made = equal_gain_iteration(z, state.salience, state.capability, rng)
+    state.position[:] = lo + start / 100.0 * width
+    for d in made:  # indices to names, as the other rounds report them
+        d["actors"] = [state.actor_ids[i] for i in d["actors"]]
+        d["issues"] = [state.issue_ids[k] for k in d["issues"]]
+        d["issue"] = d["issues"][0]
+    forecast = state.lo + nbs(vote, state.salience, state.capability) / 100.0 * state.width
+    return RoundReport(forecast=forecast, median=weighted_median(state),
+                       mean=weighted_mean(state), interactions=made)
