@@ -29,7 +29,8 @@ def test_variant_scenario_file_sets_the_levels(tmp_path):
               "eastern_flank_decoupling_fear": 0.9, "commission_competition": 0.2}
     path = tmp_path / "v.toml"
     path.write_text(compare.variant_toml("baseline-2024", "v", levels))
-    m = EuNatoModel(scenario_name=str(path), rng=1)
+    # the stated levels, not a run's draw of the judgements around them
+    m = EuNatoModel(scenario_name=str(path), rng=1, judgements="central")
     now = S.current_levels(m)
     assert m.protocol_name == "bdm" and now["us_engagement"] == 0.3
     assert now["eastern_flank_decoupling_fear"] == 0.9 and now["commission_competition"] == 0.2

@@ -204,7 +204,8 @@ def test_every_number_in_an_explanation_is_the_one_in_its_table():
                     if r["proposal"] is None:
                         continue
                     role = "EU" if name == "eu_role" else "NATO"
-                    said = re.search(rf"{v['actor']} \(prefers(?:[^()]|\([^()]*\))*?{role} role: wants "
+                    said = re.search(rf"{v['actor']} \(prefers(?:[^()]|\([^()]*\))*?"
+                                     rf"{role} role: wants "
                                      r"(\d+), proposal (\d+), status quo (\d+)", text)
                     assert said, (v["actor"], text)
                     assert [int(x) for x in said.groups()] == [

