@@ -21,6 +21,7 @@ import altair as alt
 import pandas as pd
 
 from app import network
+from app.names import BLOC_NAMES, TYPE_NAMES
 from model import coalitions
 from model.results.summary import LEAD, label
 
@@ -34,12 +35,6 @@ ROLES = {"EU role": "#E69F00", "NATO role": "#0072B2"}  # Okabe–Ito orange and
 STATUS_SHAPES = {"agreed": "circle", "open": "diamond", "status quo holds": "square",
                  "blocked": "cross"}
 STATUS_FILLS = ["black", "white", "white", "black"]
-BLOC_NAMES = {"eu_core": "EU core", "eastern_flank": "eastern flank", "us": "United States",
-              "non_eu_allies": "non-EU allies", "bureaucracy": "bureaucracies",
-              "ukraine": "Ukraine", "parliament": "European Parliament",
-              "eu_institution": "EU institutions"}
-TYPE_NAMES = {"state": "state", "us": "United States", "bureaucracy": "bureaucracy",
-              "stakeholder": "stakeholder", "parliament": "parliament"}
 HOUSES = {"eu_council": "EU Council", "european_parliament": "European Parliament",
           "nato": "North Atlantic Council"}
 #: issue names on a y axis: up to 45 % of the chart's width (whole names on a desktop,

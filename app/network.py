@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from app.names import BLOC_NAMES, TYPE_NAMES
 from model.inputs.data import load_actors, load_issues
 from model.inputs.scenario import load_scenario
 from model.world import build_world
@@ -208,7 +209,6 @@ def describe(model: EuNatoModel, pillar: int | None = None, round: int | None = 
              ) -> dict[str, str]:
     """Coalition letter -> what the group is, in words: its blocs (the US named when it is
     in) and size, e.g. "US, eastern flank, non-EU allies (21)"."""
-    from app.charts import BLOC_NAMES
 
     names = coalition_labels(model, pillar=pillar, round=round)
     blocs = [a.bloc for a in model.world.actors]
@@ -285,7 +285,6 @@ def nodes(model: EuNatoModel, pillar: int | None = None) -> list[dict]:
     st, xy, table = model.state, layout(model), colours(model)
     names = coalition_labels(model, pillar=pillar)
     cap = st.capability / max(float(st.capability.max()), 1e-12)
-    from app.charts import BLOC_NAMES, TYPE_NAMES
 
     return [{"actor": a.id, "name": a.name, "type": TYPE_NAMES.get(a.type, a.type),
              "bloc": BLOC_NAMES.get(a.bloc, a.bloc),

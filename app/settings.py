@@ -116,17 +116,18 @@ def from_query(query: str | None) -> tuple[dict[str, Any], list[str]]:
 
 
 def bloc_level(model: Any, knob: str) -> float:
-    """A bloc's current mean decoupling fear or competition (what its slider shows)."""
+    """A bloc's mean decoupling fear or competition as set (what its slider shows): the
+    central level, not the seed's draw around it, so a seed changes no setting."""
     bloc, name = BLOC_KNOBS[knob]
     members = model.world.blocs == bloc
-    return round(float(getattr(model.world, name)[members].mean()), 3) if members.any() else 0.0
+    return round(float(model.world.premise(name)[members].mean()), 3) if members.any() else 0.0
 
 
 def actor_level(model: Any, knob: str) -> float:
     """One actor's parameter now (the bureaucracies' turf)."""
     who, name = ACTOR_KNOBS[knob]
     ids = model.world.actor_ids
-    return round(float(getattr(model.world, name)[ids.index(who)]), 3) if who in ids else 0.0
+    return round(float(model.world.premise(name)[ids.index(who)]), 3) if who in ids else 0.0
 
 
 def current_levels(model: Any) -> dict[str, float]:

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from app import network
-from app.charts import BLOC_NAMES, ROUND_AXIS, Chart, event_rows, fit_title, records, v5
+from app.charts import ROUND_AXIS, Chart, event_rows, fit_title, records, v5
+from app.names import BLOC_NAMES
 
 if TYPE_CHECKING:
     from model.model import EuNatoModel

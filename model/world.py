@@ -76,6 +76,9 @@ class World:
     house_weight: np.ndarray | None = None
     #: the judgements drawn for this run (name -> value), empty when central
     judgements: dict[str, float] = field(default_factory=dict)
+    #: the central (undrawn) decoupling fear and competition, kept by draw_judgements: the
+    #: premise a user sets and reads (the app's sliders), whatever a seed drew around it
+    central: dict[str, np.ndarray] = field(default_factory=dict)
     start: str = "2024-07"
     months_per_round: int = 1
     coef: PreferenceModel = field(default_factory=PreferenceModel)
@@ -113,7 +116,10 @@ class World:
         each run a copy (building it anew was a sixth of a batch run's set-up)."""
         out = copy.copy(self)
         for name, value in vars(self).items():
-            if isinstance(value, np.ndarray | list | dict):
+            if isinstance(value, dict):  # central holds arrays a run may shift
+                setattr(out, name, {k: v.copy() if isinstance(v, np.ndarray) else v
+                                    for k, v in value.items()})
+            elif isinstance(value, np.ndarray | list):
                 setattr(out, name, value.copy())
         return out
 
@@ -180,6 +186,7 @@ class World:
         states = np.flatnonzero(np.isin(self.types, ["state", "us"]))
         for name in ("decoupling_fear", "competition"):
             arr = getattr(self, name)
+            self.central.setdefault(name, arr.copy())
             arr[states] = np.clip(arr[states] + rng.uniform(-JUDGEMENT_SPREAD, JUDGEMENT_SPREAD,
                                                             states.size), 0.0, 1.0)
             got.update({f"{ids[k]}.{name}": float(arr[k]) for k in states})
@@ -198,15 +205,21 @@ class World:
         got.update({f"coef.{k}": v for k, v in coefs.items()})
         self.judgements = got
 
+    def premise(self, name: str) -> np.ndarray:
+        """``name`` (decoupling_fear or competition) as set, before any judgement was drawn."""
+        return self.central.get(name, getattr(self, name))
+
     def set_bloc(self, bloc: str, name: str, value: float) -> None:
         """Shift a bloc's members by one common amount so the bloc's mean of ``name``
         becomes ``value``, keeping the differences between members; members are clipped to
-        [0, 1], and the shift is found by bisection so that the clipped mean hits the value."""
-        arr = getattr(self, name)
+        [0, 1], and the shift is found by bisection so that the clipped mean hits the value.
+        After a draw it is the central level that hits the value, and the drawn one moves by
+        the same shift, so an event keeps the seed's draw around its new premise."""
         members = self.blocs == bloc
         if not members.any():
             return
-        x = arr[members].copy()
+        base = self.premise(name)
+        x = base[members].copy()
         lo, hi = -1.0, 1.0
         for _ in range(60):  # the clipped mean is monotone in the shift
             mid = 0.5 * (lo + hi)
@@ -214,8 +227,11 @@ class World:
                 lo = mid
             else:
                 hi = mid
-        arr[members] = np.clip(x + 0.5 * (lo + hi), 0.0, 1.0)
-
+        shift = 0.5 * (lo + hi)
+        arr = getattr(self, name)
+        if base is not arr:
+            base[members] = np.clip(x + shift, 0.0, 1.0)
+        arr[members] = np.clip(arr[members] + shift, 0.0, 1.0)
 
 def _capabilities(actors: list[ActorRecord]) -> np.ndarray:
     """States' shares among the states other than the US; the US gets ``US_WEIGHT`` × the

@@ -424,11 +424,13 @@ def test_phone_every_tab_fits_reads_and_keeps_its_settings(server, browser):
                             return {x: t.left, y: t.top, r: t.right, b: t.bottom,
                                     text: e.textContent, svg: [...c.querySelectorAll('svg')]
                                       .indexOf(e.ownerSVGElement)}; });
-              return {x: b.left, r: b.right, w: b.width, texts}; })""")
+              return {x: b.left, r: b.right, w: b.width, texts, cls: c.className,
+                      head: c.innerText.slice(0, 80)}; })""")
         for card in cards:
             if card["w"] == 0:
                 continue
-            assert card["x"] >= -0.5 and card["r"] <= PHONE["width"] + 0.5, (tab, card)
+            assert card["x"] >= -0.5 and card["r"] <= PHONE["width"] + 0.5, \
+                (tab, card["cls"], card["head"], card["r"])
             for t in card["texts"]:
                 assert card["x"] - 1 <= t["x"] and t["r"] <= card["r"] + 1, (tab, t)
             for k in {t["svg"] for t in card["texts"]}:

@@ -75,7 +75,10 @@ def test_compare_keeps_each_premise_and_matches_the_cli(server, browser):  # noq
             assert _number(shown) == pytest.approx(float(b[f"d_{role}"]), abs=0.051), shown
             lo, hi = float(b[f"d_{role}_lo"]), float(b[f"d_{role}_hi"])
             assert ("in every seed" in shown) == (abs(hi - lo) < 0.05) or "CI" in shown
-    assert _number(rows["industry"]["B − A: EU role"]) > 5  # the issue's +6.9
+    # B ran on its own premise: the autonomy push gives the EU more of the industry file
+    # (+6.9 on the engine of the issue, +2.3 since votes follow ideals); with A's levels
+    # B − A would be 0
+    assert _number(rows["industry"]["B − A: EU role"]) > 1
     note = pg.locator(".eunato-seeds-note").inner_text()
     assert "every seed" in note and "seed only draws" in note, note
     pg.screenshot(path=ARTIFACTS / "app-compare-premise.png", full_page=True)

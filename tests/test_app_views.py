@@ -35,8 +35,8 @@ def test_why_shows_every_blocker_and_no_outcome_while_open(server, browser):  # 
     from app.app import advance, build
     from app.settings import DEFAULTS
 
-    m, _ = build(DEFAULTS)  # the page's run
-    for _ in range(6):
+    m, _ = build(DEFAULTS)  # the page's run; by round 9 some 20 members would block it
+    for _ in range(9):
         advance(m)
     ex = m.explain()["ind_capability_targets"]
     blockers = {v["actor"] for v in ex["vetoes"]}
@@ -49,7 +49,7 @@ def test_why_shows_every_blocker_and_no_outcome_while_open(server, browser):  # 
     assert ex["status"] == "open" and close, \
         "no two blockers' crosses would overlap: this case would not show the defect"
     pg = open_page(browser, server)
-    step(pg, 6)
+    step(pg, 9)
     pg.get_by_role("tab", name="Why").click()
     pg.locator(".eunato-why-text").wait_for()
     choose(pg, "Issue", "Industry: capability targets", within=".eunato-why")

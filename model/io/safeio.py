@@ -400,7 +400,13 @@ def folder_swap(path: str | Path) -> Iterator[Path]:
                 p.rmdir()
             os.replace(tmp, p)
     except OSError as err:
-        raise OSError(err.errno, f"cannot write it: {os_reason(err)}", str(p)) from None
+        # a file that failed inside the new folder is named at the place it was meant for
+        where, name = str(p), Path(err.filename) if err.filename else None
+        if name is not None and name.is_relative_to(tmp):
+            where = str(p / name.relative_to(tmp))
+        why = err.strerror if str(err.strerror).startswith("cannot write it") else (
+            f"cannot write it: {os_reason(err)}")
+        raise OSError(err.errno, why, where) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
