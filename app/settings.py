@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from model.inputs.scenario import list_scenarios
-from model.io.safeio import MAX_ROUNDS, MAX_SEED
+from model.io.safeio import MAX_ROUNDS, MAX_SEED, plain_number
 from model.model import ACTOR_KNOBS, BLOC_KNOBS
 from model.protocols import PROTOCOLS
 
@@ -82,8 +82,8 @@ def check(key: str, value: Any) -> str | None:
 def parse(key: str, text: str) -> tuple[Any, str | None]:
     """A typed value from text (a URL query or an input box), or an error sentence."""
     try:
-        value: Any = int(text) if key in ("rounds", "rng") else (
-            float(text) if key in LEVELS else text)
+        value: Any = plain_number(text, whole=True) if key in ("rounds", "rng") else (
+            plain_number(text) if key in LEVELS else text)
     except ValueError:
         kind = "a whole number" if key in ("rounds", "rng") else "a number"
         return None, f"{label(key)} must be {kind}, got {text!r}"

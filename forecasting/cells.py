@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from model.inputs.data import DataError
-from model.io.safeio import MAX_TABLE_VALUE
+from model.io.safeio import MAX_TABLE_VALUE, plain_number
 from model.state import BargainingState
 
 #: canonical column -> accepted header spellings (lower case, spaces/dashes as "_")
@@ -131,11 +131,7 @@ def number(raw: str, decimal_comma: bool, path: Path, row: int, col: str, what: 
     if decimal_comma and "," in s:
         s = s.replace(".", "").replace(",", ".")
     try:
-        # Python's float() also reads "1_0" as 10 and other scripts' digits ("٣", "１０"):
-        # a table's numbers are plain ASCII digits
-        if "_" in s or not s.isascii():
-            raise ValueError(s)
-        v = float(s)
+        v = float(plain_number(s))  # ASCII digits only: not "1_0", "٣", "１０"
     except ValueError:
         raise TableError(path, f"row {row}, column {col!r}", raw,
                          f"the {what} is not a number" if s else

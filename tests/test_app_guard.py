@@ -68,6 +68,33 @@ def test_one_range_for_the_guard_the_input_and_the_engine(key):
         assert check(key, value) is not None
 
 
+@pytest.mark.parametrize("text", ["1_000", "٣", "１０", "1_0", "0x10", "1e3"])
+def test_seed_and_rounds_take_plain_ascii_digits_only(text):
+    """Issue 23, 12: the seed and rounds fields and the permalink accepted "1_000", "٣"
+    and "１０" (Python's int() reads them); the input box, the link and the CLI now refuse
+    them with one sentence, through the same parser (model.io.safeio.plain_number)."""
+    import argparse
+
+    from app.settings import from_query, parse
+    from model.io.safeio import int_in
+
+    for key in ("rng", "rounds"):
+        value, err = parse(key, text)
+        assert value is None and err and repr(text) in err
+    got, errors = from_query(f"seed={text}&rounds={text}")
+    assert len(errors) == 2 and got["rng"] == from_query("")[0]["rng"]
+    with pytest.raises(argparse.ArgumentTypeError, match="not a whole number"):
+        int_in(0, 10**6)(text)
+
+
+def test_plain_numbers_still_read():
+    from app.settings import parse
+
+    assert parse("rng", " 42 ") == (42, None)
+    assert parse("us_engagement", "0.25") == (0.25, None)
+    assert parse("us_engagement", "0_25")[0] is None
+
+
 @pytest.mark.parametrize("name", ["/etc/passwd", "../data/scenarios/baseline-2024.toml",
                                   "/dev/zero", "data/scenarios", "baseline-2024.toml"])
 def test_paths_are_never_scenarios(name):

@@ -143,12 +143,22 @@ def safe_name(value: Any, file: str | Path, field: str) -> str:
 
 
 
+def plain_number(text: str, whole: bool = False) -> float | int:
+    """``text`` as a number written in plain ASCII digits: Python's ``int``/``float`` also
+    read "1_000" and other scripts' digits ("٣", "１０"), which a user never means as a
+    seed or a level. ValueError otherwise (the caller words the error)."""
+    s = text.strip()
+    if "_" in s or not s.isascii():
+        raise ValueError(text)
+    return int(s) if whole else float(s)
+
+
 def int_in(lo: int, hi: int) -> Callable[[str], int]:
     """An argparse ``type``: an integer in [lo, hi] (a bad value is argparse's one-line
     error, exit code 2)."""
     def parse(text: str) -> int:
         try:
-            v = int(text)
+            v = int(plain_number(text, whole=True))
         except ValueError:
             raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
         if not lo <= v <= hi:
@@ -162,7 +172,7 @@ def float_in(lo: float, hi: float) -> Callable[[str], float]:
     """An argparse ``type``: a finite number in [lo, hi]."""
     def parse(text: str) -> float:
         try:
-            v = float(text)
+            v = float(plain_number(text))
         except ValueError:
             raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
         if not (math.isfinite(v) and lo <= v <= hi):
