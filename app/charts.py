@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import weakref
 from typing import TYPE_CHECKING, Any
 
@@ -298,6 +299,13 @@ def readable(model: EuNatoModel, text: str) -> str:
                                                                   f"{name} stance: ")
     for route, words in ROUTES.items():
         text = text.replace(f"({route} route)", f"({words})")
+    # what is left of ids: a house in brackets, an actor's code as a word (the log's
+    # "blocked by HUN (eu_council)" and coalition member lists)
+    for house, name in HOUSES.items():
+        text = text.replace(f"({house})", f"({name})")
+    names = actor_names(model)
+    text = re.sub(r"\b[A-Z][A-Z0-9]{1,4}\b", lambda mt: names.get(mt.group(0), mt.group(0)),
+                  text)
     return (text.replace("us_engagement", "US engagement")
             .replace("decoupling_fear", "decoupling fear")
             .replace("participation_blockage", "participation blockage"))

@@ -369,6 +369,16 @@ def test_named_tabs_names_not_ids_integer_round_ticks(page):
     page.locator(".eunato-events").get_by_text(re.compile(r"\+ = ")).first.wait_for()
     settle(page)
     assert visible_ids() == []
+    # issue 24, 9: the log said "blocked by HUN (eu_council)" and listed members by code
+    from app.app import build
+    from app.charts import actor_names
+    from app.settings import DEFAULTS
+
+    names = actor_names(build(DEFAULTS)[0])
+    codes = [a for a, n in names.items() if a not in n]  # "EEAS / High Representative" keeps it
+    log = page.locator(".eunato-events-table").inner_text()
+    assert [c for c in codes if re.search(rf"\b{c}\b", log)] == [], log[:400]
+    assert not re.search(r"\((eu_council|nato|european_parliament)\)", log), log[:400]
 
 
 # -- phone --------------------------------------------------------------------------------------
