@@ -212,3 +212,25 @@ def test_every_number_in_an_explanation_is_the_one_in_its_table():
                         int(f"{r[k]:.0f}") for k in ("wants", "proposal", "status_quo")]
                     checked += 1
     assert checked > 0
+
+
+def test_an_explanation_tells_one_outcome():
+    """Found in review: an agreed issue's text went on "the proposal … did not pass; the
+    status quo … holds" (the legal-basis sentence had split the outcome's if-chain), and a
+    blocked issue whose basis had moved lost its "blocked". Each text states its status
+    once, never the other statuses' sentences, over ten seeds and every shipped scenario."""
+    from model.inputs.scenario import list_scenarios
+
+    seen = set()
+    for name in list_scenarios():
+        for m in runs(name, seeds=range(1, 11)):
+            for ex in m.explain().values():
+                text, status = ex["text"], ex["status"]
+                seen.add(status)
+                said = {"agreed": " agreed in " in text, "blocked": ": blocked; " in text,
+                        "failed": " did not pass; " in text}
+                assert said["agreed"] == (status == "agreed"), text
+                assert said["blocked"] == (status == "blocked"), text
+                if status != "open":
+                    assert not said["failed"], text
+    assert {"agreed", "blocked"} <= seen

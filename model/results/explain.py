@@ -216,8 +216,6 @@ def sentences(model: EuNatoModel, j: int, ex: dict[str, Any]) -> str:
         if ex["agenda_setter_used"]:
             s.append(" Bargaining stalled, so an agenda setter's proposal inside the win-set "
                      "was adopted.")
-    if ex["basis_choice"] and ex["basis_choice"]["reason"]:
-        s.append(f" Legal basis: {ex['basis_choice']['reason']}.")
     elif ex["status"] == "blocked":
         s.append(f"blocked; the status quo (EU role {sq['eu_role']:.0f}, NATO role "
                  f"{sq['nato_role']:.0f}) holds.")
@@ -228,6 +226,8 @@ def sentences(model: EuNatoModel, j: int, ex: dict[str, Any]) -> str:
                  f"{sq['nato_role']:.0f}) holds.")
     else:
         s.append("no change was proposed that differed from the status quo, which holds.")
+    if ex["basis_choice"] and ex["basis_choice"]["reason"]:
+        s.append(f" Legal basis: {ex['basis_choice']['reason']}.")
     if model.deadline_round is not None and ex["status"] != "agreed" \
             and model.steps >= model.deadline_round:
         s.append(f" Nothing was agreed by the deadline ({model.spec.deadline}).")
