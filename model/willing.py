@@ -53,6 +53,8 @@ if TYPE_CHECKING:
 
 #: actor types that can act outside the institutions: states (the US among them)
 ACTING_TYPES = ("state", "us")
+#: participants a sentence names before it counts the rest
+NAMED = 12
 
 
 def failed(model: EuNatoModel, late: list[int]) -> list[int]:
@@ -103,7 +105,7 @@ def why_failed(model: EuNatoModel, j: int, late: list[int]) -> str:
 
 def act(model: EuNatoModel, late: list[int]) -> None:
     """Let coalitions of the willing act on every failed issue (module docstring)."""
-    ids = model.state.actor_ids
+    ids, cap = model.state.actor_ids, model.state.capability
     threshold = float(model.spec.parameters.willing_threshold)
     for j in failed(model, late):
         labels = model.coalition[model.pillar_of[j]]
@@ -125,7 +127,9 @@ def act(model: EuNatoModel, late: list[int]) -> None:
         when = int(model.settled_round[j]) if model.settled_round[j] > 0 else int(model.steps)
         rec: dict[str, Any] = {
             "coalition": ids[lab],
-            "participants": [ids[i] for i in np.flatnonzero(part)],
+            # the most capable first (ties: the data's order), as a sentence names them
+            "participants": [ids[i] for i in sorted(np.flatnonzero(part).tolist(),
+                                                    key=lambda i: (-cap[i], i))],
             "share": round(share, 4), "role": round(role, 2),
             "round": when, "date": model.date(when),
             "why": why_failed(model, j, late),
@@ -143,9 +147,12 @@ def sentence(rec: dict[str, Any] | None) -> str:
     """One readable sentence on an outside arrangement (empty without one)."""
     if not rec:
         return ""
-    who = ", ".join(rec["participants"])
-    return (f"Outside both the EU and NATO, a coalition of the willing led by "
-            f"{rec['coalition']} ({who}) acted on its own in {rec['date']}, because the "
+    names = rec["participants"]
+    who = ", ".join(names[:NAMED]) + (f" and {len(names) - NAMED} more"
+                                      if len(names) > NAMED else "")
+    return (f"Outside both the EU and NATO, a coalition of the willing of {len(names)} "
+            f"states led by {rec['coalition']} ({who}) acted on its own in {rec['date']}, "
+            "because the "
             f"institutions did not deliver ({rec['why']}): holding {rec['share']:.0%} of the "
             f"states' capability, it covers {rec['role']:.0f} more points of the task.")
 

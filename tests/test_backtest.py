@@ -182,7 +182,8 @@ def test_outcome_reads_route_vetoes_and_the_midpoint():
               "route": "eu+nato", "vetoes": [{"actor": "TUR", "house": "nato"}],
               "date": "2023-02", "eu_role": 65.0}
     o = outcome({"issues": [agreed]}, "x")
-    assert o == Outcome("adopted", ("cfsp", "nac"), (), "2023-02")
+    # the outcome carries the route the change took (scored where an episode states one)
+    assert o == Outcome("adopted", ("cfsp", "nac"), (), "2023-02", "eu+nato")
     assert check(o, _spec(venue="joint")) == {"result": True, "venue": False, "blocker": True}
     # 40 -> 65 against a proposal of 80: past the midpoint 60 -> adopted; of 90: at the
     # midpoint 65 -> adopted; of 100: short of 70 -> watered down
