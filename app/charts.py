@@ -45,7 +45,8 @@ ROUND_AXIS = alt.Axis(format="d", tickMinStep=1, title="round")
 #: the engine's venue routes (model/institutions.py) in words
 ROUTES = {"eu": "through the EU alone", "nato": "through NATO alone",
           "eu+nato": "through the EU and NATO, each its own piece",
-          "joint": "as a formal EU–NATO arrangement"}
+          "joint": "as a formal EU–NATO arrangement",
+          "outside": "outside both, by a coalition of the willing"}
 PIECE = {"eu": "EU piece", "nato": "NATO piece"}
 
 

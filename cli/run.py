@@ -159,7 +159,8 @@ def seed_tidy(table: list[dict[str, Any]], title: str) -> Tab:
 def print_notes(s: dict) -> None:
     """The lines under the outcome table: counts, indices, coalitions per pillar."""
     console.print(f"agreed {s['agreed']}, blocked {s['blocked']}, status quo holds "
-                  f"{s['status_quo_holds']} of {len(s['issues'])}; duplication index "
+                  f"{s['status_quo_holds']} of {len(s['issues'])}; outside both "
+                  f"{s.get('outside', 0)}; duplication index "
                   f"{s['duplication_index']:.3f}; gap index {s['gap_index']:.3f}")
     co = s["coalitions"]
     console.print(f"coalitions: {co['count']} (partition stability {co['stability']:.2f})")

@@ -140,6 +140,9 @@ def _long_rows(cells: list[dict[str, Any]]) -> pd.DataFrame:
                 "blockers": json.dumps(sorted({x["actor"] for x in v["blockers"]})),
                 "pivotal": json.dumps(sorted(v["pivotal"])), "venue": v["venue"],
                 "round": v["round"],
+                # who acted outside both institutions (model/willing.py), [] if nobody
+                "outside": json.dumps(sorted((v.get("outside") or {}).get("participants",
+                                                                           []))),
             })
     return pd.DataFrame(rows)
 

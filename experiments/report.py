@@ -80,7 +80,8 @@ def _levels(s: pd.Series) -> pd.Series:
 
 
 def agreement_table(ok: pd.DataFrame, name: str) -> pd.DataFrame:
-    """P(all issues agreed), mean share agreed, and run count per level of one input."""
+    """P(all issues agreed), mean share agreed (and taken outside both institutions by a
+    coalition of the willing), and run count per level of one input."""
     n_issues = len([c for c in ok.columns if c.startswith("agreed_")]) or 1
     g = ok.assign(_level=_levels(ok[name])).groupby("_level", observed=True)
     out = pd.DataFrame({
@@ -91,6 +92,8 @@ def agreement_table(ok: pd.DataFrame, name: str) -> pd.DataFrame:
         "duplication_index": g["duplication_index"].mean(),
         "gap_index": g["gap_index"].mean(),
     })
+    if "outside" in ok.columns:  # runs written before the outside route have no column
+        out["share_outside"] = g["outside"].mean() / n_issues
     out.index.name = name
     return out
 

@@ -55,6 +55,7 @@ def flat_summary(summary: dict[str, Any]) -> dict[str, Any]:
         "agreed": summary["agreed"],
         "blocked": summary["blocked"],
         "status_quo_holds": summary["status_quo_holds"],
+        "outside": summary.get("outside", 0),
         "all_agreed": summary["agreed"] == len(summary["issues"]),
         "rounds_to_agreement": max(rounds) if len(rounds) == len(summary["issues"]) else None,
         "coalitions": summary["coalitions"]["count"],
@@ -67,6 +68,9 @@ def flat_summary(summary: dict[str, Any]) -> dict[str, Any]:
         row[f"nato_role_{i['issue']}"] = i["nato_role"]
         row[f"agreed_{i['issue']}"] = i["status"] == "agreed"
         row[f"status_{i['issue']}"] = i["status"]
+        # who acted outside both institutions (model/willing.py), "" where nobody did
+        row[f"outside_{i['issue']}"] = ",".join((i.get("outside") or {}).get(
+            "participants", []))
         row[f"vetoes_{i['issue']}"] = ",".join(f"{v['actor']}@{v['house']}"
                                                for v in i["vetoes"])
         # the vetoes that kept a piece blocked (a veto of a joint arrangement whose pieces

@@ -28,7 +28,7 @@ import numpy as np
 
 from agents import make_agent
 from agents.base import NegotiationActor
-from model import coalitions
+from model import coalitions, willing
 from model.coalitions import CoalitionRule
 from model.collect import RoundCollector, agent_reporters, model_reporters
 from model.inputs.data import DataError, load_actors, load_issues
@@ -219,6 +219,8 @@ class EuNatoModel(mesa.Model):
         self.proposal = np.full(2 * m, np.nan)
         self.status = ["open"] * m
         self.route: list[str | None] = [None] * m
+        #: per issue, what a coalition of the willing did outside both (model/willing.py)
+        self.outside: list[dict[str, Any] | None] = [None] * m
         self.settled_round = np.full(m, -1)
         self.setter_used = np.zeros(m, bool)
         #: per issue, the agenda setter's choice of EU legal basis for a vetoed piece
@@ -406,6 +408,7 @@ class EuNatoModel(mesa.Model):
                  text, issue=iid)
 
     def _finish(self) -> None:
+        late = [j for j in range(self.m) if self.status[j] == "open"]
         for j in range(self.m):
             if self.status[j] == "open" and self.prior[j] and self.prior[j][0] == "agreed":
                 self.status[j], self.route[j], self.settled_round[j] = self.prior[j]
@@ -421,6 +424,7 @@ class EuNatoModel(mesa.Model):
                         and self.steps >= self.deadline_round else "")
                 self.log("deadlock", f"{self.world.issue_ids[j]}: "
                          + (f"blocked by {who}" if who else "status quo holds") + when)
+        willing.act(self, late)  # where the institutions failed, the willing may act
 
     # -- convenience -------------------------------------------------------------------
     @property

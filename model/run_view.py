@@ -38,6 +38,7 @@ class Run(Protocol):
     status_quo0: np.ndarray
     status: list[str]
     route: list[str | None]
+    outside: list[dict[str, Any] | None]
     pieces: list[dict[str, str]]
     vetoes: list[list[dict[str, str]]]
     settled_round: np.ndarray

@@ -182,7 +182,8 @@ def test_outcome_reads_route_vetoes_and_the_midpoint():
               "route": "eu+nato", "vetoes": [{"actor": "TUR", "house": "nato"}],
               "date": "2023-02", "eu_role": 65.0}
     o = outcome({"issues": [agreed]}, "x")
-    assert o == Outcome("adopted", ("cfsp", "nac"), (), "2023-02")
+    # the outcome carries the route the change took (scored where an episode states one)
+    assert o == Outcome("adopted", ("cfsp", "nac"), (), "2023-02", "eu+nato")
     assert check(o, _spec(venue="joint")) == {"result": True, "venue": False, "blocker": True}
     # 40 -> 65 against a proposal of 80: past the midpoint 60 -> adopted; of 90: at the
     # midpoint 65 -> adopted; of 100: short of 70 -> watered down
@@ -236,6 +237,12 @@ def test_the_score_counts_majorities_of_seeds(tmp_path):
 
 # -- the command line -------------------------------------------------------------------------
 
+def data_extra(data: dict) -> list[str]:
+    """The checks beyond the three that some episode of a back-test document states."""
+    return [k for k in ("route", "participants")
+            if any(e["real"][k] is not None for e in data["episodes"])]
+
+
 def test_backtest_cli_prints_the_table_the_score_and_the_line(tmp_path):
     out = tmp_path / "bt.json"
     r = eunato("backtest", "--seeds", "2", "--json", str(out))
@@ -251,7 +258,9 @@ def test_backtest_cli_prints_the_table_the_score_and_the_line(tmp_path):
     for rule in ("model", "N1", "N2"):
         row = next(x for x in lines if x.startswith(rule + " "))
         sc = data["score"][rule]
-        assert row.split()[1:] == [str(sc[k]) for k in ("result", "venue", "blocker", "all")]
+        # the three checks and all three, then route and participants where stated
+        assert row.split()[1:] == [str(sc[k]) for k in ("result", "venue", "blocker", "all",
+                                                        *data_extra(data))]
         got = sum(e["reproduced"] if rule == "model" else e["null_rules"][rule]["right"]["all"]
                   for e in data["episodes"])
         assert sc["all"] == got

@@ -16,7 +16,15 @@ venues the change passed through (its route: ``eu`` -> the issue's EU venue, ``n
 ``nac``, ``joint`` -> ``joint``) or, for a blocked issue, the venues of the houses that
 vetoed (``joint`` for a joint issue); the blocker is the set of vetoing actors of a blocked
 issue (none otherwise). Each is compared as a set; a run reproduces the episode when all
-three are right.
+three are right, and the two below where the episode states them.
+
+An episode may also state the ``route`` the change took (``outside``: a coalition of the
+willing acted outside both institutions, model/willing.py) and its ``participants``: the
+route is right when the run's route is the same; the participants are right when the
+run's and the real sets overlap by at least ``PARTICIPANTS_OVERLAP`` (Jaccard index: shared
+over either). Judgement on 0.5: the real lists of such coalitions are reported piecemeal
+(who had announced money by a date), so set equality would score the press coverage as much
+as the model; half the union shared says the model found the core of the group.
 
 Aggregation over seeds: a check is right for an episode when more than half of its seeds
 get it right; the episode is *reproduced* when more than half reproduce all three. The two
@@ -57,13 +65,21 @@ class Outcome:
     venue: tuple[str, ...]
     blocker: tuple[str, ...]
     date: str | None  # month the model agreed it, if it did
+    route: str | None = None  # the route the change took (``outside``: model/willing.py)
+    participants: tuple[str, ...] = ()  # who acted outside both institutions
 
     def label(self) -> str:
         return (f"{self.result} · {'+'.join(self.venue) or '—'} · "
-                f"{'+'.join(self.blocker) or 'no blocker'}")
+                f"{'+'.join(self.blocker) or 'no blocker'}"
+                + (f" · outside: {len(self.participants)} states" if self.route == "outside"
+                   else ""))
 
 
 CHECKS = ("result", "venue", "blocker")
+#: checks scored only on episodes that state them (the module docstring)
+EXTRA_CHECKS = ("route", "participants")
+#: the Jaccard overlap from which the participants count as right (judgement, docstring)
+PARTICIPANTS_OVERLAP = 0.5
 RULES = ("model", "N1", "N2")
 
 
@@ -99,12 +115,13 @@ class EpisodeResult:
         return (y - real.year) * 12 + (m - real.month)
 
     def check_shares(self) -> dict[str, float]:
-        return {k: sum(c[k] for c in self.checks) / len(self.checks) for k in CHECKS}
+        keys = [k for k in (*CHECKS, *EXTRA_CHECKS) if k in self.checks[0]]
+        return {k: sum(c[k] for c in self.checks) / len(self.checks) for k in keys}
 
     def right(self) -> dict[str, dict[str, bool]]:
         """Per rule (the model by majority of seeds, N1, N2): each check and all three."""
         sh = self.check_shares()
-        out = {"model": {**{k: sh[k] > 0.5 for k in CHECKS}, "all": self.reproduced}}
+        out = {"model": {**{k: v > 0.5 for k, v in sh.items()}, "all": self.reproduced}}
         for name, call in self.episode.nulls.items():
             c = check(call, self.episode.spec)
             out[name] = {**c, "all": all(c.values())}
@@ -116,10 +133,12 @@ class EpisodeResult:
         return {
             "episode": ep.id, "issue": ep.spec.issue, "date": ep.spec.date.isoformat(),
             "real": {"result": ep.spec.result, "venue": ep.spec.venue,
-                     "blocker": ep.spec.blocker, "proposed": ep.spec.proposed},
+                     "blocker": ep.spec.blocker, "proposed": ep.spec.proposed,
+                     "route": ep.spec.route, "participants": ep.spec.participants},
             "model": {"result": mo.result, "venue": "+".join(mo.venue),
                       "blocker": list(mo.blocker), "date": mo.date,
-                      "months_off": self.months_off()},
+                      "months_off": self.months_off(), "route": mo.route,
+                      "participants": list(mo.participants)},
             "checks": {k: round(v, 3) for k, v in self.check_shares().items()},
             "share": round(self.share, 3), "reproduced": self.reproduced,
             "null_rules": {n: {"result": c.result, "venue": "+".join(c.venue),
@@ -142,10 +161,16 @@ class Backtest:
     def line(self) -> str:
         return f"{self.reproduced} of {len(self.results)} episodes reproduced"
 
+    def extra_checks(self) -> list[str]:
+        """The checks beyond the three that some episode states (route, participants)."""
+        return [k for k in EXTRA_CHECKS if any(k in r.checks[0] for r in self.results)]
+
     def score(self) -> dict[str, dict[str, int]]:
-        """Per rule, the episodes it gets right on each check and on all three."""
+        """Per rule, the episodes it gets right on each check and on all three (and on
+        route and participants, of the episodes that state them)."""
         rights = [r.right() for r in self.results]
-        return {rule: {k: sum(x[rule][k] for x in rights) for k in (*CHECKS, "all")}
+        keys = (*CHECKS, "all", *self.extra_checks())
+        return {rule: {k: sum(x[rule].get(k, False) for x in rights) for k in keys}
                 for rule in RULES}
 
     @property
@@ -179,20 +204,35 @@ def outcome(summary: dict[str, Any], issue: str,
         pieces = (rec["route"] or "").split("+")
         venue = tuple(sorted({"joint" if p == "joint" else codes[p] for p in pieces if p}))
         result = "watered_down" if _short(rec, proposed) else "adopted"
-        return Outcome(result, venue, (), rec["date"])
+        return Outcome(result, venue, (), rec["date"], rec["route"])
     # not agreed: vetoed, or the status quo holds at the deadline
     if codes.get("joint") and rec["vetoes"]:
         venue = ("joint",)
     else:
         venue = tuple(sorted({codes["eu"] if v["house"] in HOUSES_EU else codes["nato"]
                               for v in rec["vetoes"]}))
-    return Outcome("blocked", venue, tuple(sorted({v["actor"] for v in rec["vetoes"]})), None)
+    outside = rec.get("outside") or {}
+    return Outcome("blocked", venue, tuple(sorted({v["actor"] for v in rec["vetoes"]})), None,
+                   rec.get("route"), tuple(sorted(outside.get("participants", []))))
+
+
+def overlap(a: tuple[str, ...] | list[str], b: tuple[str, ...] | list[str]) -> float:
+    """Jaccard index of two sets of actors (1 when both are empty)."""
+    sa, sb = set(a), set(b)
+    return len(sa & sb) / len(sa | sb) if sa | sb else 1.0
 
 
 def check(o: Outcome | NullCall, spec: EpisodeSpec) -> dict[str, bool]:
-    """Result, venue and blocker, each compared as a set with the real one."""
-    return {"result": o.result == spec.result, "venue": set(o.venue) == {spec.venue},
-            "blocker": set(o.blocker) == set(spec.blocker)}
+    """Result, venue and blocker, each compared as a set with the real one; route and
+    participants where the episode states them (a null rule names neither)."""
+    out = {"result": o.result == spec.result, "venue": set(o.venue) == {spec.venue},
+           "blocker": set(o.blocker) == set(spec.blocker)}
+    if spec.route is not None:
+        out["route"] = getattr(o, "route", None) == spec.route
+    if spec.participants is not None:
+        got = getattr(o, "participants", ())
+        out["participants"] = overlap(got, spec.participants) >= PARTICIPANTS_OVERLAP
+    return out
 
 
 def run_episode(ep: Episode, seeds: list[int], protocol: str | None = None) -> EpisodeResult:
@@ -227,8 +267,9 @@ def _months(r: EpisodeResult) -> str:
 
 
 def _real(sp: EpisodeSpec) -> str:
-    return (f"{sp.result} · {sp.venue} · {'+'.join(sp.blocker) or 'no blocker'} "
-            f"({sp.date})")
+    return (f"{sp.result} · {sp.venue} · {'+'.join(sp.blocker) or 'no blocker'}"
+            + (f" · outside: {len(sp.participants or [])} states" if sp.route == "outside"
+               else "") + f" ({sp.date})")
 
 
 def tables(bt: Backtest, title: str) -> tuple[Tab, Tab, Tab]:
@@ -240,26 +281,36 @@ def tables(bt: Backtest, title: str) -> tuple[Tab, Tab, Tab]:
                        "real_blocker", "model_result", "model_venue", "model_blocker",
                        "model_date", "months_off", "right_result", "right_venue",
                        "right_blocker", "share", "reproduced", "n1_result", "n1_venue",
-                       "n1_blocker", "n2_result", "n2_venue", "n2_blocker"], key="episodes")
+                       "n1_blocker", "n2_result", "n2_venue", "n2_blocker", "real_route",
+                       "real_participants", "model_route", "model_participants",
+                       "right_route", "right_participants"], key="episodes")
     for r in bt.results:
         sp, mo, sh, nl = r.episode.spec, r.modal(), r.check_shares(), r.episode.nulls
         wide.add(r.episode.id, _real(sp),
                  mo.label() + (f" ({mo.date}, {_months(r)})" if mo.date else ""),
-                 " / ".join(f"{sh[k]:.0%}" for k in CHECKS),
+                 " / ".join(f"{sh[k]:.0%}" for k in CHECKS)
+                 + "".join(f" · {k} {sh[k]:.0%}" for k in EXTRA_CHECKS if k in sh),
                  f"{'yes' if r.reproduced else 'no'} ({r.share:.0%})", nl["N2"].label())
         tidy.add(r.episode.id, sp.issue, sp.date.isoformat(), sp.result, sp.venue,
                  "+".join(sp.blocker), mo.result, "+".join(mo.venue), "+".join(mo.blocker),
                  mo.date, r.months_off(), round(sh["result"], 3), round(sh["venue"], 3),
                  round(sh["blocker"], 3), round(r.share, 3), r.reproduced,
                  *(x for n in ("N1", "N2") for x in (nl[n].result, "+".join(nl[n].venue),
-                                                      "+".join(nl[n].blocker))))
+                                                      "+".join(nl[n].blocker))),
+                 sp.route, "+".join(sp.participants or []), mo.route,
+                 "+".join(mo.participants),
+                 *(round(sh[k], 3) if k in sh else None for k in EXTRA_CHECKS))
     n = len(bt.results)
+    extra = bt.extra_checks()
+    stated = {k: sum(k in r.checks[0] for r in bt.results) for k in extra}
     score = Tab(f"score: episodes right of {n}, the model (majority of seeds) beside the null "
                 "rules N1 (adopt everything) and N2 (adopt unless a veto house holds a "
-                "declared opponent)", ["rule", "result", "venue", "blocker", "all three"],
+                "declared opponent)", ["rule", "result", "venue", "blocker", "all three",
+                                       *(f"{k} (of {stated[k]})" for k in extra)],
                 key="score")
     for rule, c in bt.score().items():
-        score.add(rule, c["result"], c["venue"], c["blocker"], c["all"])
+        score.add(rule, c["result"], c["venue"], c["blocker"], c["all"],
+                  *(c[k] for k in extra))
     return wide, tidy, score
 
 

@@ -35,6 +35,10 @@ class EpisodeSpec(BaseModel):
     venue: Literal["cfsp", "olp", "art122", "mff", "nac", "joint"]
     blocker: list[str]
     proposed: dict[Literal["eu_role", "nato_role"], float] | None = None
+    #: the route the change took where it is scored (``outside``: a coalition of the
+    #: willing outside both institutions, model/willing.py) and who acted there
+    route: Literal["eu", "nato", "eu+nato", "joint", "outside"] | None = None
+    participants: list[str] | None = None
     date: dt.date
     sources: list[str] = Field(min_length=1)
 
@@ -61,6 +65,13 @@ class EpisodeSpec(BaseModel):
         if len(set(v)) != len(v):
             raise ValueError("a set of actor ids: each at most once")
         return sorted(v)
+
+    @field_validator("participants")
+    @classmethod
+    def _group(cls, v: list[str] | None) -> list[str] | None:
+        if v is not None and (len(set(v)) != len(v) or len(v) < 2):
+            raise ValueError("a set of at least two actor ids, each at most once")
+        return None if v is None else sorted(v)
 
     @field_validator("proposed")
     @classmethod
@@ -151,6 +162,15 @@ def load_episode(path: str | Path, records: list[Record] | None = None) -> Episo
     if spec.result == "watered_down" and spec.proposed is None:
         raise DataError(path, "episode.proposed", None,
                         "a watered-down episode gives the role proposed")
+    if (spec.route == "outside") != (spec.participants is not None):
+        raise DataError(path, "episode.participants", spec.participants,
+                        'participants go with route = "outside" (who acted outside both)')
+    if spec.route == "outside" and spec.result != "blocked":
+        raise DataError(path, "episode.result", spec.result, 'route = "outside" is where the '
+                        "institutions did not deliver: the result is blocked")
+    for p in spec.participants or []:
+        if p not in w.actor_ids:
+            raise DataError(path, "episode.participants", p, "unknown actor")
     sq = status_quo(w, j)
     for k, v in (spec.proposed or {}).items():
         on = w.joint[j] or (w.eu_venue[j] if k == "eu_role" else w.nato_venue[j]) != "none"

@@ -154,6 +154,7 @@ def _comparison(folder: Path) -> dict[str, Any]:
 def _run(folder: Path) -> dict[str, Any]:
     from model.results.reading import issues, status_counts, veto_text
     from model.results.tables import summary_table
+    from model.willing import sentence as outside_sentence
 
     s = json.loads((folder / "summary.json").read_text())
     views = issues(s)
@@ -167,7 +168,8 @@ def _run(folder: Path) -> dict[str, Any]:
             findings.append(f"{v['name']}: {v['status']}"
                             + (f", vetoed by {veto_text(v['vetoes'])}" if v["vetoes"] else "")
                             + f"; the arrangement stays at EU role {v['eu_role']:.0f}, NATO "
-                            f"role {v['nato_role']:.0f}.{pivotal}")
+                            f"role {v['nato_role']:.0f}.{pivotal}"
+                            + (" " + outside_sentence(v["outside"]) if v["outside"] else ""))
             continue
         d_eu = v["eu_role"] - (v["status_quo_eu_role"] or 0.0)
         d_nato = v["nato_role"] - (v["status_quo_nato_role"] or 0.0)

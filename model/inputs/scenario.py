@@ -68,10 +68,12 @@ class ScenarioParameters(BaseModel):
     settle_rounds: int = Field(default=3, ge=1)
     settle_tolerance: float = Field(default=0.5, ge=0)
     abstain_salience: float = Field(default=0.1, ge=0, le=1)
+    #: the states' capability share a coalition needs to act outside both (model/willing.py)
+    willing_threshold: float = Field(default=0.10, gt=0, le=1)
 
     _f = field_validator("us_engagement", "coalition_threshold", "coalition_cohesion",
                          "coalition_activity", "settle_tolerance",
-                         "abstain_salience")(_check_finite)
+                         "abstain_salience", "willing_threshold")(_check_finite)
 
 
 class BlocOverride(BaseModel):

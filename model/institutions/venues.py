@@ -89,12 +89,13 @@ BASIS_COSTS: dict[str, BasisCost] = {
 
 
 def venue_label(eu_venue: str, nato_venue: str, route: str | None) -> str:
-    """Readable venue(s) of a route: ``eu``, ``nato``, ``joint`` or ``eu+nato``."""
+    """Readable venue(s) of a route: ``eu``, ``nato``, ``joint`` or ``eu+nato``; for
+    ``outside`` (or None) the venues that would have decided."""
     parts = []
-    if route in ("eu", "eu+nato", "joint", None) and eu_venue != "none":
+    if route in ("eu", "eu+nato", "joint", "outside", None) and eu_venue != "none":
         v = VENUES[eu_venue]
         parts.append(f"{v.label}, {v.treaty}")
-    if route in ("nato", "eu+nato", "joint", None) and nato_venue != "none":
+    if route in ("nato", "eu+nato", "joint", "outside", None) and nato_venue != "none":
         parts.append(VENUES[nato_venue].label)
     text = " and ".join(parts) or "no venue"
     return ("formal EU-NATO arrangement: " + text) if route == "joint" else text

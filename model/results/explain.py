@@ -26,6 +26,7 @@ from agents import PART_NAMES
 from agents.base import NegotiationActor
 from model.institutions.pivot import pivotal_many
 from model.institutions.venues import VENUES, venue_label
+from model.willing import sentence as outside_sentence
 
 if TYPE_CHECKING:
     from model.run_view import Run as EuNatoModel
@@ -192,6 +193,7 @@ def explain_issue(model: EuNatoModel, j: int, piv: list[str] | None = None
         "agenda_setter_used": bool(model.setter_used[j]),
         "basis_choice": basis_choice(model, j),
         "pieces": dict(model.pieces[j]),
+        "outside": model.outside[j],
         "vetoes": vetoes, "pivotal": piv, "shift_shares": shift_shares(model, j),
         "movers": mv,
     }
@@ -238,6 +240,8 @@ def sentences(model: EuNatoModel, j: int, ex: dict[str, Any]) -> str:
     for h, who in by_house.items():
         s.append(f"{lead} in {HOUSE_NAMES[h]} by {', '.join(who)}.")
         lead = " Vetoed"
+    if ex["outside"]:
+        s.append(" " + outside_sentence(ex["outside"]))
     piv = ex["pivotal"]
     if len(piv) > 8:
         s.append(f" Pivotal: any of {len(piv)} members (under unanimity or consensus each "

@@ -46,6 +46,7 @@ def issue_view(i: dict[str, Any]) -> dict[str, Any]:
         "eu_role": float(i["eu_role"]), "nato_role": float(i["nato_role"]),
         "status_quo_eu_role": sq.get("eu_role"), "status_quo_nato_role": sq.get("nato_role"),
         "venue": i.get("venue") or "", "route": i.get("route"),
+        "outside": i.get("outside"),
         "round": i.get("round"), "date": i.get("date"),
         "pieces": dict(i.get("pieces") or {}),
         "vetoes": list(i.get("vetoes", [])), "blockers": blockers(i),

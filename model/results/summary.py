@@ -6,6 +6,8 @@ of 100:
 - duplication of issue j: ``max(0, eu + nato − 100) / 100``, both institutions covering the
   same part of the task;
 - gap of issue j: ``max(0, 100 − eu − nato) / 100``, a requirement neither covers;
+- both count a coalition of the willing's role outside the institutions (model/willing.py)
+  beside the EU's and NATO's: ``eu + nato + outside``;
 - label: a role of at least ``LEAD`` leads: ``both``, ``EU-led``, ``NATO-led`` or ``neither``;
 - utility of actor i: Σ_j s_ij (1 − (|x^EU_ij − eu_j| + |x^NATO_ij − nato_j|) / 200) /
   Σ_j s_ij over its ideals x; a bloc's utility is its capability-weighted mean.
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from model import coalitions
+from model import coalitions, willing
 from model.institutions.venues import venue_label
 from model.results.explain import basis_choice, eu_basis, explain, venue_codes
 
@@ -42,9 +44,11 @@ def label(eu: float, nato: float) -> str:
     return "neither"
 
 
-def duplication_gap(outcome: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
-    """(m,) duplication and gap of the roles in force ``outcome`` (2m,)."""
-    total = outcome[:m] + outcome[m:]
+def duplication_gap(outcome: np.ndarray, m: int, outside: np.ndarray | None = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """(m,) duplication and gap of the roles in force ``outcome`` (2m,), with the (m,)
+    roles of arrangements ``outside`` both institutions if any."""
+    total = outcome[:m] + outcome[m:] + (0.0 if outside is None else outside)
     return np.maximum(total - 100.0, 0) / 100.0, np.maximum(100.0 - total, 0) / 100.0
 
 
@@ -83,7 +87,7 @@ def summarize(model: EuNatoModel, explanations: bool = True) -> dict[str, Any]:
     explanations, the costliest part (the pivot test): ``explanations`` is then ``{}`` and
     each issue's ``pivotal`` is ``None``; everything else is the same."""
     st, m, w = model.state, model.m, model.world
-    dup, gap = duplication_gap(model.outcome, m)
+    dup, gap = duplication_gap(model.outcome, m, willing.outside_roles(model))
     util = utilities(model)
     blocs = w.blocs
     ex = explain(model) if explanations else {}
@@ -104,6 +108,7 @@ def summarize(model: EuNatoModel, explanations: bool = True) -> dict[str, Any]:
             "venues": venue_codes(model, j),
             "legal_basis": basis_choice(model, j),
             "route": model.route[j],
+            "outside": model.outside[j],
             "pieces": dict(model.pieces[j]),
             "round": int(model.settled_round[j]) if agreed else None,
             "date": model.date(int(model.settled_round[j])) if agreed else None,
@@ -137,6 +142,7 @@ def summarize(model: EuNatoModel, explanations: bool = True) -> dict[str, Any]:
         "agreed": statuses.count("agreed"),
         "blocked": statuses.count("blocked"),
         "status_quo_holds": statuses.count("status quo holds"),
+        "outside": sum(rec is not None for rec in model.outside),
         "coalitions": {
             "count": sum(len(v) for v in coal.values()),
             "stability": round(partition_stability(model), 4),
