@@ -45,7 +45,7 @@ class Parliament(NegotiationActor):
     def group_vote(d_prop: np.ndarray, d_sq: np.ndarray, salience: np.ndarray,
                    seats: np.ndarray, turnout: np.ndarray, component: np.ndarray,
                    abstain_salience: float
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                   ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, ...]]:
         """The Parliament's verdict on G proposals from its K political groups.
 
         Each group votes as a bloc by every voter's rule (:meth:`NegotiationActor.
@@ -53,12 +53,17 @@ class Parliament(NegotiationActor):
         (G,) of its members vote. Where ``component`` (G,) (MFF consent, Art. 312(2) TFEU)
         the yes seats must reach a majority of the component members (all seats held), so
         the absent and the abstaining count against; elsewhere (Art. 231 TFEU) more yes
-        than no among the votes cast. Returns (passed (G,), yes, no, abstain seats (G,))."""
+        than no among the votes cast. Returns passed (G,), the seats voting yes, no and
+        abstaining (3, G), and the groups' yes, no and abstain masks (K, G) each."""
         yes, no, abstain = NegotiationActor.decide_vote(
             d_prop, d_sq, np.broadcast_to(salience, d_prop.shape),
             np.zeros(d_prop.shape, bool), np.zeros(d_prop.shape, bool), abstain_salience)
         voting = seats * turnout[None, :]
         y, n, a = ((voting * x).sum(axis=0) for x in (yes, no, abstain))
-        members = seats.sum(axis=0)
-        passed = np.where(component, y >= np.floor(members / 2) + 1 - 1e-9, y > n + 1e-9)
-        return passed, y, n, a
+        passed = np.where(component, y >= Parliament.majority(seats) - 1e-9, y > n + 1e-9)
+        return passed, np.stack([y, n, a]), (yes, no, abstain)
+
+    @staticmethod
+    def majority(seats: np.ndarray) -> np.ndarray:
+        """(G,) the majority of component members: more than half the seats held."""
+        return np.floor(seats.sum(axis=0) / 2) + 1

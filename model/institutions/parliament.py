@@ -27,7 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from agents.parliament import Parliament
 from model.inputs.data import DATA_DIR, DataError, read_toml
+from model.institutions.venues import VENUES
 
 if TYPE_CHECKING:
     from model.run_view import Run as EuNatoModel
@@ -223,3 +225,46 @@ def stack(ballots: list[GroupBallot | None], k: int) -> GroupBallot | None:
     bs = [off if b is None else b for b in ballots]
     return GroupBallot(*(np.concatenate([getattr(b, f) for b in bs], axis=-1)
                          for f in ("d_prop", "d_sq", "seats", "turnout", "on")))
+
+
+def parliament_vote(model: EuNatoModel, j: int, basis: str) -> dict[str, Any] | None:
+    """How the Parliament's groups voted on issue ``j``'s EU piece under ``basis`` (the
+    summary's ``parliament``, docs/schema.md): what passed (else the last proposal) against
+    the status quo it faced, in the month of its last vote. None where the Parliament has
+    no vote, the EU piece did not change, or the groups do not decide (it voted as one)."""
+    if not VENUES[basis].parliament or model.pieces[j]["eu"] == "unchanged":
+        return None
+    x = model.outcome[j] if model.pieces[j]["eu"] == "agreed" else model.proposal[j]
+    month = vote_month(model, j)
+    b = model_ballot(model, np.array([j]), np.array([x]), model.status_quo0[j:j + 1],
+                     month=month)
+    if b is None or not b.on[0]:
+        return None
+    groups = load_groups()
+    component = VENUES[basis].council == "unanimity"
+    row = ep_row(model.world.types)
+    passed, tally, (yes, no, _) = Parliament.group_vote(
+        b.d_prop, b.d_sq, model.salience[row, j:j + 1], b.seats, b.turnout,
+        np.array([component]), model.abstain_salience)
+    y, n, a = (round(float(v)) for v in tally[:, 0])
+    seated = b.seats[:, 0] > 0
+    return {
+        "term": groups.term_at(month).term, "month": month,
+        "rule": RULE_NAMES[COMPONENT_MEMBERS if component else VOTES_CAST],
+        "needed": int(Parliament.majority(b.seats)[0]) if component else n + 1,
+        "members": int(b.seats[:, 0].sum()), "yes": y, "no": n, "abstain": a,
+        "passed": bool(passed[0]), "eu_role": round(float(x), 1),
+        "groups": {g: ("for" if yes[k, 0] else "against" if no[k, 0] else "abstain")
+                   for k, g in enumerate(groups.names) if seated[k]},
+    }
+
+
+def vote_text(v: dict[str, Any]) -> str:
+    """One sentence on how the Parliament voted (explanations, briefings)."""
+    side = {s: [g for g, x in v["groups"].items() if x == s]
+            for s in ("for", "against", "abstain")}
+    parts = [f"{s}: {', '.join(gs)}" for s, gs in side.items() if gs]
+    return (f" The European Parliament (term {v['term']}) voted {v['yes']}-{v['no']}-"
+            f"{v['abstain']} on EU role {v['eu_role']:.0f} by its groups ("
+            + "; ".join(parts) + f"); it needed a {v['rule']}, {v['needed']} votes, and "
+            + ("passed it." if v["passed"] else "rejected it."))

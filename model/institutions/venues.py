@@ -277,7 +277,7 @@ def _group_majority(yes, no, abstain, rows, salience, stance, parliament, counci
     majority of component members."""
     n, g = yes.shape
     sal = np.broadcast_to(salience, (n, g))[rows].max(axis=0)
-    passed, *_ = Parliament.group_vote(ep.d_prop, ep.d_sq, sal, ep.seats, ep.turnout,
+    passed, _, _ = Parliament.group_vote(ep.d_prop, ep.d_sq, sal, ep.seats, ep.turnout,
                                        council == 2, abstain_salience)
     on = parliament & ep.on & ~np.broadcast_to(stance, (n, g))[rows].any(axis=0)
     for a, v in ((yes, passed), (no, ~passed), (abstain, np.zeros(g, bool))):
