@@ -15,7 +15,8 @@ under the Türkiye–Cyprus participation blockage). Only members of a house vot
   a majority of votes cast) and ``mff`` (consent, Art. 312(2) TFEU: a majority of its
   component members) only; by its political groups' seats where data/parliament.toml has
   them (model/institutions/parliament.py), else as one actor at its median.
-- ``nato``: the allies, by consensus: any ally's no blocks; an ally may step aside.
+- ``nato``: the allies, by consensus under the silence procedure (:func:`silence_holds`):
+  a draft passes unless an ally breaks silence; an ally may step aside.
 
 How each voter decides is the actor's own rule (:meth:`agents.base.NegotiationActor.
 decide_vote`); members of a cohesive coalition then vote with their coalition's
@@ -256,7 +257,7 @@ def vote_columns(
     if ep is not None and el.parliament.any():
         _group_majority(yes, no, abstain, el.parliament, salience, blocking | aside,
                         parliament, council, ep, abstain_salience)
-    ok = {"nato": ~nato | ~(no & el.nato[:, None]).any(axis=0),
+    ok = {"nato": ~nato | silence_holds(no, el.nato),
           "european_parliament": ~parliament | ~(no & el.parliament[:, None]).any(axis=0)}
     council_ok = np.ones(g, bool)
     if (council == 1).any():
@@ -267,6 +268,17 @@ def vote_columns(
     ok["eu_council"] = council_ok
     adopted = ok["nato"] & ok["european_parliament"] & council_ok
     return adopted, yes, no, abstain, ok
+
+
+def silence_holds(no: np.ndarray, allies: np.ndarray) -> np.ndarray:
+    """(G,) whether the NAC adopts each draft by the silence procedure: it passes unless an
+    ally breaks silence by the deadline, and the NAC never votes. Breaking silence is a
+    no (n, G) from :meth:`NegotiationActor.decide_vote`: a blocking stance, or a loss of at
+    least ``DISSENT_THRESHOLD`` (salience × role points); an ally that loses less, cares
+    less than the abstention salience or steps aside keeps silence, which is consent. The
+    same threshold makes a Council member abstain rather than veto under unanimity, so
+    consensus in a meeting and consensus by silence are one rule here (docs/model.md)."""
+    return ~(no & allies[:, None]).any(axis=0)
 
 
 def _group_majority(yes, no, abstain, rows, salience, stance, parliament, council, ep,
