@@ -79,6 +79,9 @@ class World:
     #: the central (undrawn) decoupling fear and competition, kept by draw_judgements: the
     #: premise a user sets and reads (the app's sliders), whatever a seed drew around it
     central: dict[str, np.ndarray] = field(default_factory=dict)
+    #: (m,) a joint piece that is a political declaration, not a formal arrangement: the
+    #: participation blockage does not bar it (docs/model.md, "Declarations")
+    declaration: np.ndarray | None = None
     start: str = "2024-07"
     months_per_round: int = 1
     coef: PreferenceModel = field(default_factory=PreferenceModel)
@@ -109,6 +112,9 @@ class World:
                 setattr(self, name, nan(shape, np.nan))
         if self.house_weight is None:
             self.house_weight = np.ones((n, 2))
+        if self.declaration is None:
+            self.declaration = np.array([getattr(i, "joint_instrument", "arrangement")
+                                         == "declaration" for i in self.issues], dtype=bool)
 
     def copy(self) -> World:
         """A world a run may change: its own arrays, lists and stances (the data records
@@ -134,6 +140,12 @@ class World:
     @property
     def blocs(self) -> np.ndarray:
         return np.array([a.bloc for a in self.actors])
+
+    @property
+    def formal(self) -> np.ndarray:
+        """(m,) the issues whose joint piece is a formal EU-NATO arrangement: the ones the
+        participation blockage bars (a joint declaration is not one)."""
+        return self.joint & ~self.declaration
 
     @property
     def pillars(self) -> list[str]:
@@ -397,6 +409,8 @@ def build_world(
             world.nato_venue[j] = ov.nato_venue
         if ov.joint is not None:
             world.joint[j] = ov.joint
+        if ov.joint_instrument is not None:
+            world.declaration[j] = ov.joint_instrument == "declaration"
     return world
 
 

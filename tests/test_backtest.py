@@ -312,13 +312,17 @@ def test_goal_the_model_beats_both_null_rules_on_result_and_blocker():
 
 
 def test_with_the_participation_blockage_on_the_joint_declaration_is_routed_around(tmp_path):
-    # the engine makes the blockers vote no on every joint change, so the model adopts the EU
-    # and NATO pieces separately: the venue is wrong
+    # the blockage is on in the episode; coded as a formal arrangement instead of the
+    # declaration it was, the blockers vote no on the joint change, so the model adopts the
+    # EU and NATO pieces separately: the venue is wrong (issue 22, item 7)
     text = (EPISODE_DIR / "joint-declaration-2023.toml").read_text()
+    assert "participation_blockage = true" in text
     (tmp_path / "jd.toml").write_text(
-        text.replace("participation_blockage = false", "participation_blockage = true"))
+        text.replace('joint_instrument = "declaration"', 'joint_instrument = "arrangement"'))
     r = backtest(tmp_path, seeds=2).results[0]
     assert {o.venue for o in r.outcomes} == {("cfsp", "nac")} and not r.reproduced
+    (tmp_path / "jd.toml").write_text(text)
+    assert backtest(tmp_path, seeds=2).results[0].reproduced
 
 
 def test_an_episodes_seeds_played_together_are_its_runs_one_by_one():

@@ -32,6 +32,7 @@ from model.institutions.houses import (
     basis_asks,
     choose_basis,
 )
+from model.institutions.parliament import ballot, ep_row, load_groups
 from model.institutions.venues import Verdict, distances, house_codes, houses_for, vote_columns
 
 if TYPE_CHECKING:
@@ -87,6 +88,8 @@ class VoteMemory:
         self.has_venue = np.array([[v != "none" for v in w.eu_venue],
                                    [v != "none" for v in w.nato_venue]])
         self.joint = np.asarray(w.joint, bool)
+        self.formal = np.asarray(w.formal, bool)
+        self.ep_row = ep_row(w.types)
         el = self.electorate = first.electorate  # the houses' members (the same in all)
         self.masks = np.stack([el.eu, el.parliament, el.nato], axis=1)  # (n, 3) as HOUSES
         ids = w.actor_ids
@@ -222,7 +225,19 @@ def _vote(ens: Ensemble, act: np.ndarray, a: np.ndarray, j: np.ndarray, kind: np
         el, mem.council[j, kind], mem.parliament[j, kind], mem.nato[j, kind], d_prop, d_sq,
         mem.salience[r, :, j].T, mem.block[r, j, kind].T, mem.aside[r, j, kind].T,
         abstain_salience=ens.models[0].abstain_salience, coalition=ens.coal[r, pillar].T,
-        joint=joint)
+        joint=joint & mem.formal[j], ep=_ballot(ens, r, j, f[a, j], out[a, j]))
+
+
+def _ballot(ens: Ensemble, r: np.ndarray, j: np.ndarray, proposal: np.ndarray,
+            status_quo: np.ndarray):
+    """The Parliament's groups on columns of replicates ``r``, issues ``j`` (EU roles):
+    ``parliament.model_ballot`` with each column's replicate (all vote in one month)."""
+    row = ens.votes.ep_row
+    if row is None:
+        return None
+    mdl = ens.models[int(r[0])]  # a running replicate: all run in lockstep
+    return ballot(load_groups(), [mdl.date(max(mdl.steps, 1))], list(mdl.world.pillars), j,
+                  ens.stand[r, row, j], proposal, status_quo)
 
 
 def _setter_points(ens: Ensemble, act: np.ndarray, asks: list[tuple[int, int, str]]
@@ -288,7 +303,8 @@ def _setter_vote(ens: Ensemble, act: np.ndarray, cols: list[tuple[int, int, str,
         el, codes[rep, 0], codes[rep, 1] > 0, codes[rep, 2] > 0,
         d_prop, d_sq, mem.salience[r, :, j].T[:, rep], block[:, rep],
         aside[:, rep], abstain_salience=ens.models[0].abstain_salience,
-        coalition=ens.coal[r, pillar].T[:, rep], joint=np.zeros(rep.size, bool))
+        coalition=ens.coal[r, pillar].T[:, rep], joint=np.zeros(rep.size, bool),
+        ep=_ballot(ens, r[rep], j[rep], grid, sq[rep]))
     adopted = adopted.reshape(len(cols), g)
     for q, (ai, jj, p, k, b) in enumerate(cols):
         out[ai, jj, p, b] = Bureaucracy.propose(adopted[q], GRID,

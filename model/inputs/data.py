@@ -176,6 +176,10 @@ class IssueRecord(BaseModel):
     eu_venue: Literal["cfsp", "olp", "art122", "mff", "none"]
     nato_venue: Literal["nac", "none"]
     joint: bool = False
+    #: what the joint piece is: a formal EU-NATO ``arrangement`` (Berlin Plus style: the
+    #: participation blockage bars it) or a political ``declaration`` of the institutions'
+    #: heads (the 2016, 2018 and 2023 Joint Declarations: it does not)
+    joint_instrument: Literal["arrangement", "declaration"] = "arrangement"
     legal_basis: str = ""
     #: the EU legal bases the EU piece may be decided under, the issue's own (``eu_venue``)
     #: first; its agenda setter may move a vetoed act to another (docs/model.md §5.4).

@@ -129,6 +129,7 @@ class IssueOverride(BaseModel):
     eu_bases: list[Literal["cfsp", "olp", "art122", "mff"]] | None = None
     nato_venue: Literal["nac", "none"] | None = None
     joint: bool | None = None
+    joint_instrument: Literal["arrangement", "declaration"] | None = None
 
     @model_validator(mode="after")
     def _bases(self) -> IssueOverride:

@@ -27,6 +27,7 @@ import numpy as np
 
 from agents.base import VOTE_TOLERANCE
 from agents.bureaucracy import Bureaucracy
+from model.institutions.parliament import model_ballot
 from model.institutions.venues import (
     BASIS_COSTS,
     DELAY_COST,
@@ -72,9 +73,14 @@ def piece_vote(model: EuNatoModel, j: int, piece: str, proposal: np.ndarray,
         block, aside = _stances(model, j, houses)
     if block is not None and block.ndim == 2 and d_prop.shape[1] == 1:
         d_prop = np.repeat(d_prop, block.shape[1], axis=1)
+    ep = None
+    if piece == "eu":
+        g = d_prop.shape[1]
+        ep = model_ballot(model, np.full(g, j), np.broadcast_to(prop, g), np.full(g, sq[j]))
     return vote(model.electorate, houses, d_prop, d_sq, model.salience[:, j],
                 block, aside, abstain_salience=model.abstain_salience,
-                coalition=model.coalition[model.pillar_of[j]], joint=piece == "joint")
+                coalition=model.coalition[model.pillar_of[j]],
+                joint=piece == "joint" and bool(w.formal[j]), ep=ep)
 
 
 def _stances(model: EuNatoModel, j: int, houses: list[tuple[str, str]]
@@ -120,7 +126,8 @@ def piece_votes(model: EuNatoModel, requests: list[tuple[int, str, np.ndarray]]
     adopted, yes, no, abstain, ok = vote_columns(
         model.electorate, council, parl, nato, d_prop, d_sq, model.salience[:, issue],
         block, aside, abstain_salience=model.abstain_salience,
-        coalition=model.coalition[model.pillar_of[issue]].T, joint=joint)
+        coalition=model.coalition[model.pillar_of[issue]].T, joint=joint & w.formal[issue],
+        ep=model_ballot(model, issue, p[:, 0], sq[issue]))
     return [Verdict(adopted[q:q + 1], yes[:, q:q + 1], no[:, q:q + 1], abstain[:, q:q + 1],
                     {h: ok[h][q:q + 1] for h in names}, names)
             for q, names in enumerate(houses_of)]

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from model.institutions.houses import _stances
+from model.institutions.parliament import load_groups, model_ballot, stack, take, vote_month
 from model.institutions.venues import distances, house_codes, houses_for, vote_columns
 
 if TYPE_CHECKING:
@@ -52,6 +53,8 @@ def _group(cases: list[tuple[EuNatoModel, int, list[str]]]) -> list[list[str]]:
     vblock, vaside = np.empty((n, g), bool), np.empty((n, g), bool)
     coal, cap, blk = np.empty((n, g), int), np.empty((n, g)), np.empty((n, g), bool)
     codes = np.empty((g, 4), int)
+    formal = np.empty(g, bool)
+    ballots = []
     for q, (_, mdl, j, piece) in enumerate(cols):
         m, w = mdl.m, mdl.world
         c = [j, m + j] if piece == "joint" else [j if piece == "eu" else m + j] * 2
@@ -65,6 +68,11 @@ def _group(cases: list[tuple[EuNatoModel, int, list[str]]]) -> list[list[str]]:
         sal[:, q] = mdl.salience[:, j]
         coal[:, q] = mdl.coalition[mdl.pillar_of[j]]
         cap[:, q], blk[:, q] = mdl.electorate.capability, mdl.electorate.blockers
+        formal[q] = w.formal[j]
+        ballots.append(model_ballot(mdl, np.array([j]), prop[:1, q], sq[:1, q],
+                                    month=vote_month(mdl, j)) if piece == "eu" else None)
+    groups = load_groups()
+    ep = stack(ballots, len(groups.names)) if groups else None
     council, parl, nato, joint = codes[:, 0], codes[:, 1] > 0, codes[:, 2] > 0, codes[:, 3] > 0
     d_prop, d_sq = distances(one, two, prop, sq, joint)
     el = first.electorate
@@ -72,7 +80,7 @@ def _group(cases: list[tuple[EuNatoModel, int, list[str]]]) -> list[list[str]]:
     _, yes, no, _, _ = vote_columns(
         replace(el, capability=cap, blockers=blk),
         council, parl, nato, d_prop, d_sq, sal, block, aside,
-        abstain_salience=first.abstain_salience, coalition=coal, joint=joint)
+        abstain_salience=first.abstain_salience, coalition=coal, joint=joint & formal, ep=ep)
     # then every voter's variant: column 0 as it stands (the actors' own stances), column
     # 1 + k with voter k's yes turned no or its no turned to abstention
     v = n + 1
@@ -87,7 +95,8 @@ def _group(cases: list[tuple[EuNatoModel, int, list[str]]]) -> list[list[str]]:
         replace(el, capability=cap[:, rep], blockers=blk[:, rep]),
         council[rep], parl[rep], nato[rep], d_prop[:, rep], d_sq[:, rep], sal[:, rep],
         vb.reshape(n, g * v), va.reshape(n, g * v),
-        abstain_salience=first.abstain_salience, coalition=coal[:, rep], joint=joint[rep])
+        abstain_salience=first.abstain_salience, coalition=coal[:, rep],
+        joint=(joint & formal)[rep], ep=take(ep, rep))
     adopted = adopted.reshape(g, v)
     flips = (adopted[:, 1:] != adopted[:, :1]) & (yes | no).T  # (g, n)
     found: list[set[str]] = [set() for _ in cases]

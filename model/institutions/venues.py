@@ -11,9 +11,12 @@ under the Türkiye–Cyprus participation blockage). Only members of a house vot
   not prevent unanimity, Art. 238(4) TFEU); QMV for ``olp`` and ``art122`` (Art. 16(4) TEU,
   Art. 238(3) TFEU: 55% of members holding 65% of the population; a blocking minority needs
   four members).
-- ``european_parliament``: the Parliament, by simple majority (one unitary actor), in
-  ``olp`` (Art. 294 TFEU) and ``mff`` (consent, Art. 312 TFEU) only.
-- ``nato``: the allies, by consensus: any ally's no blocks; an ally may step aside.
+- ``european_parliament``: the Parliament, in ``olp`` (first reading, Art. 294(3) TFEU:
+  a majority of votes cast) and ``mff`` (consent, Art. 312(2) TFEU: a majority of its
+  component members) only; by its political groups' seats where data/parliament.toml has
+  them (model/institutions/parliament.py), else as one actor at its median.
+- ``nato``: the allies, by consensus under the silence procedure (:func:`silence_holds`):
+  a draft passes unless an ally breaks silence; an ally may step aside.
 
 How each voter decides is the actor's own rule (:meth:`agents.base.NegotiationActor.
 decide_vote`); members of a cohesive coalition then vote with their coalition's
@@ -28,8 +31,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents.base import DISCIPLINE_CAP, NegotiationActor
+from agents.parliament import Parliament
 
 if TYPE_CHECKING:
+    from model.institutions.parliament import GroupBallot
     from model.world import World
 
 QMV_STATES = 0.55
@@ -227,13 +232,15 @@ def vote_columns(
     el: Electorate, council: np.ndarray, parliament: np.ndarray, nato: np.ndarray,
     dist_proposal: np.ndarray, dist_status_quo: np.ndarray, salience: np.ndarray,
     block: np.ndarray, aside: np.ndarray, *, abstain_salience: float,
-    coalition: np.ndarray | None, joint: np.ndarray,
+    coalition: np.ndarray | None, joint: np.ndarray, ep: GroupBallot | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """G proposals, each put to its own houses, as one array program: ``council`` (G,)
     the Council's rule as an index of :data:`COUNCIL_RULES` (0: the Council does not
     vote), ``parliament``/``nato`` (G,) whether those houses vote, ``joint`` (G,) formal
     EU-NATO arrangements (the participation blockage applies); distances, saliences,
-    stances and coalition labels (n, G) (or broadcastable). Returns (adopted (G,), yes,
+    stances and coalition labels (n, G) (or broadcastable); ``ep``: the Parliament's
+    groups on each column (:func:`model.institutions.parliament.ballot`), whose majority
+    is the Parliament's vote where it has no stance of its own. Returns (adopted (G,), yes,
     no, abstain (n, G), {house: (G,) passed, True where the house does not vote})."""
     n, g = dist_proposal.shape
     blocking = np.broadcast_to(block, (n, g)) | (joint[None, :] & el.blockers.reshape(n, -1))
@@ -248,7 +255,10 @@ def vote_columns(
     free = ~(blocking | aside) & member & (cost <= DISCIPLINE_CAP)
     _coalition_discipline(yes, no, abstain, coalition, el.capability, free,
                           (council >= 2) | nato)
-    ok = {"nato": ~nato | ~(no & el.nato[:, None]).any(axis=0),
+    if ep is not None and el.parliament.any():
+        _group_majority(yes, no, abstain, el.parliament, salience, blocking | aside,
+                        parliament, council, ep, abstain_salience)
+    ok = {"nato": ~nato | silence_holds(no, el.nato),
           "european_parliament": ~parliament | ~(no & el.parliament[:, None]).any(axis=0)}
     council_ok = np.ones(g, bool)
     if (council == 1).any():
@@ -259,6 +269,32 @@ def vote_columns(
     ok["eu_council"] = council_ok
     adopted = ok["nato"] & ok["european_parliament"] & council_ok
     return adopted, yes, no, abstain, ok
+
+
+def silence_holds(no: np.ndarray, allies: np.ndarray) -> np.ndarray:
+    """(G,) whether the NAC adopts each draft by the silence procedure: it passes unless an
+    ally breaks silence by the deadline, and the NAC never votes. Breaking silence is a
+    no (n, G) from :meth:`NegotiationActor.decide_vote`: a blocking stance, or a loss of at
+    least ``DISSENT_THRESHOLD`` (salience × role points); an ally that loses less, cares
+    less than the abstention salience or steps aside keeps silence, which is consent. The
+    same threshold makes a Council member abstain rather than veto under unanimity, so
+    consensus in a meeting and consensus by silence are one rule here (docs/model.md)."""
+    return ~(no & allies[:, None]).any(axis=0)
+
+
+def _group_majority(yes, no, abstain, rows, salience, stance, parliament, council, ep,
+                    abstain_salience) -> None:
+    """The Parliament's vote (rows ``rows``) set to its groups' majority (in place) in
+    the columns the groups decide and the Parliament holds no stance in; the MFF (the
+    only venue whose Council votes by plain unanimity with the Parliament) needs the
+    majority of component members."""
+    n, g = yes.shape
+    sal = np.broadcast_to(salience, (n, g))[rows].max(axis=0)
+    passed, _, _ = Parliament.group_vote(ep.d_prop, ep.d_sq, sal, ep.seats, ep.turnout,
+                                       council == 2, abstain_salience)
+    on = parliament & ep.on & ~np.broadcast_to(stance, (n, g))[rows].any(axis=0)
+    for a, v in ((yes, passed), (no, ~passed), (abstain, np.zeros(g, bool))):
+        a[rows] = np.where(on, v, a[rows])
 
 
 def distances(first: np.ndarray, second: np.ndarray, proposal: tuple[np.ndarray, np.ndarray],
@@ -285,7 +321,7 @@ def vote(
     el: Electorate, houses: list[tuple[str, str]], dist_proposal: np.ndarray,
     dist_status_quo: np.ndarray, salience: np.ndarray, block: np.ndarray,
     aside: np.ndarray, *, abstain_salience: float = 0.1, coalition: np.ndarray | None = None,
-    joint: bool = False,
+    joint: bool = False, ep: GroupBallot | None = None,
 ) -> Verdict:
     """Put G proposals to ``houses`` [(house, rule)]: distances are (n, G) and (n,);
     ``block`` and ``aside`` are (n,) or (n, G) (variants, as in the pivot test)."""
@@ -296,7 +332,8 @@ def vote(
     adopted, yes, no, abstain, ok = vote_columns(
         el, np.full(g, council), np.full(g, parliament), np.full(g, nato), dist_proposal,
         dist_status_quo[:, None], salience[:, None], block, aside,
-        abstain_salience=abstain_salience, coalition=coalition, joint=np.full(g, joint))
+        abstain_salience=abstain_salience, coalition=coalition, joint=np.full(g, joint),
+        ep=ep)
     names = [h for h, _ in houses]
     return Verdict(adopted, yes, no, abstain, {h: ok[h] for h in names}, names)
 
@@ -318,7 +355,8 @@ def houses_for(eu_venue: str, nato_venue: str, piece: str) -> list[tuple[str, st
         v = VENUES[eu_venue]
         out.append(("eu_council", v.council))
         if v.parliament:
-            out.append(("european_parliament", "majority"))
+            out.append(("european_parliament", "component members" if v.council ==
+                        "unanimity" else "votes cast"))
     if piece == "nato" and nato_venue != "none":
         out.append(("nato", "consensus"))
     return out

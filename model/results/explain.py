@@ -24,6 +24,7 @@ import numpy as np
 
 from agents import PART_NAMES
 from agents.base import NegotiationActor
+from model.institutions.parliament import parliament_vote, vote_text
 from model.institutions.pivot import pivotal_many
 from model.institutions.venues import VENUES, venue_label
 from model.willing import sentence as outside_sentence
@@ -119,8 +120,10 @@ def _why_no(model: EuNatoModel, i: int, j: int, house: str,
     w = model.world
     if w.block[i, j]:
         return "blocking stance"
-    if house != "european_parliament" and model.electorate.blockers[i] and w.joint[j]:
+    if house != "european_parliament" and model.electorate.blockers[i] and w.formal[j]:
         return "participation blockage"  # it acts on the formal arrangement only
+    if house == "european_parliament" and parliament_vote(model, j, eu_basis(model, j)):
+        return "its political groups' majority voted no"
     cols = [c for _, c in roles]
     stand = model.stand[i, cols]
     d_prop = np.abs(stand - model.proposal[cols]).sum()
@@ -192,6 +195,7 @@ def explain_issue(model: EuNatoModel, j: int, piv: list[str] | None = None
                     "nato_role": round(float(model.outcome[m + j]), 1)},
         "agenda_setter_used": bool(model.setter_used[j]),
         "basis_choice": basis_choice(model, j),
+        "parliament": parliament_vote(model, j, eu_basis(model, j)),
         "pieces": dict(model.pieces[j]),
         "outside": model.outside[j],
         "vetoes": vetoes, "pivotal": piv, "shift_shares": shift_shares(model, j),
@@ -233,6 +237,8 @@ def sentences(model: EuNatoModel, j: int, ex: dict[str, Any]) -> str:
     if model.deadline_round is not None and ex["status"] != "agreed" \
             and model.steps >= model.deadline_round:
         s.append(f" Nothing was agreed by the deadline ({model.spec.deadline}).")
+    if ex["parliament"]:
+        s.append(vote_text(ex["parliament"]))
     by_house: dict[str, list[str]] = {}
     for v in ex["vetoes"]:
         by_house.setdefault(v["house"], []).append(f"{v['actor']} ({_veto_reason(v)})")

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from model import coalitions, willing
+from model.institutions.parliament import parliament_vote
 from model.institutions.venues import venue_label
 from model.results.explain import basis_choice, eu_basis, explain, venue_codes
 
@@ -107,6 +108,7 @@ def summarize(model: EuNatoModel, explanations: bool = True) -> dict[str, Any]:
             "venue": venue_label(eu_basis(model, j), w.nato_venue[j], model.route[j]),
             "venues": venue_codes(model, j),
             "legal_basis": basis_choice(model, j),
+            "parliament": parliament_vote(model, j, eu_basis(model, j)),
             "route": model.route[j],
             "outside": model.outside[j],
             "pieces": dict(model.pieces[j]),
