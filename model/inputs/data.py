@@ -25,6 +25,7 @@ from pydantic import (
 
 from model.inputs.errors import DataError
 from model.io.safeio import read_user_toml
+from model.reversion import ReversionPath
 
 DATA_DIR = Path(os.environ.get("EUNATO_DATA", Path(__file__).resolve().parents[2] / "data"))
 
@@ -182,6 +183,9 @@ class IssueRecord(BaseModel):
     #: Empty: the issue's own alone. ``bases_basis`` cites the treaty articles.
     eu_bases: list[Literal["cfsp", "olp", "art122", "mff"]] = Field(default_factory=list)
     bases_basis: str = ""
+    #: what holds if nothing is agreed, as time passes (model/reversion.py); None: the
+    #: status quo stays as it is
+    reversion: ReversionPath | None = None
     decoupling: float = Field(ge=0, le=1)
     turf: float = Field(ge=0, le=1)
     #: how far an EU role would substitute for NATO's (targets, command, standards) rather

@@ -41,6 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from model.inputs.data import BLOCS, DATA_DIR, DataError, RolePair, check_bases, read_toml
 from model.io.safeio import MAX_CAPABILITY, MAX_EXTENDS, MAX_ROUNDS
+from model.reversion import ReversionPath
 
 SCENARIO_DIR = DATA_DIR / "scenarios"
 ACTOR_FIELDS = ("decoupling_fear", "competition", "risk")
@@ -127,6 +128,8 @@ class IssueOverride(BaseModel):
     eu_bases: list[Literal["cfsp", "olp", "art122", "mff"]] | None = None
     nato_venue: Literal["nac", "none"] | None = None
     joint: bool | None = None
+    #: a reversion path (model/reversion.py) replacing the issue's own
+    reversion: ReversionPath | None = None
 
     @model_validator(mode="after")
     def _bases(self) -> IssueOverride:

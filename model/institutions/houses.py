@@ -67,6 +67,7 @@ def piece_vote(model: EuNatoModel, j: int, piece: str, proposal: np.ndarray,
         prop = np.atleast_1d(proposal)
         d_prop = np.abs(pos[:, c][:, None] - prop[None, :])
         d_sq = np.abs(pos[:, c] - sq[c])
+    d_sq = d_sq + model.sq_cost[j]  # the rising cost of no agreement (model/reversion.py)
     houses = houses_for(basis or w.eu_venue[j], w.nato_venue[j], piece)
     if block is None:
         block, aside = _stances(model, j, houses)
@@ -117,6 +118,7 @@ def piece_votes(model: EuNatoModel, requests: list[tuple[int, str, np.ndarray]]
     p = np.array(props)
     d_prop, d_sq = distances(pos[:, first], pos[:, second], (p[:, 0], p[:, 1]),
                              (sq[first], sq[second]), joint)
+    d_sq = d_sq + model.sq_cost[issue]
     adopted, yes, no, abstain, ok = vote_columns(
         model.electorate, council, parl, nato, d_prop, d_sq, model.salience[:, issue],
         block, aside, abstain_salience=model.abstain_salience,
