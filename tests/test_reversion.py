@@ -156,7 +156,7 @@ def test_a_bad_path_is_one_line_naming_file_field_and_value(tmp_path, path, fiel
     with pytest.raises(DataError, match=msg) as err:
         EuNatoModel(scenario_name=str(p))
     assert err.value.field == field and str(p) in str(err.value)
-    cli = subprocess.run([sys.executable, "-m", "cli.main", "run", "--scenario", str(p)], capture_output=True,
-                         text=True)
+    cli = subprocess.run([sys.executable, "-m", "cli.main", "run", "--scenario", str(p)],
+                         capture_output=True, text=True)
     assert cli.returncode == 2 and "Traceback" not in cli.stderr
     assert len(cli.stderr.strip().splitlines()) == 1 and field in cli.stderr
