@@ -23,6 +23,11 @@ A scenario may ``extends = "baseline-2024"`` another one; tables merge key by ke
     [issues.ukr_training]
     status_quo = { eu_role = 55, nato_role = 35 }
     eu_venue = "cfsp"       # cfsp | olp | art122 | mff | none; nato_venue = nac | none
+    [issues.ukr_training.reversion]   # a status quo that decays (model/reversion.py)
+    kind = "expires"                  # expires | runs_down | rising_cost (per_month = ..)
+    date = "2024-11"
+    eu_role = 30
+    source = "the mandate ends (Council Decision ...)"
     [[events]]
     round = 10
     target = "us_engagement"          # or "participation_blockage",
