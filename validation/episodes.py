@@ -22,7 +22,7 @@ from validation.backtest_null import NullCall, Record, council, load_records, nu
 EPISODE_DIR = DATA_DIR / "episodes"
 #: the back-test period: the decision dates must fall in it
 PERIOD = (dt.date(2023, 1, 1), dt.date(2025, 12, 31))
-EU_VENUES = ("cfsp", "olp", "art122", "mff")
+EU_VENUES = ("cfsp", "olp", "art122", "mff", "ec")
 
 
 class EpisodeSpec(BaseModel):
@@ -32,7 +32,7 @@ class EpisodeSpec(BaseModel):
     question: str = Field(min_length=1)
     issue: str
     result: Literal["adopted", "blocked", "watered_down"]
-    venue: Literal["cfsp", "olp", "art122", "mff", "nac", "joint"]
+    venue: Literal["cfsp", "olp", "art122", "mff", "ec", "nac", "joint"]
     blocker: list[str]
     proposed: dict[Literal["eu_role", "nato_role"], float] | None = None
     date: dt.date

@@ -130,7 +130,7 @@ class IssueOverride(BaseModel):
     eu_venue: Literal["cfsp", "olp", "art122", "mff", "none"] | None = None
     #: the admissible EU legal bases (the first is the venue); a file that sets only
     #: ``eu_venue`` fixes the basis: the setter has no other to move the act to
-    eu_bases: list[Literal["cfsp", "olp", "art122", "mff"]] | None = None
+    eu_bases: list[Literal["cfsp", "olp", "art122", "mff", "ec"]] | None = None
     nato_venue: Literal["nac", "none"] | None = None
     joint: bool | None = None
     #: a reversion path (model/reversion.py) replacing the issue's own

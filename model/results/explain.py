@@ -220,7 +220,7 @@ def sentences(model: EuNatoModel, j: int, ex: dict[str, Any]) -> str:
     # the setter's choice is told where it weighed other bases (model.basis_choice)
     basis = (f" Legal basis: {ex['basis_choice']['reason']}."
              if ex["basis_choice"] and model.basis_choice[j] else "")
-    if basis and ex["status"] == "agreed":
+    if ex["status"] == "agreed":  # what passed is said above; nothing "did not pass"
         s.append(basis)
     elif ex["status"] == "blocked":
         s.append(f"blocked; the status quo (EU role {sq['eu_role']:.0f}, NATO role "
