@@ -28,7 +28,7 @@ import numpy as np
 
 from agents import make_agent
 from agents.base import NegotiationActor
-from model import coalitions, willing
+from model import coalitions, reversion, willing
 from model.coalitions import CoalitionRule
 from model.collect import RoundCollector, agent_reporters, model_reporters
 from model.inputs.data import DataError, load_actors, load_issues
@@ -228,6 +228,12 @@ class EuNatoModel(mesa.Model):
         self.basis_choice: list[dict[str, str] | None] = [None] * m
         self.prior_basis: list[dict[str, str] | None] = [None] * m
         self.last_vote = np.full((m, 2), np.nan)  # the forecast last put to a vote
+        #: per issue, the cost of no agreement every voter adds to its distance from the
+        #: status quo, and the status quo's (EU, NATO, cost) when last put to a vote
+        #: (model/reversion.py)
+        self.sq_cost = np.zeros(m)
+        self.reversion_mark = np.column_stack([w.status_quo[:m], w.status_quo[m:],
+                                               np.zeros(m)])
         self.vetoes: list[list[dict[str, str]]] = [[] for _ in range(m)]
         #: per issue, what became of each piece: "agreed", "blocked" or "unchanged"
         self.pieces: list[dict[str, str]] = [{"eu": "unchanged", "nato": "unchanged"}
@@ -327,6 +333,7 @@ class EuNatoModel(mesa.Model):
     def step(self) -> None:
         for ev in self.events_by_round.get(self.steps, []):
             self.set_parameter(ev.target, ev.value, ev.note)
+        reversion.advance(self)
         st = self.state
         for k, cols in enumerate(self.pillar_cols):
             old = self.coalition[k]
@@ -358,7 +365,8 @@ class EuNatoModel(mesa.Model):
         self.partitions.append(self.coalition.copy())
         if not self.lean:
             self.datacollector.collect(self)
-        done = all(s != "open" for s in self.status) and self.steps >= self.last_event_round
+        done = (all(s != "open" for s in self.status) and self.steps >= self.last_event_round
+                and not reversion.pending(self))
         if done or self.steps >= self.max_rounds:
             self.running = False
             self._finish()

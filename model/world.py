@@ -23,6 +23,7 @@ from model.preferences import (
     capability_index,
     us_capability_factor,
 )
+from model.reversion import ReversionPath
 
 #: how far a state's coded decoupling fear and competition may lie from their values
 #: (a judgement's uncertainty, docs/model.md §3), and the preference coefficients
@@ -85,6 +86,8 @@ class World:
     start: str = "2024-07"
     months_per_round: int = 1
     coef: PreferenceModel = field(default_factory=PreferenceModel)
+    #: per issue, its reversion path or None (model/reversion.py); empty: none anywhere
+    reversion: list[ReversionPath | None] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.types = np.array([a.type for a in self.actors])
@@ -345,6 +348,7 @@ def build_world(
         eu_bases=[i.bases for i in issues],
         nato_venue=[i.nato_venue for i in issues],
         joint=np.array([i.joint for i in issues], dtype=bool),
+        reversion=[i.reversion for i in issues],
         us_engagement=float(us_eng), participation_blockage=False, blocker_ids=[],
         block=np.zeros((n, m), bool), step_aside=np.zeros((n, m), bool),
         start=scenario.start, months_per_round=scenario.months_per_round,
@@ -411,6 +415,8 @@ def build_world(
             world.joint[j] = ov.joint
         if ov.joint_instrument is not None:
             world.declaration[j] = ov.joint_instrument == "declaration"
+        if ov.reversion is not None:
+            world.reversion[j] = ov.reversion
     return world
 
 

@@ -133,6 +133,13 @@ def _bad(tmp_path, old, new, name="asap-2023.toml"):
      '[stances.HUN]\nblock = ["ukr_aid"]\n[actors.HUN]', "stances.HUN"),
     ("nsatu-2024.toml", "[actors.HUN]", '[stances.HUN]\nstep_aside = ["ukr_training"]\n'
      "[actors.HUN]", "stances.HUN"),
+    # the file lists the admissible bases; stating the basis would hand the engine the answer
+    ("safe-2025.toml", 'nato_venue = "none"', 'eu_venue = "art122"\nnato_venue = "none"',
+     "issues.ind_procurement.eu_venue"),
+    ("ukraine-facility-2024-02.toml", 'eu_bases = ["mff"]', 'eu_bases = ["olp"]',
+     "episode.venue"),
+    ("eumam-extension-2024.toml", 'kind = "expires"', 'kind = "lapses"',
+     "issues.ukr_training.reversion.kind"),
 ])
 def test_a_bad_episode_field_is_one_clear_error(tmp_path, name, old, new, field):
     p = _bad(tmp_path, old, new, name)
@@ -358,7 +365,7 @@ sources = ["a synthetic file written by the test"]
 {proposed}
 [issues.{issue}]
 status_quo = {{ eu_role = 60, nato_role = 30 }}
-eu_venue = "{eu}"
+{eu}
 nato_venue = "{nato}"
 joint = {joint}
 {extra}
@@ -371,6 +378,8 @@ def _calls(tmp_path, extra="", venue="cfsp", issue="ukr_aid", proposed="", recor
     eu = venue if venue in ("cfsp", "olp", "art122", "mff") else "cfsp" if venue == "joint" \
         else "none"
     nato = "nac" if venue in ("nac", "joint") else "none"
+    # an episode lists the admissible EU bases; only "none" (no EU piece) is stated
+    eu = 'eu_venue = "none"' if eu == "none" else f'eu_bases = ["{eu}"]'
     p = tmp_path / "syn.toml"
     p.write_text(SYN.format(issue=issue, venue=venue, eu=eu, nato=nato, extra=extra,
                             joint=str(venue == "joint").lower(), proposed=proposed))

@@ -65,6 +65,7 @@ def test_a_standing_unanimity_veto_moves_the_act_to_an_admissible_qmv_basis(
         text = mdl.explain("ukr_aid")["ukr_aid"]["text"]
         setter = {"cfsp": "EEAS", "mff": "COM"}[own]  # the High Representative, the Commission
         assert f"Legal basis: {setter} moved the act from {own} to {other}" in text
+        assert lb["setter"] == setter  # the setter by the nature chose
         # the act passed where the rule is a qualified majority: Hungary was outvoted
         assert mdl.outcome[0] > 60 + 1
 
@@ -77,6 +78,14 @@ def test_without_an_admissible_basis_and_without_a_deal_the_piece_fails(tmp_path
             assert rec["status"] == "blocked" and rec["pieces"]["eu"] == "blocked"
             assert rec["legal_basis"]["basis"] == own and not rec["legal_basis"]["moved"]
             assert "HUN" in {v["actor"] for v in rec["vetoes"]}
+            # the output still names who chose and why
+            setter = {"cfsp": "EEAS", "mff": "COM"}[own]
+            assert rec["legal_basis"]["setter"] == setter
+            assert rec["legal_basis"]["reason"] == (
+                f"{setter} kept the issue's own basis {own} ({rec['venues']['eu_treaty']}): "
+                "the only admissible basis")
+            text = mdl.explain("ukr_aid")["ukr_aid"]["text"]
+            assert "blocked; the status quo" in text
 
 
 def test_another_unanimity_basis_does_not_get_round_a_veto(tmp_path):

@@ -176,8 +176,9 @@ class Backtest:
     @property
     def score_line(self) -> str:
         n, sc = len(self.results), self.score()
-        return "; ".join(f"{rule} result {sc[rule]['result']}/{n}, blocker "
-                         f"{sc[rule]['blocker']}/{n}" for rule in RULES)
+        return "; ".join(f"{rule} result {sc[rule]['result']}/{n}, venue "
+                         f"{sc[rule]['venue']}/{n}, blocker {sc[rule]['blocker']}/{n}"
+                         for rule in RULES)
 
     def to_dict(self) -> dict[str, Any]:
         return {"protocol": self.protocol, "episodes": [r.row() for r in self.results],
@@ -276,7 +277,7 @@ def tables(bt: Backtest, title: str) -> tuple[Tab, Tab, Tab]:
     """The back-test for reading (real and model outcome in one cell each), tidy (one value
     per column, for csv and json), and the score of the model beside N1 and N2."""
     wide = Tab(title, ["episode", "real", "model (most frequent)",
-                       "right: result/venue/blocker", "reproduced", "N2"])
+                       "right: result/venue/blocker", "reproduced", "N1", "N2"])
     tidy = Tab(title, ["episode", "issue", "real_date", "real_result", "real_venue",
                        "real_blocker", "model_result", "model_venue", "model_blocker",
                        "model_date", "months_off", "right_result", "right_venue",
@@ -290,7 +291,8 @@ def tables(bt: Backtest, title: str) -> tuple[Tab, Tab, Tab]:
                  mo.label() + (f" ({mo.date}, {_months(r)})" if mo.date else ""),
                  " / ".join(f"{sh[k]:.0%}" for k in CHECKS)
                  + "".join(f" · {k} {sh[k]:.0%}" for k in EXTRA_CHECKS if k in sh),
-                 f"{'yes' if r.reproduced else 'no'} ({r.share:.0%})", nl["N2"].label())
+                 f"{'yes' if r.reproduced else 'no'} ({r.share:.0%})", nl["N1"].label(),
+                 nl["N2"].label())
         tidy.add(r.episode.id, sp.issue, sp.date.isoformat(), sp.result, sp.venue,
                  "+".join(sp.blocker), mo.result, "+".join(mo.venue), "+".join(mo.blocker),
                  mo.date, r.months_off(), round(sh["result"], 3), round(sh["venue"], 3),

@@ -22,7 +22,7 @@ from validation.backtest_null import NullCall, Record, council, load_records, nu
 EPISODE_DIR = DATA_DIR / "episodes"
 #: the back-test period: the decision dates must fall in it
 PERIOD = (dt.date(2023, 1, 1), dt.date(2025, 12, 31))
-EU_VENUES = ("cfsp", "olp", "art122", "mff")
+EU_VENUES = ("cfsp", "olp", "art122", "mff", "ec")
 
 
 class EpisodeSpec(BaseModel):
@@ -32,7 +32,7 @@ class EpisodeSpec(BaseModel):
     question: str = Field(min_length=1)
     issue: str
     result: Literal["adopted", "blocked", "watered_down"]
-    venue: Literal["cfsp", "olp", "art122", "mff", "nac", "joint"]
+    venue: Literal["cfsp", "olp", "art122", "mff", "ec", "nac", "joint"]
     blocker: list[str]
     proposed: dict[Literal["eu_role", "nato_role"], float] | None = None
     #: the route the change took where it is scored (``outside``: a coalition of the
@@ -141,9 +141,16 @@ def load_episode(path: str | Path, records: list[Record] | None = None) -> Episo
         raise DataError(path, "episode.issue", spec.issue,
                         "not an issue of this run (check only_issues and data/issues.toml)")
     j = w.issue_ids.index(spec.issue)
-    if spec.venue in EU_VENUES and w.eu_venue[j] != spec.venue:
+    ov = sc.issues.get(spec.issue)
+    if ov is not None and ov.eu_venue not in (None, "none"):
+        # the engine chooses the basis (issue 22): the file lists what is admissible
+        raise DataError(path, f"issues.{spec.issue}.eu_venue", ov.eu_venue,
+                        "an episode does not state the EU legal basis; list the admissible "
+                        "ones (eu_bases) and the agenda setter chooses")
+    if spec.venue in EU_VENUES and spec.venue not in w.eu_bases[j]:
         raise DataError(path, "episode.venue", spec.venue,
-                        f"the issue's EU venue in this file is {w.eu_venue[j]!r}")
+                        "not among the issue's admissible EU legal bases in this file "
+                        f"({', '.join(w.eu_bases[j]) or 'none'})")
     if spec.venue == "nac" and w.nato_venue[j] != "nac":
         raise DataError(path, "episode.venue", spec.venue, "the issue has no NATO venue here")
     if spec.venue == "joint" and not w.joint[j]:

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents.base import VOTE_TOLERANCE, NegotiationActor
-from model import coalitions
+from model import coalitions, reversion
 from model.ensemble.votes import PIECES, VoteMemory, vote_round
 from model.model import movement
 
@@ -85,6 +85,7 @@ class Ensemble:
         st = [mdl.state for mdl in models]
         self.pos = np.stack([s.position for s in st])
         self.outcome = np.stack([mdl.outcome for mdl in models])
+        self.sq_cost = np.stack([mdl.sq_cost for mdl in models])
         self.proposal = np.stack([mdl.proposal for mdl in models])
         self.coal = np.stack([mdl.coalition for mdl in models])
         self.pulled = np.stack([mdl.moved["coalition pull"] for mdl in models])
@@ -110,6 +111,7 @@ class Ensemble:
             mdl.state.position = self.pos[r]
             mdl.outcome, mdl.proposal, mdl.coalition = (self.outcome[r], self.proposal[r],
                                                         self.coal[r])
+            mdl.sq_cost = self.sq_cost[r]
             mdl.moved["coalition pull"], mdl.moved["bargaining"] = (self.pulled[r],
                                                                    self.bargained[r])
             mdl.forecast = self.forecast[r]
@@ -160,6 +162,11 @@ class Ensemble:
                     mdl.set_parameter(ev.target, ev.value, ev.note)
                 self.votes.refresh_open(mdl, r)
             self._gather(act.tolist())
+        if any(models[0].world.reversion):  # a status quo that decays (model/reversion.py)
+            for r, mdl in zip(act, models, strict=True):
+                self.votes.materialise(mdl, r)
+                if reversion.advance(mdl):
+                    self.votes.refresh_open(mdl, r)
         full = act.size == len(self.models)
         take = (lambda a: a) if full else (lambda a: a[act])
         pos, ideal, sal, cap = take(self.pos), take(self.ideal), take(self.sal), take(self.cap)
@@ -255,7 +262,8 @@ class Ensemble:
         vote_round(self, act, models, still, stalled, last)
         self.partitions.append(self.coal.copy())
         for r, mdl in zip(act, models, strict=True):
-            done = not self.votes.open[r].any() and t >= mdl.last_event_round
+            done = (not self.votes.open[r].any() and t >= mdl.last_event_round
+                    and not reversion.pending(mdl))
             if done or t >= mdl.max_rounds:
                 self._finish(r, mdl)
 

@@ -47,6 +47,7 @@ class Ensemble(Protocol):
     m: int
     forecast: np.ndarray
     outcome: np.ndarray
+    sq_cost: np.ndarray
     proposal: np.ndarray
     pos: np.ndarray
     ideal: np.ndarray
@@ -219,6 +220,7 @@ def _vote(ens: Ensemble, act: np.ndarray, a: np.ndarray, j: np.ndarray, kind: np
     d_prop, d_sq = distances(pos[r, :, first].T, pos[r, :, second].T,
                              (f[a, first], f[a, second]), (out[a, first], out[a, second]),
                              joint)
+    d_sq = d_sq + ens.sq_cost[r, j]  # the rising cost of no agreement (model/reversion.py)
     el = replace(mem.electorate, capability=ens.cap[r].T, blockers=mem.blockers[r].T)
     pillar = ens.models[0].pillar_of[j]
     return vote_columns(
@@ -296,6 +298,7 @@ def _setter_vote(ens: Ensemble, act: np.ndarray, cols: list[tuple[int, int, str,
     grid = np.tile(GRID, len(cols))
     d_prop, d_sq = distances(pos, pos, (grid, grid), (sq[rep], sq[rep]),
                              np.zeros(rep.size, bool))
+    d_sq = d_sq + ens.sq_cost[r, j][rep]
     el = replace(mem.electorate, capability=ens.cap[r].T[:, rep],
                  blockers=mem.blockers[r].T[:, rep])
     pillar = ens.models[0].pillar_of[j]

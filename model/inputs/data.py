@@ -25,6 +25,7 @@ from pydantic import (
 
 from model.inputs.errors import DataError
 from model.io.safeio import read_user_toml
+from model.reversion import ReversionPath
 
 DATA_DIR = Path(os.environ.get("EUNATO_DATA", Path(__file__).resolve().parents[2] / "data"))
 
@@ -74,7 +75,7 @@ class ActorRecord(BaseModel):
     industrial_stance: float | None = Field(default=None, ge=0, le=1)
     industrial_stake: float | None = Field(default=None, ge=0, le=1)
     #: bureaucracies: the venues in which they propose (agents/bureaucracy.py)
-    mandate: list[Literal["cfsp", "olp", "art122", "mff", "nac"]] | None = None
+    mandate: list[Literal["cfsp", "olp", "art122", "mff", "ec", "nac"]] | None = None
 
     _f = field_validator(
         "defence_spending_musd", "gdp_busd", "population_m", "institutional_weight",
@@ -160,6 +161,16 @@ def check_bases(eu_venue: str | None, eu_bases: list[str]) -> None:
                          f"got {eu_bases[0]!r}")
     if len(set(eu_bases)) != len(eu_bases):
         raise ValueError(f"eu_bases names a basis twice: {eu_bases}")
+    if eu_bases[0] == "ec":
+        raise ValueError("enhanced cooperation (ec) is a last resort (Art. 20(2) TEU), never "
+                         "the issue's own basis: list it after the own one")
+    if "ec" in eu_bases and eu_bases[0] == "cfsp":
+        raise ValueError("enhanced cooperation in the CFSP needs a unanimous authorisation "
+                         "(Art. 329(2) TFEU), so it is no basis around a CFSP veto")
+    if "ec" in eu_bases and eu_bases[0] == "mff":
+        raise ValueError("the Union's budget is not enacted by some states for all: "
+                         "enhanced cooperation's spending falls on its participants "
+                         "(Art. 332 TFEU), so it is no basis for an MFF act")
 
 
 class IssueRecord(BaseModel):
@@ -184,8 +195,11 @@ class IssueRecord(BaseModel):
     #: the EU legal bases the EU piece may be decided under, the issue's own (``eu_venue``)
     #: first; its agenda setter may move a vetoed act to another (docs/model.md §5.4).
     #: Empty: the issue's own alone. ``bases_basis`` cites the treaty articles.
-    eu_bases: list[Literal["cfsp", "olp", "art122", "mff"]] = Field(default_factory=list)
+    eu_bases: list[Literal["cfsp", "olp", "art122", "mff", "ec"]] = Field(default_factory=list)
     bases_basis: str = ""
+    #: what holds if nothing is agreed, as time passes (model/reversion.py); None: the
+    #: status quo stays as it is
+    reversion: ReversionPath | None = None
     decoupling: float = Field(ge=0, le=1)
     turf: float = Field(ge=0, le=1)
     #: how far an EU role would substitute for NATO's (targets, command, standards) rather

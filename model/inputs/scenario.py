@@ -23,6 +23,11 @@ A scenario may ``extends = "baseline-2024"`` another one; tables merge key by ke
     [issues.ukr_training]
     status_quo = { eu_role = 55, nato_role = 35 }
     eu_venue = "cfsp"       # cfsp | olp | art122 | mff | none; nato_venue = nac | none
+    [issues.ukr_training.reversion]   # a status quo that decays (model/reversion.py)
+    kind = "expires"                  # expires | runs_down | rising_cost (per_month = ..)
+    date = "2024-11"
+    eu_role = 30
+    source = "the mandate ends (Council Decision ...)"
     [[events]]
     round = 10
     target = "us_engagement"          # or "participation_blockage",
@@ -41,6 +46,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from model.inputs.data import BLOCS, DATA_DIR, DataError, RolePair, check_bases, read_toml
 from model.io.safeio import MAX_CAPABILITY, MAX_EXTENDS, MAX_ROUNDS
+from model.reversion import ReversionPath
 
 SCENARIO_DIR = DATA_DIR / "scenarios"
 ACTOR_FIELDS = ("decoupling_fear", "competition", "risk")
@@ -126,10 +132,12 @@ class IssueOverride(BaseModel):
     eu_venue: Literal["cfsp", "olp", "art122", "mff", "none"] | None = None
     #: the admissible EU legal bases (the first is the venue); a file that sets only
     #: ``eu_venue`` fixes the basis: the setter has no other to move the act to
-    eu_bases: list[Literal["cfsp", "olp", "art122", "mff"]] | None = None
+    eu_bases: list[Literal["cfsp", "olp", "art122", "mff", "ec"]] | None = None
     nato_venue: Literal["nac", "none"] | None = None
     joint: bool | None = None
     joint_instrument: Literal["arrangement", "declaration"] | None = None
+    #: a reversion path (model/reversion.py) replacing the issue's own
+    reversion: ReversionPath | None = None
 
     @model_validator(mode="after")
     def _bases(self) -> IssueOverride:

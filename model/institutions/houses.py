@@ -68,6 +68,7 @@ def piece_vote(model: EuNatoModel, j: int, piece: str, proposal: np.ndarray,
         prop = np.atleast_1d(proposal)
         d_prop = np.abs(pos[:, c][:, None] - prop[None, :])
         d_sq = np.abs(pos[:, c] - sq[c])
+    d_sq = d_sq + model.sq_cost[j]  # the rising cost of no agreement (model/reversion.py)
     houses = houses_for(basis or w.eu_venue[j], w.nato_venue[j], piece)
     if block is None:
         block, aside = _stances(model, j, houses)
@@ -123,6 +124,7 @@ def piece_votes(model: EuNatoModel, requests: list[tuple[int, str, np.ndarray]]
     p = np.array(props)
     d_prop, d_sq = distances(pos[:, first], pos[:, second], (p[:, 0], p[:, 1]),
                              (sq[first], sq[second]), joint)
+    d_sq = d_sq + model.sq_cost[issue]
     adopted, yes, no, abstain, ok = vote_columns(
         model.electorate, council, parl, nato, d_prop, d_sq, model.salience[:, issue],
         block, aside, abstain_salience=model.abstain_salience,
@@ -196,19 +198,28 @@ def choose_basis(model: EuNatoModel, j: int, piece: str,
     chooser = agenda_setter(model, j, piece)
     chooser = points[0][1] if chooser is None else chooser
     ideal, sq = float(model.state.ideal[chooser, c]), float(model.outcome[c])
+    scope = ""
+    if any(b == "ec" for b, _, _ in points):  # it binds the participants only
+        from model.institutions.cooperation import scope_note, willing_point
+
+        k = next(k for b, k, _ in points if b == "ec")
+        x, ids_in, share = willing_point(model, j, k)
+        points = [(b, kk, x if b == "ec" else p) for b, kk, p in points]
+        scope = scope_note(ids_in, share) if x is not None else ""
     costs = [0.0 if b == own else BASIS_COSTS[b].political + DELAY_COST * BASIS_COSTS[b].delay
              for b, _, _ in points]
     pick, nets = Bureaucracy.choose([p for _, _, p in points], costs, ideal, sq,
                                     keep_first=points[0][0] == own)
     return SetterChoice(None if pick is None else points[pick][2],
                         own if pick is None else points[pick][0],
-                        basis_reason(model, j, points, costs, nets, pick, chooser))
+                        basis_reason(model, j, points, costs, nets, pick, chooser, scope))
 
 
 def basis_reason(model: EuNatoModel, j: int, points: list[tuple[str, int, float | None]],
                  costs: list[float], nets: list[float | None], pick: int | None,
-                 chooser: int) -> str:
-    """Why the setter chose the basis it did, in one sentence with its numbers."""
+                 chooser: int, scope: str = "") -> str:
+    """Why the setter chose the basis it did, in one sentence with its numbers (``scope``:
+    who takes part, where the basis binds only some states)."""
     ids, own = model.world.actor_ids, model.world.eu_venue[j]
     tried = []
     for (b, k, x), cost, net in zip(points, costs, nets, strict=True):
@@ -228,7 +239,8 @@ def basis_reason(model: EuNatoModel, j: int, points: list[tuple[str, int, float 
     else:
         b = points[pick][0]
         head = (f"{ids[chooser]} moved the act from {own} to {b} ({VENUES[b].label}, "
-                f"{VENUES[b].treaty}) to get round the veto; {BASIS_COSTS[b].why}")
+                f"{VENUES[b].treaty}) to get round the veto; {BASIS_COSTS[b].why}"
+                + (f"; {scope}" if scope and b == "ec" else ""))
     return head + " (" + "; ".join(tried) + ")"
 
 

@@ -10,11 +10,15 @@ under the Türkiye–Cyprus participation blockage). Only members of a house vot
   members holding a third of the population) and ``mff`` (Art. 312 TFEU; abstention does
   not prevent unanimity, Art. 238(4) TFEU); QMV for ``olp`` and ``art122`` (Art. 16(4) TEU,
   Art. 238(3) TFEU: 55% of members holding 65% of the population; a blocking minority needs
-  four members).
+  four members). ``ec`` (enhanced cooperation, Art. 20 TEU, Arts. 326-334 TFEU): at least
+  nine members vote yes and take part, and the authorisation passes by QMV (Art. 329(1)
+  TFEU) unless a blocking minority votes no; the act binds the participants only
+  (model/institutions/cooperation.py scales its effect).
 - ``european_parliament``: the Parliament, in ``olp`` (first reading, Art. 294(3) TFEU:
-  a majority of votes cast) and ``mff`` (consent, Art. 312(2) TFEU: a majority of its
-  component members) only; by its political groups' seats where data/parliament.toml has
-  them (model/institutions/parliament.py), else as one actor at its median.
+  a majority of votes cast), ``mff`` (consent, Art. 312(2) TFEU: a majority of its
+  component members) and ``ec`` (consent to the authorisation, Art. 329(1) TFEU: a
+  majority of votes cast) only; by its political groups' seats where data/parliament.toml
+  has them (model/institutions/parliament.py), else as one actor at its median.
 - ``nato``: the allies, by consensus under the silence procedure (:func:`silence_holds`):
   a draft passes unless an ally breaks silence; an ally may step aside.
 
@@ -60,6 +64,9 @@ VENUES: dict[str, Venue] = {v.code: v for v in (
     Venue("art122", "EU Council (QMV, no Parliament vote)", "qmv", False, "Art. 122 TFEU"),
     Venue("mff", "EU Council (unanimity) + European Parliament consent", "unanimity", True,
           "Art. 312 TFEU"),
+    Venue("ec", "EU Council, enhanced cooperation of at least nine willing states (QMV "
+          "authorisation) + European Parliament consent", "willing", True,
+          "Art. 20 TEU, Arts. 326-334 TFEU"),
     Venue("nac", "North Atlantic Council (consensus)", None, False, "NATO consensus practice"),
     Venue("none", "no venue", None, False, ""),
 )}
@@ -90,7 +97,15 @@ BASIS_COSTS: dict[str, BasisCost] = {
                                 "bypasses the Parliament and invites a challenge in Court"),
     "mff": BasisCost(4, 4.0, "a budget revision needs every state and the Parliament's "
                              "consent"),
+    # judgement on the EPPO (authorised April 2017, regulation October 2017) and the
+    # unitary patent (requested December 2010, authorised March 2011): half a year at least
+    "ec": BasisCost(6, 5.0, "enhanced cooperation is a last resort (Art. 20(2) TEU): the "
+                            "Council authorises it by QMV with the Parliament's consent "
+                            "(Art. 329(1) TFEU), and its acts bind only the participants "
+                            "(Art. 20(4) TEU), who bear its costs (Art. 332 TFEU)"),
 }
+#: enhanced cooperation needs at least nine member states (Art. 20(2) TEU)
+EC_MIN_STATES = 9
 
 
 def venue_label(eu_venue: str, nato_venue: str, route: str | None) -> str:
@@ -225,7 +240,7 @@ def _coalition_discipline(yes, no, abstain, coalition, capability, free,
 
 
 #: the EU Council's rule per code, for :func:`vote_columns`
-COUNCIL_RULES = ("", "qmv", "unanimity", "unanimity_ca")
+COUNCIL_RULES = ("", "qmv", "unanimity", "unanimity_ca", "willing")
 
 
 def vote_columns(
@@ -253,8 +268,9 @@ def vote_columns(
               | (parliament[None, :] & el.parliament[:, None]))
     cost = salience * np.abs(dist_proposal - dist_status_quo)
     free = ~(blocking | aside) & member & (cost <= DISCIPLINE_CAP)
+    unanimous = (council == 2) | (council == 3)
     _coalition_discipline(yes, no, abstain, coalition, el.capability, free,
-                          (council >= 2) | nato)
+                          unanimous | nato)
     if ep is not None and el.parliament.any():
         _group_majority(yes, no, abstain, el.parliament, salience, blocking | aside,
                         parliament, council, ep, abstain_salience)
@@ -263,9 +279,15 @@ def vote_columns(
     council_ok = np.ones(g, bool)
     if (council == 1).any():
         council_ok = np.where(council == 1, qmv(yes, el.eu, el.population), council_ok)
-    if (council >= 2).any():
-        council_ok = np.where(council >= 2, _unanimity(no, abstain, el.eu, el.population,
-                                                       council == 3), council_ok)
+    if unanimous.any():
+        council_ok = np.where(unanimous, _unanimity(no, abstain, el.eu, el.population,
+                                                    council == 3), council_ok)
+    if (council == 4).any():
+        # enhanced cooperation: at least nine willing (yes) members, and an authorisation
+        # by QMV that only a no stops (a member that does not oppose lets the others go on)
+        willing = (yes & el.eu[:, None]).sum(axis=0) >= EC_MIN_STATES
+        council_ok = np.where(council == 4, willing & qmv(~no, el.eu, el.population),
+                              council_ok)
     ok["eu_council"] = council_ok
     adopted = ok["nato"] & ok["european_parliament"] & council_ok
     return adopted, yes, no, abstain, ok

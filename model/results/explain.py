@@ -24,6 +24,7 @@ import numpy as np
 
 from agents import PART_NAMES
 from agents.base import NegotiationActor
+from model.institutions.houses import agenda_setter
 from model.institutions.parliament import parliament_vote, vote_text
 from model.institutions.pivot import pivotal_many
 from model.institutions.venues import VENUES, venue_label
@@ -222,18 +223,26 @@ def sentences(model: EuNatoModel, j: int, ex: dict[str, Any]) -> str:
         if ex["agenda_setter_used"]:
             s.append(" Bargaining stalled, so an agenda setter's proposal inside the win-set "
                      "was adopted.")
+    # the setter's choice is told where it weighed other bases (model.basis_choice)
+    basis = (f" Legal basis: {ex['basis_choice']['reason']}."
+             if ex["basis_choice"] and model.basis_choice[j] else "")
+    if ex["status"] == "agreed":  # what passed is said above; nothing "did not pass"
+        s.append(basis)
     elif ex["status"] == "blocked":
         s.append(f"blocked; the status quo (EU role {sq['eu_role']:.0f}, NATO role "
-                 f"{sq['nato_role']:.0f}) holds.")
+                 f"{sq['nato_role']:.0f}) holds." if o == sq else
+                 f"blocked; without agreement the status quo decayed to EU role "
+                 f"{o['eu_role']:.0f}, NATO role {o['nato_role']:.0f} (was "
+                 f"{sq['eu_role']:.0f} and {sq['nato_role']:.0f}).")
+        s.append(basis)
     elif ex["proposal"] is not None and _pieces(model, j):
         p = ex["proposal"]
         s.append(f"the proposal (EU role {p['eu_role']:.0f}, NATO role {p['nato_role']:.0f})"
                  f" did not pass; the status quo (EU role {sq['eu_role']:.0f}, NATO role "
-                 f"{sq['nato_role']:.0f}) holds.")
+                 f"{sq['nato_role']:.0f}) holds." + basis)
     else:
-        s.append("no change was proposed that differed from the status quo, which holds.")
-    if ex["basis_choice"] and ex["basis_choice"]["reason"]:
-        s.append(f" Legal basis: {ex['basis_choice']['reason']}.")
+        s.append("no change was proposed that differed from the status quo, which holds."
+                 + basis)
     if model.deadline_round is not None and ex["status"] != "agreed" \
             and model.steps >= model.deadline_round:
         s.append(f" Nothing was agreed by the deadline ({model.spec.deadline}).")
@@ -288,9 +297,18 @@ def basis_choice(model: EuNatoModel, j: int) -> dict[str, Any] | None:
         return None
     b, own = eu_basis(model, j), w.eu_venue[j]
     choice = model.basis_choice[j]
+    k = agenda_setter(model, j, "eu")  # the setter by the nature chooses
+    setter = None if k is None else w.actor_ids[k]
+    if choice:
+        reason = choice["reason"]
+    elif setter is None:
+        reason = f"no agenda setter holds a mandate in {own}; the issue's own basis stands"
+    else:  # nothing to weigh: one basis, or no veto stood when bargaining stalled
+        why = ("the only admissible basis" if len(w.eu_bases[j]) == 1 else
+               "no veto stood there when bargaining stalled, so no other basis was weighed")
+        reason = f"{setter} kept the issue's own basis {own} ({VENUES[own].treaty}): {why}"
     return {"basis": b, "own": own, "moved": b != own, "treaty": VENUES[b].treaty,
-            "admissible": list(w.eu_bases[j]),
-            "reason": choice["reason"] if choice else ""}
+            "admissible": list(w.eu_bases[j]), "setter": setter, "reason": reason}
 
 
 def venue_codes(model: EuNatoModel, j: int) -> dict[str, str]:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from model import coalitions, willing
+from model import coalitions, reversion, willing
 from model.institutions.parliament import parliament_vote
 from model.institutions.venues import venue_label
 from model.results.explain import basis_choice, eu_basis, explain, venue_codes
@@ -119,6 +119,9 @@ def summarize(model: EuNatoModel, explanations: bool = True) -> dict[str, Any]:
             "division_of_labour": label(model.outcome[j], model.outcome[m + j]),
             "duplication": round(float(dup[j]), 4), "gap": round(float(gap[j]), 4),
         })
+        path = reversion.describe(model, j)
+        if path is not None:  # only issues with a reversion path carry the key
+            issues[-1]["reversion"] = path
     bloc_util = {}
     for b in sorted(set(blocs)):
         mask = blocs == b
