@@ -20,21 +20,24 @@ best proposal under that scaling (the effective role nearest its ideal).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from agents.base import MIN_CHANGE
-from model.institutions.houses import GRID, piece_vote
 
 if TYPE_CHECKING:
     from model.run_view import Run as EuNatoModel
 
 
-def willing_point(model: EuNatoModel, j: int, setter: int
-                  ) -> tuple[float | None, list[str], float]:
+def willing_point(model: EuNatoModel, j: int, setter: int, piece_vote: Callable[..., Any],
+                  grid: np.ndarray) -> tuple[float | None, list[str], float]:
     """(the EU role the setter's best enhanced-cooperation proposal sets, the participating
-    states, their share of the EU's population); (None, [], 0.0) when no change passes."""
+    states, their share of the EU's population); (None, [], 0.0) when no change passes.
+    ``piece_vote`` and ``grid`` are the houses' (model.institutions.houses), handed in so
+    that this module does not import the one that calls it."""
+    GRID = grid
     v = piece_vote(model, j, "eu", GRID, basis="ec")
     el = model.electorate
     part = v.yes & el.eu[:, None]

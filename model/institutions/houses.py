@@ -27,6 +27,7 @@ import numpy as np
 
 from agents.base import VOTE_TOLERANCE
 from agents.bureaucracy import Bureaucracy
+from model.institutions.cooperation import scope_note, willing_point
 from model.institutions.parliament import model_ballot
 from model.institutions.venues import (
     BASIS_COSTS,
@@ -200,10 +201,8 @@ def choose_basis(model: EuNatoModel, j: int, piece: str,
     ideal, sq = float(model.state.ideal[chooser, c]), float(model.outcome[c])
     scope = ""
     if any(b == "ec" for b, _, _ in points):  # it binds the participants only
-        from model.institutions.cooperation import scope_note, willing_point
-
         k = next(k for b, k, _ in points if b == "ec")
-        x, ids_in, share = willing_point(model, j, k)
+        x, ids_in, share = willing_point(model, j, k, piece_vote, GRID)
         points = [(b, kk, x if b == "ec" else p) for b, kk, p in points]
         scope = scope_note(ids_in, share) if x is not None else ""
     costs = [0.0 if b == own else BASIS_COSTS[b].political + DELAY_COST * BASIS_COSTS[b].delay

@@ -29,7 +29,7 @@ import numpy as np
 
 from agents.parliament import Parliament
 from model.inputs.data import DATA_DIR, DataError, read_toml
-from model.institutions.venues import VENUES
+from model.institutions.venues import VENUES, GroupBallot
 
 if TYPE_CHECKING:
     from model.run_view import Run as EuNatoModel
@@ -137,19 +137,6 @@ def leans(groups: Groups, term: Term, pillars: list[str]) -> np.ndarray:
         if s is not None:
             out[:, j] = -groups.lean_span * (s[:, 1] + 0.5 * s[:, 2])
     return out
-
-
-@dataclass(frozen=True)
-class GroupBallot:
-    """The groups' side of G proposals: distances (K, G) from each group's position to
-    the proposal and to the status quo, seats (K, G) and turnout (G,) of the term voting,
-    ``on`` (G,) whether groups decide the column (else the Parliament votes as one)."""
-
-    d_prop: np.ndarray
-    d_sq: np.ndarray
-    seats: np.ndarray
-    turnout: np.ndarray
-    on: np.ndarray
 
 
 def ballot(groups: Groups | None, months: list[str], pillars: list[str], issue: np.ndarray,

@@ -38,7 +38,6 @@ from agents.base import DISCIPLINE_CAP, NegotiationActor
 from agents.parliament import Parliament
 
 if TYPE_CHECKING:
-    from model.institutions.parliament import GroupBallot
     from model.world import World
 
 QMV_STATES = 0.55
@@ -237,6 +236,19 @@ def _coalition_discipline(yes, no, abstain, coalition, capability, free,
     no[...] = np.where(move, ~go_yes, no)
     abstain[...] = np.where(move, False, abstain)
     return changed
+
+
+@dataclass(frozen=True)
+class GroupBallot:
+    """The groups' side of G proposals: distances (K, G) from each group's position to
+    the proposal and to the status quo, seats (K, G) and turnout (G,) of the term voting,
+    ``on`` (G,) whether groups decide the column (else the Parliament votes as one)."""
+
+    d_prop: np.ndarray
+    d_sq: np.ndarray
+    seats: np.ndarray
+    turnout: np.ndarray
+    on: np.ndarray
 
 
 #: the EU Council's rule per code, for :func:`vote_columns`
