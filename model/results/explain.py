@@ -24,6 +24,8 @@ import numpy as np
 
 from agents import PART_NAMES
 from agents.base import NegotiationActor
+from model.deals import of_issue as deals_of
+from model.deals import sentence as deal_sentence
 from model.institutions.pivot import pivotal_many
 from model.institutions.venues import VENUES, venue_label
 
@@ -193,7 +195,7 @@ def explain_issue(model: EuNatoModel, j: int, piv: list[str] | None = None
         "basis_choice": basis_choice(model, j),
         "pieces": dict(model.pieces[j]),
         "vetoes": vetoes, "pivotal": piv, "shift_shares": shift_shares(model, j),
-        "movers": mv,
+        "movers": mv, "deals": deals_of(model, w.issue_ids[j]),
     }
     ex["text"] = sentences(model, j, ex)
     return ex
@@ -218,6 +220,8 @@ def sentences(model: EuNatoModel, j: int, ex: dict[str, Any]) -> str:
                      "was adopted.")
     if ex["basis_choice"] and ex["basis_choice"]["reason"]:
         s.append(f" Legal basis: {ex['basis_choice']['reason']}.")
+    elif ex["status"] == "agreed":
+        pass  # said above; the sentences below are for what was not agreed
     elif ex["status"] == "blocked":
         s.append(f"blocked; the status quo (EU role {sq['eu_role']:.0f}, NATO role "
                  f"{sq['nato_role']:.0f}) holds.")
@@ -238,6 +242,8 @@ def sentences(model: EuNatoModel, j: int, ex: dict[str, Any]) -> str:
     for h, who in by_house.items():
         s.append(f"{lead} in {HOUSE_NAMES[h]} by {', '.join(who)}.")
         lead = " Vetoed"
+    for d in ex["deals"]:
+        s.append(f" {deal_sentence(d)}.")
     piv = ex["pivotal"]
     if len(piv) > 8:
         s.append(f" Pivotal: any of {len(piv)} members (under unanimity or consensus each "
