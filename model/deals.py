@@ -33,8 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from agents.base import NegotiationActor
 from agents.bureaucracy import Bureaucracy
 
-if TYPE_CHECKING:
-    from model.institutions.venues import Verdict
+if TYPE_CHECKING:  # not the houses' Verdict: scenario.py imports this module
     from model.run_view import Run as EuNatoModel
 
 #: how much better off (salience × role points) a side payment must leave a veto player:
@@ -71,11 +70,11 @@ def budget_of(spec: DealsSpec | None) -> float:
 
 def offer(model: EuNatoModel, j: int, piece: str, proposal: float,
           vetoes: list[dict[str, str]], setter: int | None,
-          revote: Callable[[np.ndarray], Verdict]) -> dict[str, Any] | None:
+          revote: Callable[[np.ndarray], Any]) -> dict[str, Any] | None:
     """The deal that lifts the vetoes of issue ``j``'s failed ``piece`` (``proposal`` its
     role), or None. ``setter``: the piece's agenda setter row; ``revote(stand)`` puts the
-    proposal to its houses again with the voters at ``stand``. A deal made is spent from
-    ``model.deal_budget`` and appended to ``model.deals``."""
+    proposal to its houses again with the voters at ``stand`` (a houses' Verdict). A
+    deal made is spent from ``model.deal_budget`` and appended to ``model.deals``."""
     spec = model.spec.deals
     if spec is None or model.deal_budget <= 0 or not vetoes:
         return None
