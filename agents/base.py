@@ -106,6 +106,13 @@ class NegotiationActor(mesa.Agent):
         no = ~yes & ~abstain
         return yes, no, abstain
 
+    @staticmethod
+    def accepts_deal(loss: np.ndarray, offer: np.ndarray) -> np.ndarray:
+        """Whether each veto player takes a side payment (model/deals.py): by its own
+        utility, only when what it is offered exceeds what it loses by the proposal it
+        would then vote for (both salience × role points)."""
+        return np.asarray(offer, float) > np.asarray(loss, float)
+
     # -- identity ------------------------------------------------------------------------
     @property
     def actor_id(self) -> str:

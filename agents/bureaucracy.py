@@ -84,6 +84,12 @@ class Bureaucracy(NegotiationActor):
                 pick, best = i, net
         return pick, nets
 
+    @staticmethod
+    def pays(gain: float | np.ndarray, cost: float | np.ndarray) -> bool | np.ndarray:
+        """Whether the agenda setter buys a veto off (model/deals.py): only when what the
+        adoption gains it exceeds what the deal costs it (salience × role points)."""
+        return np.asarray(gain, float) > np.asarray(cost, float)
+
     @property
     def home_pole(self) -> float:
         return float(self.model.world.home_pole[self.row])

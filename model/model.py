@@ -31,6 +31,7 @@ from agents.base import NegotiationActor
 from model import coalitions, reversion, willing
 from model.coalitions import CoalitionRule
 from model.collect import RoundCollector, agent_reporters, model_reporters
+from model.deals import budget_of
 from model.inputs.data import DataError, load_actors, load_issues
 from model.inputs.knobs import ACTOR_KNOBS, BLOC_KNOBS
 from model.inputs.scenario import Scenario, check_keywords, load_scenario, parse_target
@@ -227,6 +228,9 @@ class EuNatoModel(mesa.Model):
         #: ({basis, reason}; None: the issue's own basis, nothing to weigh)
         self.basis_choice: list[dict[str, str] | None] = [None] * m
         self.prior_basis: list[dict[str, str] | None] = [None] * m
+        #: deals that bought a veto off (model/deals.py) and what is left of the budget
+        self.deals: list[dict[str, Any]] = []
+        self.deal_budget = budget_of(self.spec.deals)
         self.last_vote = np.full((m, 2), np.nan)  # the forecast last put to a vote
         #: per issue, the cost of no agreement every voter adds to its distance from the
         #: status quo, and the status quo's (EU, NATO, cost) when last put to a vote

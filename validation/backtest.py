@@ -115,7 +115,9 @@ class EpisodeResult:
         return (y - real.year) * 12 + (m - real.month)
 
     def check_shares(self) -> dict[str, float]:
-        keys = [k for k in (*CHECKS, *EXTRA_CHECKS) if k in self.checks[0]]
+        """Per check (result, venue, blocker, and an episode's earlier decisions and deal
+        where it has them), the share of seeds that get it right."""
+        keys = [*CHECKS, *(k for k in self.checks[0] if k not in CHECKS)]
         return {k: sum(c[k] for c in self.checks) / len(self.checks) for k in keys}
 
     def right(self) -> dict[str, dict[str, bool]]:
@@ -123,7 +125,7 @@ class EpisodeResult:
         sh = self.check_shares()
         out = {"model": {**{k: v > 0.5 for k, v in sh.items()}, "all": self.reproduced}}
         for name, call in self.episode.nulls.items():
-            c = check(call, self.episode.spec)
+            c = {**check(call, self.episode.spec), **null_stages(call, self.episode.spec)}
             out[name] = {**c, "all": all(c.values())}
         return out
 
@@ -236,6 +238,43 @@ def check(o: Outcome | NullCall, spec: EpisodeSpec) -> dict[str, bool]:
     return out
 
 
+def stages(summary: dict[str, Any], spec: EpisodeSpec) -> dict[str, bool]:
+    """The checks of an episode with earlier decisions or a deal, in the same run:
+    ``earlier``: at each earlier date the issue was not yet agreed and the vetoes on record
+    (those a later deal lifted, or that still stand) are that date's blockers, in its
+    venue (a veto lasts: votes follow ideals, which only events move, so the no on record
+    at the final vote is the one cast before it in a file without events); ``deal``: the
+    actors whose vetoes a deal lifted. Empty for a one-decision episode."""
+    rec = next(i for i in summary["issues"] if i["issue"] == spec.issue)
+    out: dict[str, bool] = {}
+    if spec.earlier:
+        ok = True
+        for st in spec.earlier:
+            month = st.date.strftime("%Y-%m")
+            later = rec["status"] != "agreed" or (rec["date"] or "") > month
+            got = outcome({**summary, "issues": [{**rec, "status": "blocked"}]}, spec.issue)
+            ok &= later and set(got.blocker) == set(st.blocker) and set(got.venue) == {
+                st.venue}
+        out["earlier"] = bool(ok)
+    if spec.deal is not None:
+        bought = {v["actor"] for d in summary.get("deals", []) if d["issue"] == spec.issue
+                  for v in d["veto_players"]}
+        out["deal"] = bought == set(spec.deal)
+    return out
+
+
+def null_stages(call: NullCall, spec: EpisodeSpec) -> dict[str, bool]:
+    """:func:`stages` for a null rule: its one call holds at every date, and it makes no
+    deals."""
+    out: dict[str, bool] = {}
+    if spec.earlier:
+        out["earlier"] = all(call.result == st.result and set(call.blocker) == set(st.blocker)
+                             and set(call.venue) == {st.venue} for st in spec.earlier)
+    if spec.deal is not None:
+        out["deal"] = not spec.deal
+    return out
+
+
 def run_episode(ep: Episode, seeds: list[int], protocol: str | None = None) -> EpisodeResult:
     from model.ensemble.core import run_ensemble
     from model.model import EuNatoModel
@@ -245,9 +284,10 @@ def run_episode(ep: Episode, seeds: list[int], protocol: str | None = None) -> E
     models = run_ensemble([EuNatoModel(scenario_name=ep.scenario, protocol=protocol, rng=s,
                                        lean=True) for s in seeds])
     for model in models:
-        o = outcome(model.summary(), ep.spec.issue, ep.spec.proposed)
+        summary = model.summary()
+        o = outcome(summary, ep.spec.issue, ep.spec.proposed)
         res.outcomes.append(o)
-        res.checks.append(check(o, ep.spec))
+        res.checks.append({**check(o, ep.spec), **stages(summary, ep.spec)})
     return res
 
 

@@ -25,6 +25,28 @@ PERIOD = (dt.date(2023, 1, 1), dt.date(2025, 12, 31))
 EU_VENUES = ("cfsp", "olp", "art122", "mff", "ec")
 
 
+class Stage(BaseModel):
+    """An earlier decision on the same issue that the same run must reproduce (``[[episode.
+    earlier]]``): e.g. a veto cast at one European Council and bought off at the next."""
+
+    model_config = ConfigDict(extra="forbid")
+    date: dt.date
+    result: Literal["blocked"]
+    venue: Literal["cfsp", "olp", "art122", "mff", "nac", "joint"]
+    blocker: list[str] = Field(min_length=1)
+    sources: list[str] = Field(min_length=1)
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _iso(cls, v: Any) -> Any:
+        return EpisodeSpec._iso(v)
+
+    @field_validator("blocker")
+    @classmethod
+    def _set(cls, v: list[str]) -> list[str]:
+        return EpisodeSpec._set(v)
+
+
 class EpisodeSpec(BaseModel):
     """The ``[episode]`` table: what really happened."""
 
@@ -41,6 +63,10 @@ class EpisodeSpec(BaseModel):
     participants: list[str] | None = None
     date: dt.date
     sources: list[str] = Field(min_length=1)
+    #: the actors whose vetoes a deal lifted (model/deals.py): scored when given
+    deal: list[str] | None = None
+    #: earlier decisions on the issue in the same run (a veto cast, later bought off)
+    earlier: list[Stage] = Field(default_factory=list)
 
     @field_validator("date", mode="before")
     @classmethod
@@ -59,9 +85,11 @@ class EpisodeSpec(BaseModel):
             raise ValueError(f"the back-test covers {PERIOD[0]} to {PERIOD[1]}")
         return v
 
-    @field_validator("blocker")
+    @field_validator("blocker", "deal")
     @classmethod
-    def _set(cls, v: list[str]) -> list[str]:
+    def _set(cls, v: list[str] | None) -> list[str] | None:
+        if v is None:
+            return v
         if len(set(v)) != len(v):
             raise ValueError("a set of actor ids: each at most once")
         return sorted(v)
@@ -195,6 +223,20 @@ def load_episode(path: str | Path, records: list[Record] | None = None) -> Episo
         if not member:
             raise DataError(path, "episode.blocker", b,
                             f"does not sit in the house of venue {spec.venue!r}")
+    for k, st in enumerate(spec.earlier):
+        if not dt.date(y, m, 1) <= st.date < spec.date:
+            raise DataError(path, f"episode.earlier[{k}].date", st.date.isoformat(),
+                            f"must fall between the start {sc.start} and the decision "
+                            f"{spec.date}")
+        for b in st.blocker:
+            if b not in w.actor_ids:
+                raise DataError(path, f"episode.earlier[{k}].blocker", b, "unknown actor")
+    if spec.deal and spec.result != "adopted":
+        raise DataError(path, "episode.deal", spec.deal, "a deal lifts a veto: the "
+                        "episode's result is adopted")
+    for b in spec.deal or []:
+        if b not in w.actor_ids:
+            raise DataError(path, "episode.deal", b, "unknown actor")
     ep = Episode(path.stem, path, sc, spec)
     ep.nulls = null_calls(ep, w, load_records() if records is None else records)
     return ep

@@ -44,6 +44,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from model.deals import DealsSpec
 from model.inputs.data import BLOCS, DATA_DIR, DataError, RolePair, check_bases, read_toml
 from model.io.safeio import MAX_CAPABILITY, MAX_EXTENDS, MAX_ROUNDS
 from model.reversion import ReversionPath
@@ -196,6 +197,9 @@ class Scenario(BaseModel):
     actors: dict[str, ActorOverride] = Field(default_factory=dict)
     issues: dict[str, IssueOverride] = Field(default_factory=dict)
     events: list[Event] = Field(default_factory=list)
+    #: the agenda setter's budget of concessions outside the issue set (model/deals.py);
+    #: absent: no deals, outcomes as without the mechanism
+    deals: DealsSpec | None = None
     source: str = ""  # the file it came from (filled by the loader)
 
     @field_validator("protocol")
@@ -252,6 +256,10 @@ class Scenario(BaseModel):
                     if i not in issue_ids:
                         raise DataError(f, f"stances.{a}.{kind}", i,
                                         f"unknown issue; known: {', '.join(issue_ids)}")
+        if self.deals is not None and self.deals.setter is not None \
+                and self.deals.setter not in actor_ids:
+            raise DataError(f, "deals.setter", self.deals.setter,
+                            "unknown actor (see `eunato actors`)")
         if self.deadline is not None and self.deadline < self.start:
             raise DataError(f, "deadline", self.deadline, f"before the start {self.start}")
         for i in self.only_issues:

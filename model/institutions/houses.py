@@ -27,6 +27,7 @@ import numpy as np
 
 from agents.base import VOTE_TOLERANCE
 from agents.bureaucracy import Bureaucracy
+from model import deals
 from model.institutions.cooperation import scope_note, willing_point
 from model.institutions.parliament import model_ballot
 from model.institutions.venues import (
@@ -49,14 +50,16 @@ GRID = np.linspace(0.0, 100.0, 201)
 
 def piece_vote(model: EuNatoModel, j: int, piece: str, proposal: np.ndarray,
                block: np.ndarray | None = None, aside: np.ndarray | None = None,
-               basis: str | None = None) -> Verdict:
+               basis: str | None = None, stand: np.ndarray | None = None) -> Verdict:
     """Vote on G proposals for one piece of issue ``j``: ``proposal`` is (G,) for the
     ``eu``/``nato`` piece, (G, 2) [eu, nato] for the ``joint`` piece. ``block``/``aside``
     replace the actors' stances (the pivot test passes (n, G) variants); ``basis``: the EU
-    legal basis to vote under (default the issue's own)."""
+    legal basis to vote under (default the issue's own); ``stand``: where the voters vote
+    from, if not their own (a deal's promises, model/deals.py)."""
     m = model.m
     w = model.world
-    pos = model.stand  # voters judge by what they want, not where bargaining moved them
+    # voters judge by what they want, not where bargaining moved them
+    pos = model.stand if stand is None else stand
     sq = model.outcome
     if piece == "joint":
         p = pos[:, [j, m + j]]
@@ -316,12 +319,14 @@ def _decide_issue(model: EuNatoModel, j: int, pieces: list[str], verdicts: Itera
             return
         vetoes += v.vetoes(model.state.actor_ids, model.electorate)
     passed: dict[str, float] = {}
+    own: dict[str, list[dict[str, str]]] = {}  # each failed piece's vetoes
     for p in pieces:
         v = next(verdicts)
         if v.adopted[0]:
             passed[p] = float(f[cols[p]])
         else:
-            vetoes += v.vetoes(model.state.actor_ids, model.electorate)
+            own[p] = v.vetoes(model.state.actor_ids, model.electorate)
+            vetoes += own[p]
     failed = [p for p in pieces if p not in passed]
     model.pieces[j] = {p: ("agreed" if p in passed else "blocked" if p in failed
                            else "unchanged") for p in ("eu", "nato")}
@@ -336,6 +341,9 @@ def _decide_issue(model: EuNatoModel, j: int, pieces: list[str], verdicts: Itera
             passed[p] = choice.point
             model.pieces[j][p] = "agreed"
             model.setter_used[j] = True
+        elif _deal(model, j, p, float(f[cols[p]]), own.get(p, [])):
+            passed[p] = float(f[cols[p]])
+            model.pieces[j][p] = "agreed"
     if passed:
         route = "+".join(p for p in ("eu", "nato") if p in passed)
         model.settle(j, passed, route=route, status="agreed", vetoes=_unique(vetoes))
@@ -343,6 +351,16 @@ def _decide_issue(model: EuNatoModel, j: int, pieces: list[str], verdicts: Itera
         # bargaining has stalled and no change worth a vote passes: the proposal has
         # failed, and it stays failed unless an event moves what someone wants
         model.settle(j, {}, route=None, status="blocked", vetoes=_unique(vetoes))
+
+
+def _deal(model: EuNatoModel, j: int, piece: str, proposal: float,
+          vetoes: list[dict[str, str]]) -> bool:
+    """Whether a deal (model/deals.py) buys off the vetoes of a piece no basis can pass."""
+    if getattr(model, "deal_budget", 0.0) <= 0 or not vetoes:
+        return False
+    prop = np.array([proposal])
+    return deals.offer(model, j, piece, proposal, vetoes, agenda_setter(model, j, piece),
+                       lambda stand: piece_vote(model, j, piece, prop, stand=stand)) is not None
 
 
 def _close(a: np.ndarray, b: np.ndarray, atol: float) -> bool:

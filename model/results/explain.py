@@ -24,6 +24,8 @@ import numpy as np
 
 from agents import PART_NAMES
 from agents.base import NegotiationActor
+from model.deals import of_issue as deals_of
+from model.deals import sentence as deal_sentence
 from model.institutions.houses import agenda_setter
 from model.institutions.parliament import parliament_vote, vote_text
 from model.institutions.pivot import pivotal_many
@@ -200,7 +202,7 @@ def explain_issue(model: EuNatoModel, j: int, piv: list[str] | None = None
         "pieces": dict(model.pieces[j]),
         "outside": model.outside[j],
         "vetoes": vetoes, "pivotal": piv, "shift_shares": shift_shares(model, j),
-        "movers": mv,
+        "movers": mv, "deals": deals_of(model, w.issue_ids[j]),
     }
     ex["text"] = sentences(model, j, ex)
     return ex
@@ -257,6 +259,8 @@ def sentences(model: EuNatoModel, j: int, ex: dict[str, Any]) -> str:
         lead = " Vetoed"
     if ex["outside"]:
         s.append(" " + outside_sentence(ex["outside"]))
+    for d in ex["deals"]:
+        s.append(f" {deal_sentence(d)}.")
     piv = ex["pivotal"]
     if len(piv) > 8:
         s.append(f" Pivotal: any of {len(piv)} members (under unanimity or consensus each "

@@ -162,5 +162,7 @@ def summarize(model: EuNatoModel, explanations: bool = True) -> dict[str, Any]:
         "deadline": model.spec.deadline,
         # the coded judgements this run drew from their ranges (empty: central values)
         "judgements": {k: round(v, 4) for k, v in sorted(w.judgements.items())},
+        # the deals that bought a veto off (model/deals.py; empty without a [deals] budget)
+        "deals": [dict(d) for d in model.deals],
         "explanations": ex,
     }
