@@ -8,9 +8,11 @@ separated, two actors absent from two issues, like its COP21 climate table). The
 in its own Python 3.11 venv (``make peer``: ``.peer-venv/``), driven through its Python
 API (``ModelFactory``, ``EqualGainModel``, ``ModelLoop``; its command line's database proxy
 fails), ``--repetitions`` times with ``random.seed(r)`` (it breaks ties between equal gains
-at random); eunato runs ``exchange`` with ``model="equal-gain"`` as often, seeds 0..r-1.
-Printed per issue: the peer's mean over its repetitions (and its spread), eunato's mean,
-the difference, on 0-100; then each side's wall and CPU seconds, side by side in one run,
+at random); eunato runs ``exchange`` with ``model="equal-gain"`` as often, its tie coins
+from Python's ``random.Random(r)`` (the peer's own stream, so both follow the same tie
+paths) and again from its NumPy generator seeded r (other paths). Printed per issue:
+the peer's mean over its repetitions (and its spread), eunato's mean, the difference, on
+0-100; then each side's wall and CPU seconds, side by side in one run,
 with the load average before and after.
 """
 
@@ -154,13 +156,20 @@ def main(argv: list[str] | None = None) -> int:
             load1 = os.getloadavg()
             print(f"== {path.name}: {args.iterations} iterations x {args.repetitions} "
                   "repetitions, Equal Gain NBS per issue (0-100)")
+            print("eunato's tie draws: Python's random.Random(r), the peer's stream")
             print(f"{'issue':24s} {'peer mean':>10s} {'peer sd':>8s} {'eunato':>10s} "
                   f"{'diff':>8s}")
             rows = compare(peer, ours)
             for issue, pm, ps, om, d in rows:
                 print(f"{issue[:24]:24s} {pm:10.3f} {ps:8.3f} {om:10.3f} {d:+8.3f}")
             worst = max(abs(r[4]) for r in rows)
-            print(f"largest |diff| {worst:.3f} (goal <= 1)")
+            paths = path_difference(peer, ours)
+            own = compare(peer, run_ours(path, args.iterations, args.repetitions, "own"))
+            print(f"largest |diff| {worst:.3f} (goal <= 1); repetitions that follow the "
+                  f"peer's path (|diff| < 1e-6): {sum(d < 1e-6 for d in paths)} of "
+                  f"{len(paths)}; with eunato's own tie draws, largest |diff| "
+                  f"{max(abs(r[4]) for r in own):.3f}, issues within 1 point "
+                  f"{sum(abs(r[4]) <= 1 for r in own)} of {len(own)}")
             print(f"time: peer {peer['wall']:.2f} s wall / {peer['cpu']:.2f} s CPU · eunato "
                   f"{ours['wall']:.3f} s wall / {ours['cpu']:.3f} s CPU · ratio "
                   f"{peer['wall'] / ours['wall']:.0f}x wall, {peer['cpu'] / ours['cpu']:.0f}x "
