@@ -8,9 +8,11 @@ separated, two actors absent from two issues, like its COP21 climate table). The
 in its own Python 3.11 venv (``make peer``: ``.peer-venv/``), driven through its Python
 API (``ModelFactory``, ``EqualGainModel``, ``ModelLoop``; its command line's database proxy
 fails), ``--repetitions`` times with ``random.seed(r)`` (it breaks ties between equal gains
-at random); eunato runs ``exchange`` with ``model="equal-gain"`` as often, seeds 0..r-1.
-Printed per issue: the peer's mean over its repetitions (and its spread), eunato's mean,
-the difference, on 0-100; then each side's wall and CPU seconds, side by side in one run,
+at random); eunato runs ``exchange`` with ``model="equal-gain"`` as often, its tie coins
+from Python's ``random.Random(r)`` (the peer's own stream, so both follow the same tie
+paths) and again from its NumPy generator seeded r (other paths). Printed per issue:
+the peer's mean over its repetitions (and its spread), eunato's mean, the difference, on
+0-100; then each side's wall and CPU seconds, side by side in one run,
 with the load average before and after.
 """
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -57,20 +60,27 @@ print(json.dumps({"wall": time.perf_counter() - t0, "cpu": time.process_time() -
 """
 
 
-def write_table(path: Path, seed: int = 0, n: int = 15, m: int = 13) -> Path:
-    """A seeded table in the program's own output format (every text field quoted)."""
+def write_table(path: Path, seed: int = 0, n: int = 15, m: int = 13, twins: int = 0) -> Path:
+    """A seeded table in the program's own output format (every text field quoted). The
+    last ``twins`` actors copy the first ones' rows (as COP21's groups share saliences):
+    their exchanges tie exactly."""
     rng = np.random.default_rng(seed)
     lines = [f"'#A'\t'A{i:02d}'\t'actor {i}'\t''" for i in range(n)]
     for k in range(m):
         lines += [f"'#P'\t'issue{k:02d}'\t'issue {k}'\t''", f"'#M'\t'issue{k:02d}'\t0",
                   f"'#M'\t'issue{k:02d}'\t100"]
     power = rng.choice([0.05, 0.1, 0.25, 0.35, 0.5, 0.6, 0.75, 1.0], n)
+    power[n - twins:] = power[:twins]
+    rows = np.zeros((n, m, 2))
     for i in range(n):
         for k in range(m):
             if i in (3, 8) and k in (10, 11):
                 continue  # absent, as some groups are from some issues in the COP21 table
             pos = float(rng.choice(np.arange(0, 101, 5)))
             sal = float(rng.choice(np.arange(0.3, 1.0, 0.05).round(2)))
+            if i >= n - twins:
+                pos, sal = rows[i - (n - twins), k]
+            rows[i, k] = pos, sal
             lines.append(f"'#D'\t'A{i:02d}'\t'issue{k:02d}'\t{pos:.1f}\t{sal:.2f}\t{power[i]}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -87,8 +97,12 @@ def run_peer(path: Path, iterations: int, repetitions: int,
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def run_ours(path: Path, iterations: int, repetitions: int) -> dict:
-    """eunato on ``path``, the same shape as :func:`run_peer`'s result."""
+def run_ours(path: Path, iterations: int, repetitions: int, draws: str = "peer",
+             ties: str = "peer") -> dict:
+    """eunato on ``path``, the same shape as :func:`run_peer`'s result. ``draws="peer"``:
+    the tie coins of repetition r come from Python's ``random.Random(r)``, the stream the
+    peer's ``random.seed(r)`` gives it, so both follow the same tie paths; ``"own"``:
+    eunato's NumPy generator with seed r (the same distribution, other paths)."""
     from forecasting.forecast import read_table
     from model.protocols import get_protocol
 
@@ -96,8 +110,9 @@ def run_ours(path: Path, iterations: int, repetitions: int) -> dict:
     st0 = read_table(path).state
     runs = []
     for r in range(repetitions):
-        st, rng = st0.copy(), np.random.default_rng(r)
-        proto = get_protocol("exchange", model="equal-gain")
+        st = st0.copy()
+        rng = random.Random(r) if draws == "peer" else np.random.default_rng(r)
+        proto = get_protocol("exchange", model="equal-gain", ties=ties)
         f = proto.forecast(st)
         for _ in range(iterations):
             f = proto.step(st, rng).forecast
@@ -115,6 +130,12 @@ def compare(peer: dict, ours: dict) -> list[tuple[str, float, float, float, floa
         rows.append((issue, float(p.mean()), float(p.std()), float(o.mean()),
                      float(o.mean() - p.mean())))
     return rows
+
+
+def path_difference(peer: dict, ours: dict) -> list[float]:
+    """Per repetition, the largest |eunato - peer| over the issues (the same tie draws)."""
+    return [max(abs(o[k] - p[k]) for k in o) for p, o in zip(peer["runs"], ours["runs"],
+                                                             strict=True)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -135,13 +156,20 @@ def main(argv: list[str] | None = None) -> int:
             load1 = os.getloadavg()
             print(f"== {path.name}: {args.iterations} iterations x {args.repetitions} "
                   "repetitions, Equal Gain NBS per issue (0-100)")
+            print("eunato's tie draws: Python's random.Random(r), the peer's stream")
             print(f"{'issue':24s} {'peer mean':>10s} {'peer sd':>8s} {'eunato':>10s} "
                   f"{'diff':>8s}")
             rows = compare(peer, ours)
             for issue, pm, ps, om, d in rows:
                 print(f"{issue[:24]:24s} {pm:10.3f} {ps:8.3f} {om:10.3f} {d:+8.3f}")
             worst = max(abs(r[4]) for r in rows)
-            print(f"largest |diff| {worst:.3f} (goal <= 1)")
+            paths = path_difference(peer, ours)
+            own = compare(peer, run_ours(path, args.iterations, args.repetitions, "own"))
+            print(f"largest |diff| {worst:.3f} (goal <= 1); repetitions that follow the "
+                  f"peer's path (|diff| < 1e-6): {sum(d < 1e-6 for d in paths)} of "
+                  f"{len(paths)}; with eunato's own tie draws, largest |diff| "
+                  f"{max(abs(r[4]) for r in own):.3f}, issues within 1 point "
+                  f"{sum(abs(r[4]) <= 1 for r in own)} of {len(own)}")
             print(f"time: peer {peer['wall']:.2f} s wall / {peer['cpu']:.2f} s CPU · eunato "
                   f"{ours['wall']:.3f} s wall / {ours['cpu']:.3f} s CPU · ratio "
                   f"{peer['wall'] / ours['wall']:.0f}x wall, {peer['cpu'] / ours['cpu']:.0f}x "

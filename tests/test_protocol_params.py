@@ -25,7 +25,7 @@ GOOD = {("compromise", "concession"): 0.5, ("bdm", "Q"): 0.5, ("bdm", "denominat
         ("bdm", "vote_risk"): False, ("bdm", "offer_rule"): "least", ("bdm", "fast"): False,
         ("nash", "utility"): "linear", ("nash", "concession"): 0.5, ("nash", "grid"): 51,
         ("nash", "threat"): "worst", ("exchange", "max_exchanges"): 10,
-        ("exchange", "model"): "equal-gain"}
+        ("exchange", "model"): "equal-gain", ("exchange", "ties"): "once"}
 #: and values each must refuse: wrong type, NaN/inf, out of range, a string for a number,
 #: a boolean for a number, a number for a boolean
 BAD = {("compromise", "concession"): [-0.1, 1.5, math.nan, math.inf, "0.5", True, None],
@@ -39,7 +39,8 @@ BAD = {("compromise", "concession"): [-0.1, 1.5, math.nan, math.inf, "0.5", True
        ("nash", "grid"): [0, 2, 10**9, 50.5, "401", True],
        ("nash", "threat"): ["none", False],
        ("exchange", "max_exchanges"): [-5, 10**9, 1.5, math.inf, "10", True],
-       ("exchange", "model"): ["equal gain", "Equal-Gain", 1, None]}
+       ("exchange", "model"): ["equal gain", "Equal-Gain", 1, None],
+       ("exchange", "ties"): ["twice", "Peer", 0, None]}
 CASES = [(p, k, v) for (p, k), vals in BAD.items() for v in vals]
 
 

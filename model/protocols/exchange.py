@@ -40,6 +40,9 @@ class ExchangeParams(BaseModel):
     #: "stokman": the rounds of this module; "equal-gain": the decide-exchange-model
     #: program's Equal Gain iterations (model.protocols.equal_gain), one per round
     model: Literal["stokman", "equal-gain"] = "stokman"
+    #: with "equal-gain", equal gains as the program breaks them ("peer": the exchange not
+    #: made first is put in the list twice) or each exchange in it once ("once")
+    ties: Literal["peer", "once"] = "peer"
 
 
 def find_exchanges(state: BargainingState, min_gain: float = 1e-9) -> list[dict[str, Any]]:
@@ -159,7 +162,7 @@ class Exchange(Protocol):
 
     def step(self, state: BargainingState, rng: np.random.Generator) -> RoundReport:
         if self.params["model"] == "equal-gain":
-            return _equal_gain_step(state, rng)
+            return _equal_gain_step(state, rng, self.params["ties"])
         made: list[dict[str, Any]] = []
         if state.m >= 2:
             cand = _candidates(state, 1e-9)
@@ -181,14 +184,15 @@ class Exchange(Protocol):
                            mean=weighted_mean(state), interactions=made)
 
 
-def _equal_gain_step(state: BargainingState, rng: np.random.Generator) -> RoundReport:
+def _equal_gain_step(state: BargainingState, rng: np.random.Generator,
+                     ties: Literal["peer", "once"] = "peer") -> RoundReport:
     """One Equal Gain iteration: positions move to the next start, the forecast is the NBS
     of the voting positions (both on the issues' own scales)."""
     from model.protocols.equal_gain import equal_gain_iteration, nbs
 
     lo, width = state.lo[None, :], state.width[None, :]
     z = (state.position - lo) / width * 100.0
-    vote, start, made = equal_gain_iteration(z, state.salience, state.capability, rng)
+    vote, start, made = equal_gain_iteration(z, state.salience, state.capability, rng, ties)
     state.position[:] = lo + start / 100.0 * width
     for d in made:  # indices to names, as the other rounds report them
         d["actors"] = [state.actor_ids[i] for i in d["actors"]]
