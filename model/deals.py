@@ -23,49 +23,20 @@ both sides' utilities before and after. Without a ``[deals]`` table (or with a b
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from agents.base import NegotiationActor
 from agents.bureaucracy import Bureaucracy
 
-if TYPE_CHECKING:  # not the houses' Verdict: scenario.py imports this module
+if TYPE_CHECKING:  # not the houses' Verdict
     from model.run_view import Run as EuNatoModel
 
 #: how much better off (salience × role points) a side payment must leave a veto player:
 #: the least offer it takes is its loss plus this (a judgement, like VOTE_TOLERANCE)
 DEAL_MARGIN = 1.0
-
-
-class DealsSpec(BaseModel):
-    """A scenario's ``[deals]`` table: the agenda setter's budget of concessions outside
-    the issue set, in salience × role points as the receiver values them."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
-    budget: float = Field(ge=0)
-    #: what one point of payment costs the setter (judgement; 1: a pure transfer)
-    cost_per_point: float = Field(default=1.0, gt=0, le=10)
-    #: who pays (default: the failed piece's agenda setter)
-    setter: str | None = None
-    #: what the budget stands for, and what its size rests on (a source or a judgement)
-    stands_for: str = Field(min_length=1)
-    source: str = Field(min_length=1)
-
-    @field_validator("budget", "cost_per_point")
-    @classmethod
-    def _finite(cls, v: float) -> float:
-        if not math.isfinite(v):
-            raise ValueError("must be a finite number")
-        return v
-
-
-def budget_of(spec: DealsSpec | None) -> float:
-    """The budget a run starts with (0: no deals)."""
-    return 0.0 if spec is None else float(spec.budget)
 
 
 def offer(model: EuNatoModel, j: int, piece: str, proposal: float,

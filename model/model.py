@@ -31,8 +31,8 @@ from agents.base import NegotiationActor
 from model import coalitions, reversion, willing
 from model.coalitions import CoalitionRule
 from model.collect import RoundCollector, agent_reporters, model_reporters
-from model.deals import budget_of
 from model.inputs.data import DataError, load_actors, load_issues
+from model.inputs.deals import budget_of
 from model.inputs.knobs import ACTOR_KNOBS, BLOC_KNOBS
 from model.inputs.scenario import Scenario, check_keywords, load_scenario, parse_target
 from model.institutions import houses as institutions

@@ -44,8 +44,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from model.deals import DealsSpec
 from model.inputs.data import BLOCS, DATA_DIR, DataError, RolePair, check_bases, read_toml
+from model.inputs.deals import DealsSpec
 from model.io.safeio import MAX_CAPABILITY, MAX_EXTENDS, MAX_ROUNDS
 from model.reversion import ReversionPath
 
