@@ -37,14 +37,13 @@ def willing_point(model: EuNatoModel, j: int, setter: int, piece_vote: Callable[
     states, their share of the EU's population); (None, [], 0.0) when no change passes.
     ``piece_vote`` and ``grid`` are the houses' (model.institutions.houses), handed in so
     that this module does not import the one that calls it."""
-    GRID = grid
-    v = piece_vote(model, j, "eu", GRID, basis="ec")
+    v = piece_vote(model, j, "eu", grid, basis="ec")
     el = model.electorate
     part = v.yes & el.eu[:, None]
     pop = el.population
     share = (pop[:, None] * part).sum(axis=0) / max(pop[el.eu].sum(), 1e-12)
     sq = float(model.outcome[j])
-    effect = sq + share * (GRID - sq)
+    effect = sq + share * (grid - sq)
     ok = v.adopted & (np.abs(effect - sq) >= MIN_CHANGE)
     if not ok.any():
         return None, [], 0.0
